@@ -1,0 +1,258 @@
+//! Emitters: IR in, files out. They decide nothing; every name and type comes
+//! from the IR. Paths in generated code are fully qualified so that a model shape
+//! called `String` or `Result` cannot shadow anything.
+
+mod operation;
+mod service;
+mod shapes;
+
+use crate::ir::{Kind, NamedKind, Service, Type};
+use crate::GeneratedFile;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// Every file of the crate's `src/`, sorted by path.
+pub fn emit(service: &Service) -> Result<Vec<GeneratedFile>, crate::Error> {
+    let mut files = Vec::new();
+    let mut add = |path: String, tokens: TokenStream| -> Result<(), crate::Error> {
+        files.push(GeneratedFile {
+            contents: render(&service.header, &path, tokens)?,
+            path,
+        });
+        Ok(())
+    };
+    add("src/lib.rs".into(), service::lib(service))?;
+    add("src/client.rs".into(), service::client(service))?;
+    add("src/config.rs".into(), service::config())?;
+    add("src/primitives.rs".into(), service::primitives())?;
+    add("src/error.rs".into(), service::error(service))?;
+    add("src/operation.rs".into(), service::operation_index(service))?;
+    add("src/types.rs".into(), service::types_index(service))?;
+    add(
+        "src/types/error.rs".into(),
+        service::exceptions_index(service),
+    )?;
+    for operation in &service.operations {
+        add(
+            format!("src/operation/{}.rs", bare(&operation.module)),
+            operation::operation(operation),
+        )?;
+    }
+    for def in &service.types {
+        add(
+            format!("src/types/{}.rs", def.file()),
+            shapes::type_def(def),
+        )?;
+    }
+    for exception in &service.exceptions {
+        add(
+            format!("src/types/error/{}.rs", exception.structure.file),
+            shapes::exception(exception),
+        )?;
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Pretty-prints one file behind the one-line generated header.
+fn render(header: &str, path: &str, tokens: TokenStream) -> Result<String, crate::Error> {
+    let file = syn::parse2::<syn::File>(tokens)
+        .map_err(|error| crate::Error(format!("generated {path} does not parse: {error}")))?;
+    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+}
+
+fn bare(ident: &str) -> &str {
+    crate::names::bare(ident)
+}
+
+/// An identifier from the IR, raw when it is a keyword.
+fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc = " line"]` per line: prettyplease prints each as `/// line`.
+fn docs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Inner doc attributes (`//!`) for a module file.
+fn module_docs(lines: &[&str]) -> TokenStream {
+    let lines = lines.iter().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// The Rust type of a value.
+fn rust_type(ty: &Type) -> TokenStream {
+    match &ty.kind {
+        Kind::String => quote!(::std::string::String),
+        Kind::Boolean => quote!(bool),
+        Kind::Byte => quote!(i8),
+        Kind::Short => quote!(i16),
+        Kind::Integer => quote!(i32),
+        Kind::Long => quote!(i64),
+        Kind::Float => quote!(f32),
+        Kind::Double => quote!(f64),
+        Kind::Timestamp(_) => quote!(crate::primitives::DateTime),
+        Kind::Blob => quote!(crate::primitives::Blob),
+        Kind::Document => quote!(crate::primitives::Document),
+        Kind::List { member, sparse } => {
+            let member = rust_type(member);
+            if *sparse {
+                quote!(::std::vec::Vec<::std::option::Option<#member>>)
+            } else {
+                quote!(::std::vec::Vec<#member>)
+            }
+        }
+        Kind::Map { value, sparse } => {
+            let value = rust_type(value);
+            if *sparse {
+                quote!(::std::collections::HashMap<::std::string::String, ::std::option::Option<#value>>)
+            } else {
+                quote!(::std::collections::HashMap<::std::string::String, #value>)
+            }
+        }
+        Kind::Named { name, .. } => {
+            let name = format_ident!("{}", name);
+            quote!(crate::types::#name)
+        }
+    }
+}
+
+/// Whether a value of this type is `Copy` (getters return it by value).
+fn is_copy(ty: &Type) -> bool {
+    matches!(
+        ty.kind,
+        Kind::Boolean
+            | Kind::Byte
+            | Kind::Short
+            | Kind::Integer
+            | Kind::Long
+            | Kind::Float
+            | Kind::Double
+            | Kind::Timestamp(_)
+    )
+}
+
+/// Whether validating a value of this type can fail.
+fn needs_validation(ty: &Type) -> bool {
+    match &ty.kind {
+        Kind::String | Kind::Blob => has_length_limits(ty),
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double => {
+            ty.min.is_some() || ty.max.is_some()
+        }
+        Kind::List { member: inner, .. } | Kind::Map { value: inner, .. } => {
+            has_length_limits(ty) || needs_validation(inner)
+        }
+        Kind::Named { kind, .. } => *kind != NamedKind::Enum,
+        Kind::Boolean | Kind::Timestamp(_) | Kind::Document => false,
+    }
+}
+
+fn has_length_limits(ty: &Type) -> bool {
+    ty.min.is_some_and(|min| min > 0.0) || ty.max.is_some()
+}
+
+fn limit_u64(limit: Option<f64>) -> TokenStream {
+    match limit {
+        Some(value) if value > 0.0 => {
+            let value = value as u64;
+            quote!(::std::option::Option::Some(#value))
+        }
+        _ => quote!(::std::option::Option::None),
+    }
+}
+
+fn limit_f64(limit: Option<f64>) -> TokenStream {
+    match limit {
+        Some(value) => quote!(::std::option::Option::Some(#value)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// Statements that check `value` (a reference) of type `ty` at `path`.
+fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
+    let v = quote!(::sdk_runtime::validate);
+    match &ty.kind {
+        Kind::String => {
+            let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
+            quote!(#v::string_length(&path, #value, #min, #max)?;)
+        }
+        Kind::Blob => {
+            let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
+            quote!(#v::length(&path, #value.as_bytes().len(), #min, #max)?;)
+        }
+        Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double => {
+            let (min, max) = (limit_f64(ty.min), limit_f64(ty.max));
+            quote!(#v::range(&path, *#value as f64, #min, #max)?;)
+        }
+        Kind::List { member, sparse } => {
+            let length = has_length_limits(ty).then(|| {
+                let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
+                quote!(#v::length(&path, #value.len(), #min, #max)?;)
+            });
+            let items = needs_validation(member).then(|| {
+                let check = validate_value(member, quote!(item));
+                let check = if *sparse {
+                    quote!(if let ::std::option::Option::Some(item) = item { #check })
+                } else {
+                    check
+                };
+                quote! {
+                    for (index, item) in #value.iter().enumerate() {
+                        let path = path.index(index);
+                        #check
+                    }
+                }
+            });
+            quote!(#length #items)
+        }
+        Kind::Map {
+            value: inner,
+            sparse,
+        } => {
+            let length = has_length_limits(ty).then(|| {
+                let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
+                quote!(#v::length(&path, #value.len(), #min, #max)?;)
+            });
+            let items = needs_validation(inner).then(|| {
+                let check = validate_value(inner, quote!(item));
+                let check = if *sparse {
+                    quote!(if let ::std::option::Option::Some(item) = item { #check })
+                } else {
+                    check
+                };
+                // Sorted keys: the first failure reported does not depend on hash order.
+                quote! {
+                    let mut entries: ::std::vec::Vec<_> = #value.iter().collect();
+                    entries.sort_by(|a, b| a.0.cmp(b.0));
+                    for (key, item) in entries {
+                        let path = path.key(key);
+                        #check
+                    }
+                }
+            });
+            quote!(#length #items)
+        }
+        Kind::Named {
+            kind: NamedKind::Structure | NamedKind::Union,
+            ..
+        } => quote!(#value.validate_at(&path)?;),
+        _ => quote!(),
+    }
+}

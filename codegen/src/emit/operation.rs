@@ -1,0 +1,292 @@
+//! One file per operation: input, output, error enum and fluent builder.
+
+use super::docs;
+use super::shapes::{structure, Role};
+use crate::ir::{Kind, Member, Operation};
+use crate::names::bare;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// `src/operation/<name>.rs`.
+pub fn operation(op: &Operation) -> TokenStream {
+    let module_doc = format!(
+        " The `{}` operation: input, output, errors and fluent builder.",
+        op.wire_name
+    );
+    let input = structure(&op.input, Role::Input);
+    let output = structure(&op.output, Role::Output);
+    let operation_impl = operation_impl(op);
+    let error = error_enum(op);
+    let fluent = fluent_builder(op);
+    quote! {
+        #![doc = #module_doc]
+        #input
+        #operation_impl
+        #output
+        #error
+        #fluent
+    }
+}
+
+/// `impl Operation for <Op>Input`: what `Client::send` needs.
+fn operation_impl(op: &Operation) -> TokenStream {
+    let input = format_ident!("{}", op.input.name);
+    let output = format_ident!("{}", op.output.name);
+    let error = format_ident!("{}", op.error_name);
+    let name = &op.wire_name;
+    let tokens = op
+        .input
+        .members
+        .iter()
+        .filter(|m| m.idempotency_token)
+        .map(|m| {
+            let field = super::ident(&m.field);
+            quote! {
+                if self.#field.is_none() {
+                    self.#field = ::std::option::Option::Some(::sdk_runtime::idempotency_token());
+                }
+            }
+        });
+    quote! {
+        impl ::sdk_runtime::client::Operation for #input {
+            type Output = #output;
+            type Error = #error;
+            const NAME: &'static str = #name;
+
+            fn validate(&self) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+                self.validate_at(&::sdk_runtime::validate::Path::Root)
+            }
+
+            fn prepare(&mut self) {
+                #( #tokens )*
+            }
+        }
+    }
+}
+
+/// The operation's error enum: one variant per modeled exception, and `Unhandled`.
+fn error_enum(op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.error_name);
+    let doc = format!(
+        " The errors `{}` can return: one variant per exception the model lists, and `Unhandled` for any other code.",
+        op.wire_name
+    );
+    let variants: Vec<_> = op
+        .errors
+        .iter()
+        .map(|e| format_ident!("{}", e.variant))
+        .collect();
+    let variant_docs = op.errors.iter().map(|e| docs(&e.docs));
+    let codes = op.errors.iter().map(|e| e.code.as_str());
+    quote! {
+        #[doc = #doc]
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+        pub enum #name {
+            #( #variant_docs #variants(crate::types::error::#variants), )*
+            /// An error code the model does not list for this operation.
+            Unhandled(crate::error::Unhandled),
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #( Self::#variants(error) => ::std::fmt::Display::fmt(error, f), )*
+                    Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
+                }
+            }
+        }
+
+        impl ::std::error::Error for #name {}
+
+        impl ::sdk_runtime::error::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+                match self {
+                    #( Self::#variants(error) => ::sdk_runtime::error::ProvideErrorMetadata::meta(error), )*
+                    Self::Unhandled(error) => ::sdk_runtime::error::ProvideErrorMetadata::meta(error),
+                }
+            }
+        }
+
+        impl ::sdk_runtime::client::OperationError for #name {
+            fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+                match meta.code() {
+                    #( ::std::option::Option::Some(#codes) => Self::#variants(crate::types::error::#variants::from_response(meta, body)), )*
+                    _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+                }
+            }
+        }
+
+        impl ::std::convert::From<#name> for crate::Error {
+            fn from(error: #name) -> Self {
+                match error {
+                    #( #name::#variants(error) => crate::Error::#variants(error), )*
+                    #name::Unhandled(error) => crate::Error::Unhandled(error),
+                }
+            }
+        }
+
+        impl ::std::convert::From<crate::error::SdkError<#name>> for crate::Error {
+            fn from(error: crate::error::SdkError<#name>) -> Self {
+                crate::error::from_sdk_error(error)
+            }
+        }
+    }
+}
+
+/// `client.<operation>()`: a builder that holds the client and sends itself.
+fn fluent_builder(op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.fluent_name);
+    let input = format_ident!("{}", op.input.name);
+    let input_builder = format_ident!("{}", op.input.builder);
+    let output = format_ident!("{}", op.output.name);
+    let error = format_ident!("{}", op.error_name);
+    let doc = format!(
+        " Sends a `{}` request; made by [`Client::{}`](crate::Client::{}).",
+        op.wire_name,
+        bare(&op.module),
+        op.module
+    );
+    let setters = op.input.members.iter().map(delegating_setters);
+    let op_doc = docs(&op.docs);
+    quote! {
+        #[doc = #doc]
+        #[doc = ""]
+        #op_doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct #name {
+            handle: ::sdk_runtime::client::Handle,
+            inner: #input_builder,
+        }
+
+        impl #name {
+            pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+                Self { handle, inner: ::std::default::Default::default() }
+            }
+
+            /// The input as set so far.
+            pub fn as_input(&self) -> &#input_builder {
+                &self.inner
+            }
+
+            /// Checks the input, sends it and reads the answer. Nothing is sent when
+            /// the input breaks a rule of the model.
+            pub async fn send(self) -> ::std::result::Result<#output, crate::error::SdkError<#error>> {
+                let input: #input = self.inner.build_unchecked();
+                self.handle.send(input).await
+            }
+
+            #( #setters )*
+        }
+    }
+}
+
+fn delegating_setters(m: &Member) -> TokenStream {
+    let field = super::ident(&m.field);
+    let plain = bare(&m.field);
+    let set = format_ident!("set_{}", plain);
+    let get = format_ident!("get_{}", plain);
+    let ty = super::rust_type(&m.ty);
+    let stored = if m.boxed {
+        quote!(::std::option::Option<::std::boxed::Box<#ty>>)
+    } else {
+        quote!(::std::option::Option<#ty>)
+    };
+    let deprecated = m
+        .deprecated
+        .as_ref()
+        .map(|note| quote!(#[deprecated(note = #note)]));
+    let doc = docs(&m.docs);
+    let main = match &m.ty.kind {
+        Kind::List { member, sparse } => {
+            let item = if *sparse {
+                let t = super::rust_type(member);
+                quote!(::std::option::Option<#t>)
+            } else {
+                param(&member.kind, super::rust_type(member))
+            };
+            let appends = format!(
+                " Appends an item to `{}`; [`{set}`](Self::{set}) replaces the whole list.",
+                m.wire_name
+            );
+            quote! {
+                #[doc = #appends]
+                #[doc = ""]
+                #doc
+                #deprecated
+                pub fn #field(mut self, input: #item) -> Self {
+                    #[allow(deprecated)]
+                    { self.inner = self.inner.#field(input); }
+                    self
+                }
+            }
+        }
+        Kind::Map { value, sparse } => {
+            let v = super::rust_type(value);
+            let v = if *sparse {
+                quote!(::std::option::Option<#v>)
+            } else {
+                v
+            };
+            let adds = format!(
+                " Adds an entry to `{}`; [`{set}`](Self::{set}) replaces the whole map.",
+                m.wire_name
+            );
+            quote! {
+                #[doc = #adds]
+                #[doc = ""]
+                #doc
+                #deprecated
+                pub fn #field(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #v) -> Self {
+                    #[allow(deprecated)]
+                    { self.inner = self.inner.#field(key, value); }
+                    self
+                }
+            }
+        }
+        kind => {
+            let p = param(kind, ty.clone());
+            quote! {
+                #doc
+                #deprecated
+                pub fn #field(mut self, input: #p) -> Self {
+                    #[allow(deprecated)]
+                    { self.inner = self.inner.#field(input); }
+                    self
+                }
+            }
+        }
+    };
+    let set_doc = format!(
+        " Sets or clears `{}`; see [`{}`](Self::{}).",
+        m.wire_name, plain, m.field
+    );
+    let get_doc = format!(" The value set for `{}`.", m.wire_name);
+    quote! {
+        #main
+
+        #[doc = #set_doc]
+        #deprecated
+        pub fn #set(mut self, input: ::std::option::Option<#ty>) -> Self {
+            #[allow(deprecated)]
+            { self.inner = self.inner.#set(input); }
+            self
+        }
+
+        #[doc = #get_doc]
+        #deprecated
+        pub fn #get(&self) -> &#stored {
+            #[allow(deprecated)]
+            self.inner.#get()
+        }
+    }
+}
+
+fn param(kind: &Kind, ty: TokenStream) -> TokenStream {
+    match kind {
+        Kind::String => quote!(impl ::std::convert::Into<::std::string::String>),
+        Kind::Timestamp(_) => quote!(impl ::std::convert::Into<crate::primitives::DateTime>),
+        Kind::Blob => quote!(impl ::std::convert::Into<crate::primitives::Blob>),
+        _ => ty,
+    }
+}

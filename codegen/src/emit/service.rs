@@ -1,0 +1,328 @@
+//! Service-wide files: the crate root, the client, the service error, re-exports
+//! and the module indexes.
+
+use super::{bare, docs, module_docs};
+use crate::ir::{Service, TypeDef};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// `src/lib.rs`: the model's service docs and the public modules.
+pub fn lib(service: &Service) -> TokenStream {
+    let lines = service.docs.iter().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    let usage = format!(
+        " Create a [`Client`] from a [`Config`], then call one method per operation and `.send().await` it; \
+         see the [`operation`] module for the inputs, outputs and errors of each, and [`Error`] for one \
+         error type that every operation's error converts into with `?`. This crate is generated from \
+         the `{}` service model.",
+        service.service_id
+    );
+    quote! {
+        #( #![doc = #lines] )*
+        #![doc = ""]
+        #![doc = " # Using this crate"]
+        #![doc = ""]
+        #![doc = #usage]
+        #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
+
+        #[rustfmt::skip]
+        pub mod client;
+        #[rustfmt::skip]
+        pub mod config;
+        #[rustfmt::skip]
+        pub mod error;
+        #[rustfmt::skip]
+        pub mod operation;
+        #[rustfmt::skip]
+        pub mod primitives;
+        #[rustfmt::skip]
+        pub mod types;
+
+        pub use client::Client;
+        pub use config::{Config, Credentials};
+        pub use error::Error;
+        pub use primitives::DateTime;
+    }
+}
+
+/// `src/client.rs`: the service's constants and one method per operation.
+pub fn client(service: &Service) -> TokenStream {
+    let Service {
+        service_id,
+        endpoint_prefix,
+        signing_name,
+        target_prefix,
+        json_version,
+        user_agent,
+        ..
+    } = service;
+    let doc = format!(" A client for {service_id}: cheap to clone, `Send + Sync`, one connection pool for all clones.");
+    let methods = service.operations.iter().map(|op| {
+        let method = super::ident(&op.module);
+        let module = format_ident!("{}", bare(&op.module));
+        let fluent = format_ident!("{}", op.fluent_name);
+        let op_docs = docs(&op.docs);
+        let deprecated = op
+            .deprecated
+            .as_ref()
+            .map(|note| quote!(#[deprecated(note = #note)]));
+        quote! {
+            #op_docs
+            #deprecated
+            pub fn #method(&self) -> crate::operation::#module::#fluent {
+                crate::operation::#module::#fluent::new(self.handle.clone())
+            }
+        }
+    });
+    quote! {
+        #![doc = " The client: one method per operation."]
+
+        /// What the runtime needs to know about the service, from the model's metadata.
+        static SERVICE: ::sdk_runtime::client::ServiceSpec = ::sdk_runtime::client::ServiceSpec {
+            service_id: #service_id,
+            endpoint_prefix: #endpoint_prefix,
+            signing_name: #signing_name,
+            target_prefix: #target_prefix,
+            json_version: #json_version,
+            user_agent: #user_agent,
+        };
+
+        #[doc = #doc]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct Client {
+            handle: ::sdk_runtime::client::Handle,
+        }
+
+        impl Client {
+            /// A client with this configuration.
+            pub fn from_conf(config: crate::Config) -> Self {
+                Self { handle: ::sdk_runtime::client::Handle::new(config, &SERVICE) }
+            }
+
+            /// The configuration the client was made with.
+            pub fn config(&self) -> &crate::Config {
+                self.handle.config()
+            }
+
+            /// Sends any operation's input, e.g. one built with its builder or read
+            /// with serde.
+            pub async fn send<I: crate::operation::Operation>(
+                &self,
+                input: I,
+            ) -> ::std::result::Result<I::Output, crate::error::SdkError<I::Error>> {
+                self.handle.send(input).await
+            }
+
+            #( #methods )*
+        }
+    }
+}
+
+/// `src/config.rs`: the runtime's configuration types under this crate's name.
+pub fn config() -> TokenStream {
+    quote! {
+        #![doc = " Configuration: region, credentials, endpoint."]
+        pub use ::sdk_runtime::config::{Config, ConfigBuilder};
+        pub use ::sdk_runtime::credentials::Credentials;
+    }
+}
+
+/// `src/primitives.rs`: value types shapes use.
+pub fn primitives() -> TokenStream {
+    quote! {
+        #![doc = " Value types used by shapes: date-times, binary data, documents."]
+        pub use ::sdk_runtime::blob::Blob;
+        pub use ::sdk_runtime::datetime::{DateTime, DateTimeError};
+        pub use ::sdk_runtime::enums::UnknownVariantValue;
+        pub use ::sdk_runtime::Document;
+    }
+}
+
+/// `src/error.rs`: one error type for every operation.
+pub fn error(service: &Service) -> TokenStream {
+    let variants: Vec<_> = service
+        .exceptions
+        .iter()
+        .map(|e| format_ident!("{}", e.structure.name))
+        .collect();
+    let variant_docs = service.exceptions.iter().map(|e| docs(&e.structure.docs));
+    quote! {
+        #![doc = " Errors: the service-wide [`Error`], and the pieces every operation's error is made of."]
+        pub use ::sdk_runtime::error::{
+            ConfigError, ErrorMetadata, ProvideErrorMetadata, ResponseError, SdkError, TransportError, Unhandled,
+            ValidationError,
+        };
+
+        /// Any error of any operation, in one flat enum: every exception the model
+        /// defines, and the ways a call fails before or after the service answers.
+        ///
+        /// Every operation's error, and every `SdkError` of it, converts into this with `?`.
+        #[non_exhaustive]
+        #[derive(::std::fmt::Debug)]
+        pub enum Error {
+            #( #variant_docs #variants(crate::types::error::#variants), )*
+            /// An error code the model does not list for the operation.
+            Unhandled(Unhandled),
+            /// The input broke a rule of the model; nothing was sent.
+            Validation(ValidationError),
+            /// The configuration cannot make a request; nothing was sent.
+            Config(ConfigError),
+            /// The request failed on the way: connect, TLS, timeout, closed connection.
+            Transport(TransportError),
+            /// The response could not be read.
+            Response(ResponseError),
+        }
+
+        impl Error {
+            /// The service's error code, for errors the service returned.
+            pub fn code(&self) -> ::std::option::Option<&str> {
+                self.meta().and_then(ErrorMetadata::code)
+            }
+
+            /// The service's message, or what is wrong with the input.
+            pub fn message(&self) -> ::std::option::Option<&str> {
+                match self {
+                    Self::Validation(error) => ::std::option::Option::Some(error.problem()),
+                    _ => self.meta().and_then(ErrorMetadata::message),
+                }
+            }
+
+            /// The request id, when a response arrived.
+            pub fn request_id(&self) -> ::std::option::Option<&str> {
+                match self {
+                    Self::Response(error) => error.request_id(),
+                    _ => self.meta().and_then(ErrorMetadata::request_id),
+                }
+            }
+
+            fn meta(&self) -> ::std::option::Option<&ErrorMetadata> {
+                match self {
+                    #( Self::#variants(error) => ::std::option::Option::Some(ProvideErrorMetadata::meta(error)), )*
+                    Self::Unhandled(error) => ::std::option::Option::Some(ProvideErrorMetadata::meta(error)),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for Error {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #( Self::#variants(error) => ::std::fmt::Display::fmt(error, f), )*
+                    Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
+                    Self::Validation(error) => ::std::fmt::Display::fmt(error, f),
+                    Self::Config(error) => ::std::fmt::Display::fmt(error, f),
+                    Self::Transport(error) => ::std::fmt::Display::fmt(error, f),
+                    Self::Response(error) => ::std::fmt::Display::fmt(error, f),
+                }
+            }
+        }
+
+        impl ::std::error::Error for Error {
+            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+                match self {
+                    Self::Transport(error) => ::std::error::Error::source(error),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        /// Flattens an operation's `SdkError` into [`Error`].
+        pub(crate) fn from_sdk_error<E: ::std::convert::Into<Error>>(error: SdkError<E>) -> Error {
+            match error {
+                SdkError::Validation(error) => Error::Validation(error),
+                SdkError::Config(error) => Error::Config(error),
+                SdkError::Transport(error) => Error::Transport(error),
+                SdkError::Response(error) => Error::Response(error),
+                SdkError::Service(error) => error.into(),
+            }
+        }
+    }
+}
+
+/// `src/operation.rs`: a module per operation.
+pub fn operation_index(service: &Service) -> TokenStream {
+    let modules = service
+        .operations
+        .iter()
+        .map(|op| format_ident!("{}", bare(&op.module)));
+    let module_docs_lines = service
+        .operations
+        .iter()
+        .map(|op| format!(" The `{}` operation.", op.wire_name));
+    let doc = module_docs(&[
+        "Operations: a module per operation with its input, output, error and fluent builder.",
+    ]);
+    quote! {
+        #doc
+        pub use ::sdk_runtime::client::Operation;
+        #( #[doc = #module_docs_lines] pub mod #modules; )*
+    }
+}
+
+/// `src/types.rs`: the shapes used inside inputs and outputs.
+pub fn types_index(service: &Service) -> TokenStream {
+    let doc = module_docs(&["Shapes used inside operation inputs and outputs."]);
+    let files: Vec<_> = service
+        .types
+        .iter()
+        .map(|t| format_ident!("{}", t.file()))
+        .collect();
+    let names = service.types.iter().map(|t| format_ident!("{}", t.name()));
+    let builders = service.types.iter().filter_map(|t| match t {
+        TypeDef::Structure(s) => {
+            let file = format_ident!("{}", s.file);
+            let builder = format_ident!("{}", s.builder);
+            Some(quote!(pub use super::#file::#builder;))
+        }
+        _ => None,
+    });
+    quote! {
+        #doc
+        #( mod #files; )*
+        #( pub use self::#files::#names; )*
+
+        /// Builders for the structures in this module.
+        pub mod builders {
+            #( #builders )*
+        }
+
+        pub mod error;
+    }
+}
+
+/// `src/types/error.rs`: the exceptions.
+pub fn exceptions_index(service: &Service) -> TokenStream {
+    let doc = module_docs(&[
+        "The service's exceptions, as the variants of each operation's error carry them.",
+    ]);
+    let files: Vec<_> = service
+        .exceptions
+        .iter()
+        .map(|e| format_ident!("{}", e.structure.file))
+        .collect();
+    let names = service
+        .exceptions
+        .iter()
+        .map(|e| format_ident!("{}", e.structure.name));
+    let builders = service
+        .exceptions
+        .iter()
+        .map(|e| format_ident!("{}", e.structure.builder));
+    let files2 = files.clone();
+    quote! {
+        #doc
+        #( mod #files; )*
+        #( pub use self::#files::#names; )*
+
+        /// Builders for the exceptions, e.g. for tests of code that handles them.
+        pub mod builders {
+            #( pub use super::#files2::#builders; )*
+        }
+    }
+}

@@ -1,0 +1,684 @@
+//! Structures, string enums, unions and exceptions: the types in `types` and
+//! `types::error`, and the structure half of operation inputs and outputs.
+
+use super::{docs, ident, is_copy, needs_validation, rust_type, validate_value};
+use crate::ir::{EnumDef, Exception, Kind, Member, Structure, TimestampFormat, TypeDef, UnionDef};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// What a structure is for; it changes the builder and the extras.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A shape in `types`.
+    Shape,
+    /// An operation input: validated, fallible `build()`.
+    Input,
+    /// An operation output.
+    Output,
+    /// An exception: carries the response's error metadata.
+    Exception,
+}
+
+/// A file in `types`.
+pub fn type_def(def: &TypeDef) -> TokenStream {
+    match def {
+        TypeDef::Structure(s) => structure(s, Role::Shape),
+        TypeDef::Enum(e) => enumeration(e),
+        TypeDef::Union(u) => union(u),
+    }
+}
+
+/// A file in `types::error`.
+pub fn exception(exception: &Exception) -> TokenStream {
+    let s = &exception.structure;
+    let name = format_ident!("{}", s.name);
+    let code = &exception.code;
+    let fill_message = exception.message_field.as_ref().map(|field| {
+        let field = ident(field);
+        quote! {
+            if error.#field.is_none() {
+                error.#field = meta.message().map(::std::borrow::ToOwned::to_owned);
+            }
+        }
+    });
+    let kind_doc = if exception.fault {
+        " The service failed (a server fault), not the request."
+    } else {
+        " The request was rejected (a client fault)."
+    };
+    let body = structure(s, Role::Exception);
+    let fault = exception.fault;
+    quote! {
+        #body
+
+        impl #name {
+            /// Whether the service blames itself for this error.
+            #[doc = #kind_doc]
+            pub fn is_fault(&self) -> bool {
+                #fault
+            }
+
+            /// Reads the error from a response with this metadata and body.
+            pub(crate) fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+                let mut error: Self = ::sdk_runtime::client::parse_exception(body);
+                #fill_message
+                error.meta = meta;
+                error
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::sdk_runtime::error::display_service_error(#code, &self.meta, f)
+            }
+        }
+
+        impl ::std::error::Error for #name {}
+
+        impl ::sdk_runtime::error::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+                &self.meta
+            }
+        }
+    }
+}
+
+/// A struct with getters and a builder.
+pub fn structure(s: &Structure, role: Role) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let builder = format_ident!("{}", s.builder);
+    let doc = docs(&s.docs);
+    let fields = s.members.iter().map(field);
+    let field_names: Vec<_> = s.members.iter().map(|m| ident(&m.field)).collect();
+    let getters = s.members.iter().map(getter);
+    let setters = s.members.iter().map(setter);
+    let builder_fields = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let ty = field_type(m);
+        quote!(pub(crate) #field: #ty,)
+    });
+    let meta_field = (role == Role::Exception).then(|| {
+        quote! {
+            /// Code, message and request id of the response this error came from.
+            #[serde(skip)]
+            pub(crate) meta: ::sdk_runtime::error::ErrorMetadata,
+        }
+    });
+    let meta_init =
+        (role == Role::Exception).then(|| quote!(meta: ::std::default::Default::default(),));
+    let sensitive = s.has_sensitive();
+    let derive_debug = (!sensitive).then(|| quote!(::std::fmt::Debug,));
+    let manual_debug = sensitive.then(|| {
+        let struct_debug = debug_impl(&s.name, &s.members, role == Role::Exception);
+        let builder_debug = debug_impl(&s.builder, &s.members, false);
+        quote!(#struct_debug #builder_debug)
+    });
+    let validate = s.validated.then(|| validate_at(&s.members));
+    let build = if role == Role::Input {
+        quote! {
+            /// The input, after checking the model's constraints (required members,
+            /// lengths, ranges); the error names the member and the broken rule.
+            pub fn build(self) -> ::std::result::Result<#name, ::sdk_runtime::error::ValidationError> {
+                let input = self.build_unchecked();
+                input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+                ::std::result::Result::Ok(input)
+            }
+
+            /// The input as set, unchecked: `send` checks it.
+            pub(crate) fn build_unchecked(self) -> #name {
+                #name { #( #field_names: self.#field_names, )* }
+            }
+        }
+    } else {
+        let doc = format!(" The [`{}`].", s.name);
+        quote! {
+            #[doc = #doc]
+            pub fn build(self) -> #name {
+                #name { #( #field_names: self.#field_names, )* #meta_init }
+            }
+        }
+    };
+    let builder_doc = format!(" Builds a [`{}`].", s.name);
+    let new_builder_doc = format!(" A builder for [`{}`].", s.name);
+    quote! {
+        #doc
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default, #derive_debug ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #( #fields )*
+            #meta_field
+        }
+
+        impl #name {
+            #( #getters )*
+
+            #[doc = #new_builder_doc]
+            pub fn builder() -> #builder {
+                ::std::default::Default::default()
+            }
+
+            #validate
+        }
+
+        #[doc = #builder_doc]
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default, #derive_debug)]
+        pub struct #builder {
+            #( #builder_fields )*
+        }
+
+        impl #builder {
+            #( #setters )*
+
+            #build
+        }
+
+        #manual_debug
+    }
+}
+
+/// The stored type of a member: optional, boxed when recursive.
+fn field_type(m: &Member) -> TokenStream {
+    let ty = rust_type(&m.ty);
+    if m.boxed {
+        quote!(::std::option::Option<::std::boxed::Box<#ty>>)
+    } else {
+        quote!(::std::option::Option<#ty>)
+    }
+}
+
+/// Doc lines of a member with its requiredness and deprecation.
+fn member_docs(m: &Member) -> TokenStream {
+    let mut lines = m.docs.clone();
+    if m.required {
+        lines.extend(["".into(), "This member is required.".into()]);
+    }
+    if m.idempotency_token {
+        lines.extend([
+            "".into(),
+            "When unset, the SDK sends a fresh random UUID, the same on every retry of a call."
+                .into(),
+        ]);
+    }
+    if let Some(note) = &m.deprecated {
+        lines.extend([
+            "".into(),
+            format!("**Deprecated:** {}", escape_markdown(note)),
+        ]);
+    }
+    docs(&lines)
+}
+
+fn escape_markdown(text: &str) -> String {
+    text.replace('[', "\\[")
+        .replace(']', "\\]")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn deprecated(m: &Member) -> Option<TokenStream> {
+    m.deprecated
+        .as_ref()
+        .map(|note| quote!(#[deprecated(note = #note)]))
+}
+
+fn field(m: &Member) -> TokenStream {
+    let doc = member_docs(m);
+    let field = ident(&m.field);
+    let ty = field_type(m);
+    let wire = &m.wire_name;
+    let with = match &m.ty.kind {
+        Kind::Timestamp(TimestampFormat::Iso8601) => {
+            Some("::sdk_runtime::datetime::serde_format::iso8601::option")
+        }
+        Kind::Float => Some("::sdk_runtime::serde_support::option_f32"),
+        Kind::Double => Some("::sdk_runtime::serde_support::option_f64"),
+        _ => None,
+    };
+    let with = with.map(|path| quote!(, with = #path));
+    quote! {
+        #doc
+        #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none" #with)]
+        pub #field: #ty,
+    }
+}
+
+fn getter(m: &Member) -> TokenStream {
+    let doc = member_docs(m);
+    let deprecated = deprecated(m);
+    let field = ident(&m.field);
+    let ty = rust_type(&m.ty);
+    let (ret, body) = match &m.ty.kind {
+        Kind::String => (
+            quote!(::std::option::Option<&str>),
+            quote!(self.#field.as_deref()),
+        ),
+        Kind::List { member, sparse } => {
+            let item = rust_type(member);
+            let item = if *sparse {
+                quote!(::std::option::Option<#item>)
+            } else {
+                item
+            };
+            (
+                quote!(&[#item]),
+                quote!(self.#field.as_deref().unwrap_or_default()),
+            )
+        }
+        _ if is_copy(&m.ty) => (quote!(::std::option::Option<#ty>), quote!(self.#field)),
+        _ if m.boxed => (
+            quote!(::std::option::Option<&#ty>),
+            quote!(self.#field.as_deref()),
+        ),
+        _ => (
+            quote!(::std::option::Option<&#ty>),
+            quote!(self.#field.as_ref()),
+        ),
+    };
+    quote! {
+        #doc
+        #deprecated
+        pub fn #field(&self) -> #ret {
+            #body
+        }
+    }
+}
+
+fn setter(m: &Member) -> TokenStream {
+    let doc = member_docs(m);
+    let deprecated = deprecated(m);
+    let field = ident(&m.field);
+    let plain = crate::names::bare(&m.field);
+    let set = format_ident!("set_{}", plain);
+    let get = format_ident!("get_{}", plain);
+    let ty = rust_type(&m.ty);
+    let stored = field_type(m);
+    let (param, value) = value_param(&m.ty.kind, ty.clone());
+    let wrap = |value: TokenStream| {
+        if m.boxed {
+            quote!(::std::boxed::Box::new(#value))
+        } else {
+            value
+        }
+    };
+    let main = match &m.ty.kind {
+        Kind::List { member, sparse } => {
+            let (item_param, item_value) = if *sparse {
+                let item = rust_type(member);
+                (quote!(::std::option::Option<#item>), quote!(input))
+            } else {
+                value_param(&member.kind, rust_type(member))
+            };
+            let doc_append = format!(
+                " Appends an item to `{}`; [`{set}`](Self::{set}) replaces the whole list.",
+                m.wire_name
+            );
+            quote! {
+                #[doc = #doc_append]
+                #[doc = ""]
+                #doc
+                #deprecated
+                pub fn #field(mut self, input: #item_param) -> Self {
+                    self.#field.get_or_insert_with(::std::vec::Vec::new).push(#item_value);
+                    self
+                }
+            }
+        }
+        Kind::Map {
+            value: map_value,
+            sparse,
+        } => {
+            let value_ty = rust_type(map_value);
+            let value_ty = if *sparse {
+                quote!(::std::option::Option<#value_ty>)
+            } else {
+                value_ty
+            };
+            let doc_insert = format!(
+                " Adds an entry to `{}`; [`{set}`](Self::{set}) replaces the whole map.",
+                m.wire_name
+            );
+            quote! {
+                #[doc = #doc_insert]
+                #[doc = ""]
+                #doc
+                #deprecated
+                pub fn #field(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #value_ty) -> Self {
+                    self.#field.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
+                    self
+                }
+            }
+        }
+        _ => {
+            let value = wrap(value);
+            quote! {
+                #doc
+                #deprecated
+                pub fn #field(mut self, input: #param) -> Self {
+                    self.#field = ::std::option::Option::Some(#value);
+                    self
+                }
+            }
+        }
+    };
+    let set_doc = format!(
+        " Sets or clears `{}`; see [`{}`](Self::{}).",
+        m.wire_name, plain, m.field
+    );
+    let get_doc = format!(" The value set for `{}`.", m.wire_name);
+    let set_value = if m.boxed {
+        quote!(input.map(::std::boxed::Box::new))
+    } else {
+        quote!(input)
+    };
+    quote! {
+        #main
+
+        #[doc = #set_doc]
+        #deprecated
+        pub fn #set(mut self, input: ::std::option::Option<#ty>) -> Self {
+            self.#field = #set_value;
+            self
+        }
+
+        #[doc = #get_doc]
+        #deprecated
+        pub fn #get(&self) -> &#stored {
+            &self.#field
+        }
+    }
+}
+
+/// The parameter type of a single-value setter and how to store it.
+fn value_param(kind: &Kind, ty: TokenStream) -> (TokenStream, TokenStream) {
+    match kind {
+        Kind::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(input.into()),
+        ),
+        Kind::Timestamp(_) => (
+            quote!(impl ::std::convert::Into<crate::primitives::DateTime>),
+            quote!(input.into()),
+        ),
+        Kind::Blob => (
+            quote!(impl ::std::convert::Into<crate::primitives::Blob>),
+            quote!(input.into()),
+        ),
+        _ => (ty, quote!(input)),
+    }
+}
+
+/// `Debug` that prints sensitive members as a placeholder.
+fn debug_impl(type_name: &str, members: &[Member], with_meta: bool) -> TokenStream {
+    let name = format_ident!("{}", type_name);
+    let fields = members.iter().map(|m| {
+        let field = ident(&m.field);
+        let label = crate::names::bare(&m.field);
+        if m.sensitive {
+            quote!(out.field(#label, &"*** sensitive data redacted ***");)
+        } else {
+            quote!(out.field(#label, &self.#field);)
+        }
+    });
+    let meta = with_meta.then(|| quote!(out.field("meta", &self.meta);));
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                let mut out = f.debug_struct(#type_name);
+                #( #fields )*
+                #meta
+                out.finish()
+            }
+        }
+    }
+}
+
+/// `validate_at`: required members first, then each set member's constraints.
+fn validate_at(members: &[Member]) -> TokenStream {
+    let checks: Vec<TokenStream> = members
+        .iter()
+        .filter(|m| m.required || needs_validation(&m.ty))
+        .map(|m| {
+            let field = ident(&m.field);
+            let wire = &m.wire_name;
+            let required = m
+                .required
+                .then(|| quote!(::sdk_runtime::validate::required(&path, &self.#field)?;));
+            let value = needs_validation(&m.ty).then(|| {
+                let check = validate_value(&m.ty, quote!(value));
+                quote! {
+                    if let ::std::option::Option::Some(value) = &self.#field {
+                        #check
+                    }
+                }
+            });
+            quote! {
+                {
+                    let path = path.member(#wire);
+                    #required
+                    #value
+                }
+            }
+        })
+        .collect();
+    let unused = checks.is_empty().then(|| quote!(let _ = path;));
+    quote! {
+        /// Checks the model's constraints, naming the member path of the first failure.
+        pub(crate) fn validate_at(
+            &self,
+            path: &::sdk_runtime::validate::Path<'_>,
+        ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+            #unused
+            #( #checks )*
+            ::std::result::Result::Ok(())
+        }
+    }
+}
+
+/// An open string enum.
+fn enumeration(e: &EnumDef) -> TokenStream {
+    let name = format_ident!("{}", e.name);
+    let doc = docs(&e.docs);
+    let variants: Vec<_> = e
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v.name))
+        .collect();
+    let values: Vec<_> = e.variants.iter().map(|v| v.value.as_str()).collect();
+    let variant_docs = values.iter().map(|value| format!(" `{value}`"));
+    quote! {
+        #doc
+        ///
+        /// An open enum: values this version of the SDK does not know arrive as
+        /// `Unknown`, keeping the string.
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash)]
+        pub enum #name {
+            #( #[doc = #variant_docs] #variants, )*
+            /// A value this version of the SDK does not know; [`as_str`](Self::as_str) gives it.
+            Unknown(crate::primitives::UnknownVariantValue),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #values, )*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Every value this version of the SDK knows.
+            pub const fn values() -> &'static [&'static str] {
+                &[ #( #values ),* ]
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #values => Self::#variants, )*
+                    other => Self::Unknown(crate::primitives::UnknownVariantValue::new(other)),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}
+
+/// A union: one variant per member, plus `Unknown` for members added later.
+fn union(u: &UnionDef) -> TokenStream {
+    let name = format_ident!("{}", u.name);
+    let name_text = &u.name;
+    let doc = docs(&u.docs);
+    let variants = u.variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.name);
+        let doc = docs(&v.docs);
+        let wire = &v.wire_name;
+        let ty = rust_type(&v.ty);
+        let ty = if v.boxed {
+            quote!(::std::boxed::Box<#ty>)
+        } else {
+            ty
+        };
+        let with = matches!(v.ty.kind, Kind::Timestamp(TimestampFormat::Iso8601))
+            .then(|| quote!(, with = "::sdk_runtime::datetime::serde_format::iso8601"));
+        quote! {
+            #doc
+            #[serde(rename = #wire #with)]
+            #variant(#ty),
+        }
+    });
+    let arms = u.variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.name);
+        let wire = &v.wire_name;
+        let read = if matches!(v.ty.kind, Kind::Timestamp(TimestampFormat::Iso8601)) {
+            quote!(
+                ::sdk_runtime::datetime::serde_format::iso8601::deserialize(value)
+                    .map_err(::serde::de::Error::custom)
+            )
+        } else {
+            quote!(::sdk_runtime::serde_support::union_value(&member, value))
+        };
+        let wrap = if v.boxed {
+            quote!(|value| Self::#variant(::std::boxed::Box::new(value)))
+        } else {
+            quote!(Self::#variant)
+        };
+        quote!(#wire => #read.map(#wrap),)
+    });
+    let accessors = u.variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.name);
+        let accessor = format_ident!(
+            "as_{}",
+            crate::names::bare(&crate::names::snake(&v.wire_name))
+        );
+        let ty = rust_type(&v.ty);
+        let doc = format!(" The `{}` member, when it is the one set.", v.wire_name);
+        quote! {
+            #[doc = #doc]
+            pub fn #accessor(&self) -> ::std::option::Option<&#ty> {
+                match self {
+                    Self::#variant(value) => ::std::option::Option::Some(value),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+    });
+    let validate_arms = u
+        .variants
+        .iter()
+        .filter(|v| needs_validation(&v.ty))
+        .map(|v| {
+            let variant = format_ident!("{}", v.name);
+            let wire = &v.wire_name;
+            let check = validate_value(&v.ty, quote!(value));
+            quote! {
+                Self::#variant(value) => {
+                    let path = path.member(#wire);
+                    #check
+                }
+            }
+        });
+    let validate = u.validated.then(|| {
+        quote! {
+            /// Checks the model's constraints of the member that is set.
+            pub(crate) fn validate_at(
+                &self,
+                path: &::sdk_runtime::validate::Path<'_>,
+            ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+                match self {
+                    #( #validate_arms )*
+                    Self::Unknown(member) => {
+                        return ::std::result::Result::Err(path.error(::std::format!("unknown union member `{}` cannot be sent", member.as_str())));
+                    }
+                    #[allow(unreachable_patterns)]
+                    _ => {}
+                }
+                ::std::result::Result::Ok(())
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize)]
+        pub enum #name {
+            #( #variants )*
+            /// A member this version of the SDK does not know, by name. It cannot be sent.
+            #[serde(skip_serializing)]
+            Unknown(crate::primitives::UnknownVariantValue),
+        }
+
+        impl #name {
+            #( #accessors )*
+
+            /// Whether the member set is one this version of the SDK does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+
+            #validate
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let (member, value) = ::sdk_runtime::serde_support::union_member(deserializer, #name_text)?;
+                match member.as_str() {
+                    #( #arms )*
+                    _ => ::std::result::Result::Ok(Self::Unknown(crate::primitives::UnknownVariantValue::new(member))),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The intermediate representation: the model with every Rust decision made.
+//!
+//! Lowering fills these types once; the emitters only print them. Names here are
+//! final Rust identifiers (raw where needed); wire names are the model's.
+
+/// The whole service.
+#[derive(Debug)]
+pub struct Service {
+    /// The one-line header every file starts with.
+    pub header: String,
+    /// The crate's name and version, for the `User-Agent`.
+    pub user_agent: String,
+    /// `metadata.serviceId`.
+    pub service_id: String,
+    /// `metadata.endpointPrefix`.
+    pub endpoint_prefix: String,
+    /// `metadata.signingName` (defaults to the endpoint prefix).
+    pub signing_name: String,
+    /// `metadata.targetPrefix`.
+    pub target_prefix: String,
+    /// `metadata.jsonVersion`.
+    pub json_version: String,
+    /// The service's documentation, as Markdown lines.
+    pub docs: Vec<String>,
+    /// Operations in model order.
+    pub operations: Vec<Operation>,
+    /// Shapes that become types in `types`, in model order.
+    pub types: Vec<TypeDef>,
+    /// Exception shapes, in model order; they become types in `types::error`.
+    pub exceptions: Vec<Exception>,
+}
+
+/// One operation.
+#[derive(Debug)]
+pub struct Operation {
+    /// The model's name, e.g. `MeterUsage`.
+    pub wire_name: String,
+    /// The module under `operation`, and the `Client` method: `meter_usage`.
+    pub module: String,
+    /// Markdown doc lines.
+    pub docs: Vec<String>,
+    /// The deprecation note, when the model deprecates the operation.
+    pub deprecated: Option<String>,
+    /// The input structure, named `<Operation>Input`.
+    pub input: Structure,
+    /// The output structure, named `<Operation>Output`.
+    pub output: Structure,
+    /// The error enum's name: `<Operation>Error`.
+    pub error_name: String,
+    /// The fluent builder's name: `<Operation>FluentBuilder`.
+    pub fluent_name: String,
+    /// The modeled exceptions, as variants of the error enum.
+    pub errors: Vec<ErrorVariant>,
+}
+
+/// A modeled exception of an operation.
+#[derive(Debug, Clone)]
+pub struct ErrorVariant {
+    /// The variant name: the exception's type name, as the model spells it.
+    pub variant: String,
+    /// The error code on the wire.
+    pub code: String,
+    /// Markdown doc lines.
+    pub docs: Vec<String>,
+}
+
+/// A shape that becomes a type in `types`.
+#[derive(Debug)]
+pub enum TypeDef {
+    /// A structure.
+    Structure(Structure),
+    /// A string enum.
+    Enum(EnumDef),
+    /// A union (tagged structure).
+    Union(UnionDef),
+}
+
+impl TypeDef {
+    /// The Rust type name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Structure(s) => &s.name,
+            TypeDef::Enum(e) => &e.name,
+            TypeDef::Union(u) => &u.name,
+        }
+    }
+
+    /// The private module (file) name, e.g. `_usage_record`.
+    pub fn file(&self) -> &str {
+        match self {
+            TypeDef::Structure(s) => &s.file,
+            TypeDef::Enum(e) => &e.file,
+            TypeDef::Union(u) => &u.file,
+        }
+    }
+}
+
+/// A structure: a Rust struct with a builder.
+#[derive(Debug)]
+pub struct Structure {
+    /// The Rust type name.
+    pub name: String,
+    /// The private module (file) name.
+    pub file: String,
+    /// Markdown doc lines.
+    pub docs: Vec<String>,
+    /// Members in model order.
+    pub members: Vec<Member>,
+    /// The builder's type name.
+    pub builder: String,
+    /// Reachable from an operation input, so it needs client-side validation.
+    pub validated: bool,
+}
+
+impl Structure {
+    /// Whether `Debug` must redact something.
+    pub fn has_sensitive(&self) -> bool {
+        self.members.iter().any(|m| m.sensitive)
+    }
+}
+
+/// A member of a structure.
+#[derive(Debug)]
+pub struct Member {
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The Rust field name (possibly raw, `r#type`).
+    pub field: String,
+    /// The value type.
+    pub ty: Type,
+    /// Markdown doc lines.
+    pub docs: Vec<String>,
+    /// The model marks it required.
+    pub required: bool,
+    /// Redacted in `Debug`.
+    pub sensitive: bool,
+    /// The SDK fills it with a fresh UUID when the caller does not.
+    pub idempotency_token: bool,
+    /// The deprecation note.
+    pub deprecated: Option<String>,
+    /// Stored in a `Box` because the structure contains itself through it.
+    pub boxed: bool,
+}
+
+/// A value type with the constraints of the shape it came from.
+#[derive(Debug, Clone)]
+pub struct Type {
+    /// What kind of value.
+    pub kind: Kind,
+    /// `min`: length for strings, blobs, lists and maps; value for numbers.
+    pub min: Option<f64>,
+    /// `max`, likewise.
+    pub max: Option<f64>,
+}
+
+/// The kinds of value a member can hold.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// `string`.
+    String,
+    /// `boolean`.
+    Boolean,
+    /// `byte`.
+    Byte,
+    /// `short`.
+    Short,
+    /// `integer`.
+    Integer,
+    /// `long`.
+    Long,
+    /// `float`.
+    Float,
+    /// `double`.
+    Double,
+    /// `timestamp`, with its wire format.
+    Timestamp(TimestampFormat),
+    /// `blob`.
+    Blob,
+    /// A `structure` with `document: true`.
+    Document,
+    /// `list`; sparse lists keep `null` elements.
+    List { member: Box<Type>, sparse: bool },
+    /// `map` with string keys; sparse maps keep `null` values.
+    Map { value: Box<Type>, sparse: bool },
+    /// A structure, string enum or union in `types`, by Rust name.
+    Named { name: String, kind: NamedKind },
+}
+
+/// What a named type is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    /// A struct.
+    Structure,
+    /// An open string enum.
+    Enum,
+    /// A union enum.
+    Union,
+}
+
+/// How a timestamp travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampFormat {
+    /// Epoch seconds, the awsJson default.
+    EpochSeconds,
+    /// RFC 3339 text.
+    Iso8601,
+}
+
+/// An open string enum.
+#[derive(Debug)]
+pub struct EnumDef {
+    /// The Rust type name.
+    pub name: String,
+    /// The private module (file) name.
+    pub file: String,
+    /// Markdown doc lines.
+    pub docs: Vec<String>,
+    /// Known values in model order.
+    pub variants: Vec<EnumVariant>,
+}
+
+/// A known value of a string enum.
+#[derive(Debug)]
+pub struct EnumVariant {
+    /// The variant name.
+    pub name: String,
+    /// The value on the wire.
+    pub value: String,
+}
+
+/// A union: exactly one member is set.
+#[derive(Debug)]
+pub struct UnionDef {
+    /// The Rust type name.
+    pub name: String,
+    /// The private module (file) name.
+    pub file: String,
+    /// Markdown doc lines.
+    pub docs: Vec<String>,
+    /// One variant per member, in model order.
+    pub variants: Vec<UnionVariant>,
+    /// Reachable from an operation input, so it needs client-side validation.
+    pub validated: bool,
+}
+
+/// A member of a union.
+#[derive(Debug)]
+pub struct UnionVariant {
+    /// The variant name.
+    pub name: String,
+    /// The member name on the wire.
+    pub wire_name: String,
+    /// The value type.
+    pub ty: Type,
+    /// Markdown doc lines.
+    pub docs: Vec<String>,
+    /// Boxed because the union contains itself through it.
+    pub boxed: bool,
+}
+
+/// An exception shape: a struct that is also an error.
+#[derive(Debug)]
+pub struct Exception {
+    /// Its members as a structure (the builder is unused).
+    pub structure: Structure,
+    /// The error code the service sends.
+    pub code: String,
+    /// The model marks it a server fault.
+    pub fault: bool,
+    /// The member holding the message, if any.
+    pub message_field: Option<String>,
+}

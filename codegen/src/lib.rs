@@ -1,0 +1,55 @@
+//! Generates a Rust service crate from a botocore JSON model.
+//!
+//! A pure library: [`generate`] takes the model's text and returns the files of the
+//! crate's `src/` as strings. `xtask` does all the reading and writing.
+
+mod docs;
+mod emit;
+mod ir;
+mod lower;
+mod model;
+mod names;
+
+use std::fmt;
+
+/// What to generate from.
+pub struct Input<'a> {
+    /// The text of `service-2.json`.
+    pub service_json: &'a str,
+    /// Where the model came from, for the header of every file, e.g.
+    /// `model/meteringmarketplace/service-2.json (botocore 1.44.8)`.
+    pub origin: &'a str,
+    /// The Rust name of the generated crate, e.g. `marketplace_metering`.
+    pub crate_name: &'a str,
+    /// The crate's version, for the `User-Agent` it sends.
+    pub crate_version: &'a str,
+}
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the crate root, with `/` separators, e.g. `src/types/_tag.rs`.
+    pub path: String,
+    /// The whole file.
+    pub contents: String,
+}
+
+/// Why a model could not be generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Generates every file of the crate's `src/`, sorted by path.
+pub fn generate(input: &Input<'_>) -> Result<Vec<GeneratedFile>, Error> {
+    let model: model::Model = serde_json::from_str(input.service_json)
+        .map_err(|error| Error(format!("the service model does not parse: {error}")))?;
+    let service = lower::lower(&model, input)?;
+    emit::emit(&service)
+}

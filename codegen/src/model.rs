@@ -1,0 +1,158 @@
+//! The botocore JSON model, as serde reads it: these types mirror the file and
+//! decide nothing. Unknown fields are ignored so a newer model still parses.
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// `service-2.json`.
+#[derive(Debug, Deserialize)]
+pub struct Model {
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    pub operations: Ordered<Operation>,
+    pub shapes: Ordered<Shape>,
+}
+
+/// The `metadata` object.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    pub endpoint_prefix: String,
+    #[serde(default)]
+    pub json_version: Option<String>,
+    pub protocol: String,
+    #[serde(default)]
+    pub service_id: Option<String>,
+    #[serde(default)]
+    pub signing_name: Option<String>,
+    #[serde(default)]
+    pub target_prefix: Option<String>,
+}
+
+/// One entry of `operations`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    #[serde(default)]
+    pub input: Option<ShapeRef>,
+    #[serde(default)]
+    pub output: Option<ShapeRef>,
+    #[serde(default)]
+    pub errors: Vec<ShapeRef>,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub deprecated_message: Option<String>,
+}
+
+/// A reference to a shape by name.
+#[derive(Debug, Deserialize)]
+pub struct ShapeRef {
+    pub shape: String,
+}
+
+/// One entry of `shapes`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shape {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub members: Option<Ordered<Member>>,
+    #[serde(default)]
+    pub required: Vec<String>,
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<String>>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub exception: bool,
+    #[serde(default)]
+    pub fault: bool,
+    #[serde(default)]
+    pub member: Option<Member>,
+    #[serde(default)]
+    pub key: Option<Member>,
+    #[serde(default)]
+    pub value: Option<Member>,
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
+    #[serde(default)]
+    pub union: bool,
+    #[serde(default)]
+    pub document: bool,
+    #[serde(default)]
+    pub sparse: bool,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub deprecated_message: Option<String>,
+}
+
+/// A structure member, list member, or map key/value.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub shape: String,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub deprecated_message: Option<String>,
+    #[serde(default)]
+    pub idempotency_token: bool,
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// A JSON object read in file order (serde_json's map would sort it), because
+/// members are generated in the order the model lists them.
+#[derive(Debug)]
+pub struct Ordered<T>(pub Vec<(String, T)>);
+
+impl<T> Ordered<T> {
+    /// The entry called `name`.
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OrderedVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OrderedVisitor<T> {
+            type Value = Ordered<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<(String, T)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, T>()? {
+                    if entries.iter().any(|(seen, _)| *seen == key) {
+                        return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+                    }
+                    entries.push((key, value));
+                }
+                Ok(Ordered(entries))
+            }
+        }
+        deserializer.deserialize_map(OrderedVisitor(PhantomData))
+    }
+}

@@ -1,0 +1,409 @@
+//! The one date-time type of the SDK.
+//!
+//! awsJson sends timestamps as epoch seconds, possibly fractional; users think in
+//! `SystemTime` and read RFC 3339. [`DateTime`] keeps whole seconds and nanoseconds
+//! separately so no precision is lost between the two.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A point in time with nanosecond precision, as seconds since the Unix epoch.
+///
+/// Converts from and to [`SystemTime`], prints as RFC 3339 (`2024-01-02T03:04:05.5Z`),
+/// and (de)serializes with serde as awsJson does: epoch seconds, fractional when
+/// there are sub-second digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DateTime {
+    seconds: i64,
+    nanos: u32,
+}
+
+/// Why a [`DateTime`] could not be made from a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateTimeError(String);
+
+impl fmt::Display for DateTimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DateTimeError {}
+
+impl DateTime {
+    /// A date-time from whole seconds since the epoch and a sub-second part.
+    ///
+    /// `nanos` above 999,999,999 carry into the seconds.
+    pub fn from_secs_and_nanos(seconds: i64, nanos: u32) -> Self {
+        let carry = i64::from(nanos / 1_000_000_000);
+        DateTime {
+            seconds: seconds.saturating_add(carry),
+            nanos: nanos % 1_000_000_000,
+        }
+    }
+
+    /// A date-time from whole seconds since the epoch.
+    pub fn from_secs(seconds: i64) -> Self {
+        DateTime { seconds, nanos: 0 }
+    }
+
+    /// A date-time from fractional seconds since the epoch, rounded to the microsecond
+    /// (an `f64` near today's epoch holds no more than that).
+    pub fn from_secs_f64(value: f64) -> Result<Self, DateTimeError> {
+        if !value.is_finite() || value.abs() > 253_402_300_799.0 {
+            return Err(DateTimeError(format!(
+                "epoch seconds {value} are not a representable date"
+            )));
+        }
+        let micros = (value * 1_000_000.0).round() as i64;
+        Ok(DateTime {
+            seconds: micros.div_euclid(1_000_000),
+            nanos: (micros.rem_euclid(1_000_000) * 1_000) as u32,
+        })
+    }
+
+    /// The current time.
+    pub fn now() -> Self {
+        SystemTime::now().into()
+    }
+
+    /// Whole seconds since the epoch (the floor for times before it).
+    pub fn secs(&self) -> i64 {
+        self.seconds
+    }
+
+    /// The sub-second part, in nanoseconds.
+    pub fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
+    /// Epoch seconds as awsJson writes them: an integer, or a decimal with trailing
+    /// zeros trimmed.
+    pub fn to_epoch_seconds_string(&self) -> String {
+        if self.nanos == 0 {
+            return self.seconds.to_string();
+        }
+        let mut text = format!("{}.{:09}", self.seconds, self.nanos);
+        while text.ends_with('0') {
+            text.pop();
+        }
+        text
+    }
+
+    /// Parses RFC 3339 / ISO 8601 (`2024-01-02T03:04:05Z`, fractional seconds and
+    /// numeric offsets allowed), as restJson and XML protocols send timestamps.
+    pub fn parse_rfc3339(text: &str) -> Result<Self, DateTimeError> {
+        parse_rfc3339(text)
+            .ok_or_else(|| DateTimeError(format!("`{text}` is not an RFC 3339 date-time")))
+    }
+}
+
+impl From<SystemTime> for DateTime {
+    fn from(time: SystemTime) -> Self {
+        match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => {
+                DateTime::from_secs_and_nanos(after.as_secs() as i64, after.subsec_nanos())
+            }
+            Err(before) => {
+                let before = before.duration();
+                let mut seconds = -(before.as_secs() as i64);
+                let mut nanos = before.subsec_nanos();
+                if nanos > 0 {
+                    seconds -= 1;
+                    nanos = 1_000_000_000 - nanos;
+                }
+                DateTime { seconds, nanos }
+            }
+        }
+    }
+}
+
+impl TryFrom<DateTime> for SystemTime {
+    type Error = DateTimeError;
+
+    fn try_from(time: DateTime) -> Result<Self, Self::Error> {
+        let out_of_range = || DateTimeError(format!("{time} does not fit in a SystemTime"));
+        if time.seconds >= 0 {
+            UNIX_EPOCH
+                .checked_add(Duration::new(time.seconds as u64, time.nanos))
+                .ok_or_else(out_of_range)
+        } else {
+            UNIX_EPOCH
+                .checked_sub(Duration::from_secs(time.seconds.unsigned_abs()))
+                .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(time.nanos))))
+                .ok_or_else(out_of_range)
+        }
+    }
+}
+
+impl fmt::Debug for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for DateTime {
+    /// RFC 3339 in UTC; sub-second digits only when there are any.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.seconds.div_euclid(86_400);
+        let second_of_day = self.seconds.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+            second_of_day / 3600,
+            second_of_day / 60 % 60,
+            second_of_day % 60
+        )?;
+        if self.nanos != 0 {
+            let digits = format!("{:09}", self.nanos);
+            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        }
+        f.write_str("Z")
+    }
+}
+
+impl serde::Serialize for DateTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.nanos == 0 {
+            serializer.serialize_i64(self.seconds)
+        } else {
+            // JSON numbers go through f64 in serde_json; near today's epoch that keeps
+            // microseconds, which is finer than any AWS service records.
+            serializer.serialize_f64(self.seconds as f64 + f64::from(self.nanos) / 1e9)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DateTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EpochSeconds;
+        impl serde::de::Visitor<'_> for EpochSeconds {
+            type Value = DateTime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a timestamp in epoch seconds")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DateTime, E> {
+                Ok(DateTime::from_secs(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DateTime, E> {
+                i64::try_from(v)
+                    .map(DateTime::from_secs)
+                    .map_err(|_| E::custom(format!("epoch seconds {v} out of range")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<DateTime, E> {
+                DateTime::from_secs_f64(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(EpochSeconds)
+    }
+}
+
+/// serde adapters for timestamps whose model asks for another wire format.
+pub mod serde_format {
+    /// `timestampFormat: iso8601`: an RFC 3339 string.
+    pub mod iso8601 {
+        use super::super::DateTime;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Writes the date-time as an RFC 3339 string.
+        pub fn serialize<S: Serializer>(value: &DateTime, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_str(value)
+        }
+
+        /// Reads an RFC 3339 string.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime, D::Error> {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            DateTime::parse_rfc3339(&text).map_err(serde::de::Error::custom)
+        }
+
+        /// The same for optional members.
+        pub mod option {
+            use super::super::super::DateTime;
+            use serde::{Deserialize, Deserializer, Serializer};
+
+            /// Writes `Some` as an RFC 3339 string (`None` is skipped by the caller).
+            pub fn serialize<S: Serializer>(
+                value: &Option<DateTime>,
+                s: S,
+            ) -> Result<S::Ok, S::Error> {
+                match value {
+                    Some(value) => s.collect_str(value),
+                    None => s.serialize_none(),
+                }
+            }
+
+            /// Reads an optional RFC 3339 string.
+            pub fn deserialize<'de, D: Deserializer<'de>>(
+                d: D,
+            ) -> Result<Option<DateTime>, D::Error> {
+                let text = <Option<std::borrow::Cow<'de, str>>>::deserialize(d)?;
+                text.map(|t| DateTime::parse_rfc3339(&t).map_err(serde::de::Error::custom))
+                    .transpose()
+            }
+        }
+    }
+}
+
+/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (year, month, day).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn parse_rfc3339(text: &str) -> Option<DateTime> {
+    let bytes = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    if !matches!(bytes[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let (year, month, day) = (number(0..4)?, number(5..7)? as u32, number(8..10)? as u32);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut rest = &text[19..];
+    let mut nanos = 0u32;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let kept = &fraction[..digits.min(9)];
+        nanos = kept.parse::<u32>().ok()? * 10u32.pow(9 - kept.len() as u32);
+        rest = &fraction[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ if rest.len() == 6 && matches!(&rest[..1], "+" | "-") && &rest[3..4] == ":" => {
+            let hours = rest[1..3].parse::<i64>().ok()?;
+            let minutes = rest[4..6].parse::<i64>().ok()?;
+            let sign = if rest.starts_with('-') { -1 } else { 1 };
+            sign * (hours * 3600 + minutes * 60)
+        }
+        _ => return None,
+    };
+    let seconds =
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    Some(DateTime::from_secs_and_nanos(seconds, nanos))
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_rfc3339_with_and_without_fraction() {
+        assert_eq!(DateTime::from_secs(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            DateTime::from_secs(1_700_000_000).to_string(),
+            "2023-11-14T22:13:20Z"
+        );
+        assert_eq!(
+            DateTime::from_secs_and_nanos(1_700_000_000, 500_000_000).to_string(),
+            "2023-11-14T22:13:20.5Z"
+        );
+        assert_eq!(DateTime::from_secs(-1).to_string(), "1969-12-31T23:59:59Z");
+        assert_eq!(
+            DateTime::from_secs(951_782_400).to_string(),
+            "2000-02-29T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn parses_rfc3339_and_round_trips() {
+        for secs in [-86_401, 0, 951_782_400, 1_700_000_000, 4_102_444_800] {
+            let time = DateTime::from_secs_and_nanos(secs, 123_000_000);
+            assert_eq!(DateTime::parse_rfc3339(&time.to_string()).unwrap(), time);
+        }
+        assert_eq!(
+            DateTime::parse_rfc3339("2023-11-14T23:13:20+01:00").unwrap(),
+            DateTime::from_secs(1_700_000_000)
+        );
+        for bad in [
+            "",
+            "2023-13-01T00:00:00Z",
+            "2023-02-30T00:00:00Z",
+            "2023-11-14T22:13:20",
+            "2023-11-14T22:13:20.Z",
+            "yesterday",
+        ] {
+            assert!(DateTime::parse_rfc3339(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn converts_with_system_time() {
+        let now = SystemTime::now();
+        assert_eq!(SystemTime::try_from(DateTime::from(now)).unwrap(), now);
+        let before = UNIX_EPOCH - Duration::from_millis(1500);
+        let time = DateTime::from(before);
+        assert_eq!((time.secs(), time.subsec_nanos()), (-2, 500_000_000));
+        assert_eq!(SystemTime::try_from(time).unwrap(), before);
+    }
+
+    #[test]
+    fn serializes_as_epoch_seconds() {
+        let whole = DateTime::from_secs(1_700_000_000);
+        assert_eq!(serde_json::to_string(&whole).unwrap(), "1700000000");
+        let fractional = DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000);
+        assert_eq!(
+            serde_json::to_string(&fractional).unwrap(),
+            "1700000000.123"
+        );
+        assert_eq!(fractional.to_epoch_seconds_string(), "1700000000.123");
+        assert_eq!(
+            serde_json::from_str::<DateTime>("1700000000.123").unwrap(),
+            fractional
+        );
+        assert_eq!(
+            serde_json::from_str::<DateTime>("1700000000").unwrap(),
+            whole
+        );
+        assert!(serde_json::from_str::<DateTime>("\"soon\"").is_err());
+    }
+}

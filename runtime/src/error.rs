@@ -1,0 +1,407 @@
+//! What can go wrong with a call, sorted by where it went wrong.
+//!
+//! [`SdkError`] tells apart a request that was never sent (invalid input or
+//! configuration), one that never got an answer (transport), an answer that could
+//! not be read, and an error the service returned. The service error `E` is the
+//! generated per-operation enum; the rest is shared by every operation.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// Code, message, request id and HTTP status of an error response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorMetadata {
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+    status: Option<u16>,
+}
+
+impl ErrorMetadata {
+    /// Metadata from its parts.
+    pub fn new(
+        code: Option<String>,
+        message: Option<String>,
+        request_id: Option<String>,
+        status: Option<u16>,
+    ) -> Self {
+        ErrorMetadata {
+            code,
+            message,
+            request_id,
+            status,
+        }
+    }
+
+    /// The error code, e.g. `ThrottlingException`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The service's message.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The `x-amzn-RequestId` of the response, for AWS support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// Writes `Code: message (HTTP 400, request id X)`, with what is known.
+    fn write_summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.code, &self.message) {
+            (Some(code), Some(message)) => write!(f, "{code}: {message}")?,
+            (Some(code), None) => write!(f, "{code}")?,
+            (None, Some(message)) => write!(f, "service error without a code: {message}")?,
+            (None, None) => f.write_str("service error without a code or message")?,
+        }
+        let mut extra = Vec::new();
+        if let Some(status) = self.status {
+            extra.push(format!("HTTP {status}"));
+        }
+        if let Some(id) = &self.request_id {
+            extra.push(format!("request id {id}"));
+        }
+        if !extra.is_empty() {
+            write!(f, " ({})", extra.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Access to the [`ErrorMetadata`] of a service error.
+pub trait ProvideErrorMetadata {
+    /// The metadata of the response this error came from.
+    fn meta(&self) -> &ErrorMetadata;
+    /// The error code.
+    fn code(&self) -> Option<&str> {
+        self.meta().code()
+    }
+    /// The service's message.
+    fn message(&self) -> Option<&str> {
+        self.meta().message()
+    }
+    /// The request id.
+    fn request_id(&self) -> Option<&str> {
+        self.meta().request_id()
+    }
+}
+
+/// A service error whose code the model does not list for the operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unhandled {
+    meta: ErrorMetadata,
+    body_excerpt: Option<String>,
+}
+
+impl Unhandled {
+    /// An unhandled error from a response's metadata and, when the body was not
+    /// a JSON error document, the start of it for the error text.
+    pub fn new(meta: ErrorMetadata, body_excerpt: Option<String>) -> Self {
+        Unhandled { meta, body_excerpt }
+    }
+
+    /// The start of a response body that was not a JSON error document.
+    pub fn body_excerpt(&self) -> Option<&str> {
+        self.body_excerpt.as_deref()
+    }
+}
+
+impl ProvideErrorMetadata for Unhandled {
+    fn meta(&self) -> &ErrorMetadata {
+        &self.meta
+    }
+}
+
+impl fmt::Display for Unhandled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.meta.write_summary(f)?;
+        if let Some(body) = &self.body_excerpt {
+            write!(f, "; body: {body:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for Unhandled {}
+
+/// Input that breaks a rule of the model, found before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    path: String,
+    problem: String,
+}
+
+impl ValidationError {
+    /// A broken rule at a member path such as `UsageRecords[3].Dimension`.
+    pub fn new(path: impl Into<String>, problem: impl Into<String>) -> Self {
+        ValidationError {
+            path: path.into(),
+            problem: problem.into(),
+        }
+    }
+
+    /// Where the broken rule is, in wire member names: `UsageRecords[3].Dimension`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong there.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid input: {}: {}", self.path, self.problem)
+    }
+}
+
+impl StdError for ValidationError {}
+
+/// Configuration that cannot make a request: no region, no credentials, a bad
+/// endpoint URL or a malformed setting, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(String);
+
+impl ConfigError {
+    /// A configuration problem, described.
+    pub fn new(description: impl Into<String>) -> Self {
+        ConfigError(description.into())
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}", self.0)
+    }
+}
+
+impl StdError for ConfigError {}
+
+/// The request may not have reached the service, or its answer did not come back:
+/// connection refused, DNS, TLS, timeout, connection closed.
+#[derive(Debug)]
+pub struct TransportError {
+    operation: &'static str,
+    url: String,
+    source: Box<dyn StdError + Send + Sync>,
+}
+
+impl TransportError {
+    /// A transport failure calling `operation` at `url`.
+    pub fn new(
+        operation: &'static str,
+        url: impl Into<String>,
+        source: Box<dyn StdError + Send + Sync>,
+    ) -> Self {
+        TransportError {
+            operation,
+            url: url.into(),
+            source,
+        }
+    }
+
+    /// Whether the failure was a timeout.
+    pub fn is_timeout(&self) -> bool {
+        self.source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+    }
+
+    /// Whether the connection could not be made (so the request was not sent).
+    pub fn is_connect(&self) -> bool {
+        self.source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_connect)
+    }
+}
+
+impl fmt::Display for TransportError {
+    /// The whole cause chain: reqwest's own text alone says little.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} request to {} failed", self.operation, self.url)?;
+        let mut cause: Option<&(dyn StdError + 'static)> = Some(&*self.source);
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// A response arrived but could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseError {
+    operation: &'static str,
+    status: u16,
+    request_id: Option<String>,
+    problem: String,
+}
+
+impl ResponseError {
+    /// A response to `operation` with `status` that could not be read, and why.
+    pub fn new(
+        operation: &'static str,
+        status: u16,
+        request_id: Option<String>,
+        problem: impl Into<String>,
+    ) -> Self {
+        ResponseError {
+            operation,
+            status,
+            request_id,
+            problem: problem.into(),
+        }
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The request id of the response, when it had one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unreadable {} response (HTTP {}",
+            self.operation, self.status
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        write!(f, "): {}", self.problem)
+    }
+}
+
+impl StdError for ResponseError {}
+
+/// The error of a call: `E` is the operation's own error enum.
+///
+/// The five categories are fixed by how a call can fail, so the enum is exhaustive:
+/// match it without a wildcard.
+#[derive(Debug)]
+pub enum SdkError<E> {
+    /// The input broke a rule of the model; nothing was sent.
+    Validation(ValidationError),
+    /// The configuration cannot make a request; nothing was sent.
+    Config(ConfigError),
+    /// The request failed on the way: connect, TLS, timeout, closed connection.
+    Transport(TransportError),
+    /// The response could not be read.
+    Response(ResponseError),
+    /// The service returned an error.
+    Service(E),
+}
+
+impl<E: ProvideErrorMetadata> SdkError<E> {
+    /// The service's error code, for service errors.
+    pub fn code(&self) -> Option<&str> {
+        self.service_meta().and_then(ErrorMetadata::code)
+    }
+
+    /// The service's message, for service errors; the problem otherwise.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            SdkError::Service(error) => error.meta().message(),
+            SdkError::Validation(error) => Some(error.problem()),
+            _ => None,
+        }
+    }
+
+    /// The request id, when a response arrived.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            SdkError::Service(error) => error.meta().request_id(),
+            SdkError::Response(error) => error.request_id(),
+            _ => None,
+        }
+    }
+
+    fn service_meta(&self) -> Option<&ErrorMetadata> {
+        match self {
+            SdkError::Service(error) => Some(error.meta()),
+            _ => None,
+        }
+    }
+}
+
+impl<E> SdkError<E> {
+    /// The operation's error, when the service returned one.
+    pub fn as_service_error(&self) -> Option<&E> {
+        match self {
+            SdkError::Service(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Takes the operation's error out, when the service returned one.
+    pub fn into_service_error(self) -> Option<E> {
+        match self {
+            SdkError::Service(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkError::Validation(error) => fmt::Display::fmt(error, f),
+            SdkError::Config(error) => fmt::Display::fmt(error, f),
+            SdkError::Transport(error) => fmt::Display::fmt(error, f),
+            SdkError::Response(error) => fmt::Display::fmt(error, f),
+            SdkError::Service(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl<E: StdError + 'static> StdError for SdkError<E> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            SdkError::Validation(error) => Some(error),
+            SdkError::Config(error) => Some(error),
+            SdkError::Transport(error) => Some(error),
+            SdkError::Response(error) => Some(error),
+            SdkError::Service(error) => Some(error),
+        }
+    }
+}
+
+/// Writes a service error as `Code: message (HTTP 400, request id X)`; generated
+/// exception types call this from their `Display`. `name` stands in for the code
+/// when the error was not read from a response.
+pub fn display_service_error(
+    name: &str,
+    meta: &ErrorMetadata,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    if meta.code.is_some() {
+        meta.write_summary(f)
+    } else {
+        let named = ErrorMetadata {
+            code: Some(name.to_owned()),
+            ..meta.clone()
+        };
+        named.write_summary(f)
+    }
+}

@@ -1,0 +1,33 @@
+//! The hand-written runtime under the generated AWS service crates.
+//!
+//! Generated code is thin: it declares shapes with serde derives and calls the plain
+//! functions here for everything shared by every operation — the awsJson protocol,
+//! SigV4 signing, HTTP, error parsing and input validation. Users never name this
+//! crate: the service crate re-exports what they need.
+
+pub mod aws_json;
+pub mod blob;
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod datetime;
+pub mod enums;
+pub mod error;
+pub mod serde_support;
+pub mod validate;
+
+/// An untyped JSON value, for the model's `document` shapes.
+pub type Document = serde_json::Value;
+
+/// A fresh idempotency token: a random UUID v4, as the AWS SDKs send.
+pub fn idempotency_token() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[doc(hidden)]
+pub mod __private {
+    //! Re-exports generated code refers to, so the service crate needs no direct
+    //! dependency on them.
+    pub use serde;
+    pub use serde_json;
+}

@@ -1,0 +1,23 @@
+//! Shared infrastructure for the SDK's integration tests.
+//!
+//! The tests in `tests/tests/*.rs` run the real client against servers on
+//! `127.0.0.1` and never touch the network beyond loopback. This library
+//! gives them:
+//!
+//! - [`server`]: a tiny hand-written HTTP/1.1 server ([`TestServer`]) that
+//!   records every request and answers with scripted [`Reply`]s, including
+//!   faults (hanging, dropping the connection) and delays;
+//! - [`sigv4`]: an independent reference verifier for AWS Signature Version 4
+//!   ([`verify`]), to check that the requests the SDK signs would be accepted.
+//!
+//! It is hand-written on Tokio's `TcpListener` instead of using an HTTP
+//! framework so that the server under test shares no HTTP code with the
+//! client being tested, and so that it can misbehave on purpose.
+
+#![warn(missing_docs)]
+
+pub mod server;
+pub mod sigv4;
+
+pub use server::{Fault, RecordedRequest, Reply, Responder, TestServer, REQUEST_ID};
+pub use sigv4::{verify, VerifyOutcome};

@@ -1,0 +1,533 @@
+//! `cargo xtask codegen [--check]`: regenerates `generated/marketplace-metering/src/`.
+//!
+//! The generator is the pure `codegen` library (model text in, file contents out); this module
+//! does the I/O around it. The generated sources are committed, so the command writes only the
+//! files whose bytes change and removes the `.rs` files the generator no longer produces, and
+//! `--check` lets CI fail, with a diff, when someone forgot to regenerate. It owns only the
+//! crate's `src/`: `Cargo.toml` and anything else in the crate are written by hand.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::files;
+
+/// The model directory, relative to the project root.
+const MODEL_DIR: &str = "model/meteringmarketplace";
+/// The generated crate, relative to the project root.
+const CRATE_DIR: &str = "generated/marketplace-metering";
+/// The Rust name of the generated crate.
+const CRATE_NAME: &str = "marketplace_metering";
+
+/// Runs the command; returns exit code 1 when `--check` finds stale files.
+pub(crate) fn run(root: &Path, check: bool) -> Result<ExitCode, String> {
+    let mut stdout = std::io::stdout();
+    let changed = regenerate(root, check, ::codegen::generate, &mut stdout)?;
+    if check || changed == 0 {
+        note!("{}", summary(changed));
+    }
+    Ok(if check && changed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The signature of `codegen::generate`, so tests can run [`regenerate`] on a stand-in.
+type Generator =
+    fn(&::codegen::Input<'_>) -> Result<Vec<::codegen::GeneratedFile>, ::codegen::Error>;
+
+/// Does the work of [`run`] under `root` with `generate`, printing the `updated`/`removed`
+/// lines or (with `check`) the diffs to `out`. Returns how many files differ(ed).
+fn regenerate(
+    root: &Path,
+    check: bool,
+    generate: Generator,
+    out: &mut dyn Write,
+) -> Result<usize, String> {
+    let service_rel = format!("{MODEL_DIR}/service-2.json");
+    let service_json = files::read_text(&root.join(&service_rel))?;
+
+    let provenance_rel = format!("{MODEL_DIR}/provenance.json");
+    let provenance = files::read_text(&root.join(&provenance_rel))
+        .map_err(|e| format!("{e} (run `cargo xtask update-model` to create it)"))?;
+    let botocore_version =
+        botocore_version(&provenance).map_err(|e| format!("{provenance_rel}: {e}"))?;
+
+    let cargo_toml_rel = format!("{CRATE_DIR}/Cargo.toml");
+    let cargo_toml = files::read_text(&root.join(&cargo_toml_rel))?;
+    let crate_version = package_version(&cargo_toml).ok_or_else(|| {
+        format!("{cargo_toml_rel}: no `version = \"...\"` line in its [package] section")
+    })?;
+
+    let origin = format!("{service_rel} (botocore {botocore_version})");
+    let input = ::codegen::Input {
+        service_json: &service_json,
+        origin: &origin,
+        crate_name: CRATE_NAME,
+        crate_version,
+    };
+    // A panicking generator should end in `error:` and exit code 1 like any other failure; the
+    // panic hook has already printed its message and location.
+    let generated = std::panic::catch_unwind(|| generate(&input))
+        .map_err(|_| {
+            format!("codegen::generate panicked on {service_rel} (see the message above)")
+        })?
+        .map_err(|e| format!("codegen::generate failed on {service_rel}: {e}"))?;
+    if generated.is_empty() {
+        // Deleting every file of the crate is never what a working generator means.
+        return Err(format!(
+            "codegen::generate returned no files for {service_rel}; refusing to empty {CRATE_DIR}/src"
+        ));
+    }
+
+    let crate_dir = root.join(CRATE_DIR);
+    let changes = plan(&crate_dir, &generated)?;
+    // Output errors are ignored: a closed pipe (`--check | head`) must not hide the exit code.
+    for change in &changes {
+        if check {
+            let _ = out.write_all(change.diff().as_bytes());
+        } else {
+            let _ = writeln!(out, "{}", change.apply()?);
+        }
+    }
+    if !check {
+        files::remove_empty_dirs(&crate_dir.join("src"))?;
+    }
+    Ok(changes.len())
+}
+
+/// One file that `codegen` would write or delete.
+#[derive(Debug)]
+pub(crate) struct Change {
+    /// Relative to the crate root with `/` separators, e.g. `src/lib.rs`.
+    path: String,
+    /// Where the file is on disk.
+    fs_path: PathBuf,
+    /// The current contents; `None` if the file does not exist yet.
+    old: Option<Vec<u8>>,
+    /// The generated contents; `None` if the file is to be deleted.
+    new: Option<String>,
+}
+
+impl Change {
+    /// The path relative to the project root, as printed and as used in diff headers.
+    fn display_path(&self) -> String {
+        format!("{CRATE_DIR}/{}", self.path)
+    }
+
+    /// The unified diff from what is on disk to what would be there.
+    fn diff(&self) -> String {
+        let old = self.old.as_deref().unwrap_or_default();
+        let new = self.new.as_deref().unwrap_or_default().as_bytes();
+        unified_diff(&self.display_path(), old, new)
+    }
+
+    /// Writes or deletes the file; returns the line to print about it.
+    fn apply(&self) -> Result<String, String> {
+        match &self.new {
+            Some(contents) => {
+                files::ensure_file_contents(&self.fs_path, contents.as_bytes())?;
+                Ok(format!("updated {}", self.display_path()))
+            }
+            None => {
+                std::fs::remove_file(&self.fs_path)
+                    .map_err(|e| format!("removing {}: {e}", self.fs_path.display()))?;
+                Ok(format!("removed {}", self.display_path()))
+            }
+        }
+    }
+}
+
+/// Compares the generated files with the crate on disk: the files whose bytes differ or that
+/// are missing, then every `.rs` file under `src/` that was not generated. Sorted by path.
+/// Rejects generated paths that are not plain relative paths under `src/`.
+pub(crate) fn plan(
+    crate_dir: &Path,
+    generated: &[::codegen::GeneratedFile],
+) -> Result<Vec<Change>, String> {
+    let mut paths = BTreeSet::new();
+    let mut changes = Vec::new();
+    for file in generated {
+        let fs_path = crate_dir.join(checked_path(&file.path)?);
+        if !paths.insert(file.path.as_str()) {
+            return Err(format!("codegen::generate returned `{}` twice", file.path));
+        }
+        let old = files::read_optional(&fs_path)?;
+        if old.as_deref() != Some(file.contents.as_bytes()) {
+            changes.push(Change {
+                path: file.path.clone(),
+                fs_path,
+                old,
+                new: Some(file.contents.clone()),
+            });
+        }
+    }
+
+    let src = crate_dir.join("src");
+    for rel in files::files_with_extension(&src, ".rs")? {
+        let mut path = String::from("src");
+        for component in rel.components() {
+            path.push('/');
+            path.push_str(&component.as_os_str().to_string_lossy());
+        }
+        if !paths.contains(path.as_str()) {
+            let fs_path = src.join(&rel);
+            let old = files::read_optional(&fs_path)?;
+            changes.push(Change {
+                path,
+                fs_path,
+                old,
+                new: None,
+            });
+        }
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(changes)
+}
+
+/// Turns a generated path into a relative [`PathBuf`], accepting only `src/...` made of
+/// ordinary `/`-separated names, so a generator bug cannot write outside the crate's `src/`.
+fn checked_path(path: &str) -> Result<PathBuf, String> {
+    let reject = |why: &str| {
+        Err(format!(
+            "codegen::generate returned the path `{path}`, {why}"
+        ))
+    };
+    if path.contains('\\') || path.contains('\0') {
+        return reject("which contains `\\` or NUL; use `/` separators");
+    }
+    let components: Vec<&str> = path.split('/').collect();
+    if components.first() != Some(&"src") || components.len() < 2 {
+        return reject("which is not a relative path under `src/`");
+    }
+    if components
+        .iter()
+        .any(|c| c.is_empty() || *c == "." || *c == "..")
+    {
+        return reject("which has an empty, `.` or `..` component");
+    }
+    Ok(components.iter().collect())
+}
+
+/// A unified diff of one file with 3 lines of context and `a/`, `b/` headers like git's, so
+/// the output of `--check` can be read in CI logs or applied with `git apply`. A missing file
+/// is diffed against empty contents.
+pub(crate) fn unified_diff(path: &str, old: &[u8], new: &[u8]) -> String {
+    let old_text = String::from_utf8_lossy(old);
+    let new_text = String::from_utf8_lossy(new);
+    let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string();
+    if diff.is_empty() && old != new {
+        // The bytes differ only where they are not UTF-8, which a text diff cannot show.
+        return format!("Binary files a/{path} and b/{path} differ\n");
+    }
+    diff
+}
+
+/// The status line for `n` changed files.
+fn summary(n: usize) -> String {
+    match n {
+        0 => "generated/ is up to date".to_string(),
+        1 => "generated/ is stale: 1 file differs; run cargo xtask codegen".to_string(),
+        n => format!("generated/ is stale: {n} files differ; run cargo xtask codegen"),
+    }
+}
+
+/// The `botocore_version` recorded in `provenance.json`.
+pub(crate) fn botocore_version(provenance: &str) -> Result<String, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(provenance).map_err(|e| format!("invalid JSON: {e}"))?;
+    value
+        .get("botocore_version")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| "no string field `botocore_version`".to_string())
+}
+
+/// The `version = "..."` of a `Cargo.toml`'s `[package]` section. A line-based parse, enough
+/// for the hand-written manifest of the generated crate; `version.workspace = true` is not
+/// understood and yields `None`.
+fn package_version(cargo_toml: &str) -> Option<&str> {
+    let mut in_package = false;
+    for line in cargo_toml.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+            continue;
+        }
+        if !in_package {
+            continue;
+        }
+        let Some(value) = line
+            .strip_prefix("version")
+            .and_then(|rest| rest.trim_start().strip_prefix('='))
+        else {
+            continue;
+        };
+        let value = value.trim_start().strip_prefix('"')?;
+        return value.split_once('"').map(|(version, _)| version);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::TempDir;
+    use ::codegen::GeneratedFile;
+    use std::fs;
+
+    fn file(path: &str, contents: &str) -> GeneratedFile {
+        GeneratedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    #[test]
+    fn diff_of_changed_file() {
+        let old = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
+        let new = "1\n2\n3\n4\nfive\n6\n7\n8\n9\n";
+        let expected = "\
+--- a/generated/x/src/lib.rs
++++ b/generated/x/src/lib.rs
+@@ -2,7 +2,7 @@
+ 2
+ 3
+ 4
+-5
++five
+ 6
+ 7
+ 8
+";
+        assert_eq!(
+            unified_diff("generated/x/src/lib.rs", old.as_bytes(), new.as_bytes()),
+            expected
+        );
+    }
+
+    #[test]
+    fn diff_of_new_and_deleted_file() {
+        let added = unified_diff("src/a.rs", b"", b"fn a() {}\n");
+        assert_eq!(
+            added,
+            "--- a/src/a.rs\n+++ b/src/a.rs\n@@ -0,0 +1 @@\n+fn a() {}\n"
+        );
+        let removed = unified_diff("src/a.rs", b"x\ny\n", b"");
+        assert_eq!(
+            removed,
+            "--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1,2 +0,0 @@\n-x\n-y\n"
+        );
+        assert_eq!(unified_diff("src/a.rs", b"same\n", b"same\n"), "");
+    }
+
+    #[test]
+    fn plan_finds_stale_files_and_apply_fixes_them() {
+        let tmp = TempDir::new("xtask-test-codegen").unwrap();
+        let crate_dir = tmp.path();
+        fs::create_dir_all(crate_dir.join("src/types")).unwrap();
+        fs::create_dir_all(crate_dir.join("src/old_module")).unwrap();
+        fs::write(crate_dir.join("Cargo.toml"), "[package]\n").unwrap();
+        fs::write(crate_dir.join("src/lib.rs"), "// lib\n").unwrap();
+        fs::write(crate_dir.join("src/types/_tag.rs"), "// old tag\n").unwrap();
+        fs::write(crate_dir.join("src/old_module/gone.rs"), "// gone\n").unwrap();
+        fs::write(crate_dir.join("src/notes.md"), "not rust\n").unwrap();
+
+        let generated = [
+            file("src/lib.rs", "// lib\n"),
+            file("src/types/_tag.rs", "// new tag\n"),
+            file("src/client.rs", "// client\n"),
+        ];
+        let changes = plan(crate_dir, &generated).unwrap();
+        let summary: Vec<_> = changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.old.is_some(), c.new.is_some()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("src/client.rs", false, true),
+                ("src/old_module/gone.rs", true, false),
+                ("src/types/_tag.rs", true, true),
+            ]
+        );
+        assert!(changes[1].diff().contains("-// gone\n"));
+
+        let lines: Vec<String> = changes.iter().map(|c| c.apply().unwrap()).collect();
+        assert_eq!(
+            lines,
+            [
+                "updated generated/marketplace-metering/src/client.rs",
+                "removed generated/marketplace-metering/src/old_module/gone.rs",
+                "updated generated/marketplace-metering/src/types/_tag.rs",
+            ]
+        );
+        files::remove_empty_dirs(&crate_dir.join("src")).unwrap();
+        assert!(plan(crate_dir, &generated).unwrap().is_empty());
+        assert!(!crate_dir.join("src/old_module").exists());
+        assert_eq!(
+            fs::read_to_string(crate_dir.join("src/types/_tag.rs")).unwrap(),
+            "// new tag\n"
+        );
+        // Only `src/**/*.rs` is the generator's: the rest of the crate is left alone.
+        assert!(crate_dir.join("Cargo.toml").exists());
+        assert!(crate_dir.join("src/notes.md").exists());
+    }
+
+    /// Stands in for the generator: checks what it is given and returns two files.
+    fn fake_generate(input: &::codegen::Input<'_>) -> Result<Vec<GeneratedFile>, ::codegen::Error> {
+        assert_eq!(
+            input.origin,
+            "model/meteringmarketplace/service-2.json (botocore 1.2.3)"
+        );
+        assert_eq!(input.crate_name, "marketplace_metering");
+        assert_eq!(input.crate_version, "0.4.0");
+        if input.service_json.contains("broken") {
+            return Err(::codegen::Error("bad shape `Foo`".into()));
+        }
+        Ok(vec![
+            file("src/lib.rs", "pub mod a;\n"),
+            file("src/a.rs", input.service_json),
+        ])
+    }
+
+    #[test]
+    fn regenerate_writes_then_checks_clean() {
+        let tmp = TempDir::new("xtask-test-codegen").unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            files::ensure_file_contents(&root.join(rel), text.as_bytes()).unwrap()
+        };
+        write(&format!("{MODEL_DIR}/service-2.json"), "{}\n");
+        write(
+            &format!("{MODEL_DIR}/provenance.json"),
+            r#"{"botocore_version": "1.2.3"}"#,
+        );
+        write(
+            &format!("{CRATE_DIR}/Cargo.toml"),
+            "[package]\nname = \"marketplace-metering\"\nversion = \"0.4.0\"\n",
+        );
+        write(&format!("{CRATE_DIR}/src/stale.rs"), "old\n");
+
+        let mut out = Vec::new();
+        assert_eq!(regenerate(root, true, fake_generate, &mut out), Ok(3));
+        let diff = String::from_utf8(out).unwrap();
+        assert!(
+            diff.contains("+++ b/generated/marketplace-metering/src/a.rs\n@@ -0,0 +1 @@\n+{}\n")
+        );
+        assert!(diff.contains("--- a/generated/marketplace-metering/src/stale.rs\n"));
+        assert!(
+            root.join(CRATE_DIR).join("src/stale.rs").exists(),
+            "--check wrote"
+        );
+
+        let mut out = Vec::new();
+        assert_eq!(regenerate(root, false, fake_generate, &mut out), Ok(3));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "updated generated/marketplace-metering/src/a.rs\n\
+             updated generated/marketplace-metering/src/lib.rs\n\
+             removed generated/marketplace-metering/src/stale.rs\n"
+        );
+        let mut out = Vec::new();
+        assert_eq!(regenerate(root, true, fake_generate, &mut out), Ok(0));
+        assert!(out.is_empty());
+
+        write(&format!("{MODEL_DIR}/service-2.json"), "broken");
+        let err = regenerate(root, false, fake_generate, &mut Vec::new()).unwrap_err();
+        assert_eq!(
+            err,
+            "codegen::generate failed on model/meteringmarketplace/service-2.json: bad shape `Foo`"
+        );
+        std::fs::remove_file(root.join(MODEL_DIR).join("provenance.json")).unwrap();
+        let err = regenerate(root, true, fake_generate, &mut Vec::new()).unwrap_err();
+        assert!(err.contains("provenance.json"), "{err}");
+    }
+
+    #[test]
+    fn a_panicking_generator_is_an_error() {
+        let tmp = TempDir::new("xtask-test-codegen").unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            files::ensure_file_contents(&root.join(rel), text.as_bytes()).unwrap()
+        };
+        write(&format!("{MODEL_DIR}/service-2.json"), "{}");
+        write(
+            &format!("{MODEL_DIR}/provenance.json"),
+            r#"{"botocore_version": "1"}"#,
+        );
+        write(
+            &format!("{CRATE_DIR}/Cargo.toml"),
+            "[package]\nversion = \"1.0.0\"\n",
+        );
+        let err = regenerate(root, false, |_| panic!("boom"), &mut Vec::new()).unwrap_err();
+        assert!(err.contains("panicked"), "{err}");
+        let err = regenerate(root, false, |_| Ok(Vec::new()), &mut Vec::new()).unwrap_err();
+        assert!(err.contains("returned no files"), "{err}");
+    }
+
+    #[test]
+    fn plan_rejects_paths_outside_src() {
+        let tmp = TempDir::new("xtask-test-codegen").unwrap();
+        for bad in [
+            "Cargo.toml",
+            "/src/lib.rs",
+            "src",
+            "src/",
+            "src/../Cargo.toml",
+            "src//lib.rs",
+            "src/./lib.rs",
+            "src\\lib.rs",
+            "../src/lib.rs",
+        ] {
+            let err = plan(tmp.path(), &[file(bad, "")]).unwrap_err();
+            assert!(err.contains(bad), "{err}");
+        }
+        let twice = [file("src/lib.rs", ""), file("src/lib.rs", "")];
+        assert!(plan(tmp.path(), &twice).is_err());
+    }
+
+    #[test]
+    fn summaries() {
+        assert_eq!(summary(0), "generated/ is up to date");
+        assert_eq!(
+            summary(2),
+            "generated/ is stale: 2 files differ; run cargo xtask codegen"
+        );
+        assert!(summary(1).contains("1 file differs"));
+    }
+
+    #[test]
+    fn reads_package_version() {
+        let toml = "\
+[package]
+name = \"marketplace-metering\"
+version = \"0.3.1\" # bumped by hand
+
+[dependencies]
+version = \"9\"
+";
+        assert_eq!(package_version(toml), Some("0.3.1"));
+        assert_eq!(
+            package_version("[package]\nversion.workspace = true\n"),
+            None
+        );
+        assert_eq!(package_version("[dependencies]\nversion = \"1\"\n"), None);
+    }
+
+    #[test]
+    fn reads_botocore_version() {
+        assert_eq!(
+            botocore_version(r#"{"botocore_version": "1.44.8"}"#),
+            Ok("1.44.8".to_string())
+        );
+        assert!(botocore_version("{}").is_err());
+        assert!(botocore_version("not json").is_err());
+    }
+}

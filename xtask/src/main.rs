@@ -1,0 +1,198 @@
+//! Project automation, run as `cargo xtask <command>` (an alias in `.cargo/config.toml`).
+//!
+//! Follows rust-analyzer's xtask pattern: a plain binary in the workspace instead of shell
+//! scripts or `build.rs`, so the tasks are written in Rust, run the same on every machine and
+//! need nothing but cargo (and `python3` for `update-model`). Arguments are parsed by hand to
+//! keep the dependency list, and so the build, short.
+
+/// Prints a line to stdout; a closed pipe (`--check | head`) is ignored instead of panicking
+/// the way `println!` does.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Prints a line to stderr without ever panicking, like [`say!`].
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+mod codegen;
+mod files;
+mod update_model;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The text of `cargo xtask --help`.
+const HELP: &str = "\
+cargo xtask: project automation
+
+USAGE:
+    cargo xtask <COMMAND> [OPTIONS]
+
+COMMANDS:
+    codegen [--check]
+        Regenerate generated/marketplace-metering/src/ from
+        model/meteringmarketplace/service-2.json. Writes only files whose bytes
+        change and removes .rs files the generator no longer produces.
+        --check  Write nothing; print a unified diff of what would change and
+                 exit 1 if anything would.
+
+    update-model [--botocore-version <VERSION>]
+        Download the botocore wheel from PyPI with pip (the newest one, or
+        VERSION), copy the meteringmarketplace model files and partitions.json
+        into model/meteringmarketplace/, and record where they came from in
+        model/meteringmarketplace/provenance.json. Needs python3 with pip.
+
+    help
+        Print this text.
+
+OPTIONS:
+    -h, --help  Print this text.
+";
+
+/// One parsed command line.
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Help,
+    Codegen { check: bool },
+    UpdateModel { botocore_version: Option<String> },
+}
+
+fn main() -> ExitCode {
+    let args: Result<Vec<String>, _> = std::env::args_os()
+        .skip(1)
+        .map(|arg| {
+            arg.into_string()
+                .map_err(|arg| format!("argument {arg:?} is not valid UTF-8"))
+        })
+        .collect();
+    match args.and_then(|args| parse_args(&args)).and_then(run) {
+        Ok(code) => code,
+        Err(message) => {
+            note!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command from the project root.
+fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Help => {
+            say!("{}", HELP.trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Codegen { check } => codegen::run(&project_root(), check),
+        Command::UpdateModel { botocore_version } => {
+            update_model::run(&project_root(), botocore_version.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's directory, taken at compile time so the
+/// commands work from any current directory.
+fn project_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// Parses the arguments after `cargo xtask`.
+fn parse_args(args: &[String]) -> Result<Command, String> {
+    let wants_help = |rest: &[String]| rest.iter().any(|a| a == "-h" || a == "--help");
+    let Some((command, rest)) = args.split_first() else {
+        return Err(format!("no command given\n\n{}", HELP.trim_end()));
+    };
+    match command.as_str() {
+        "help" | "-h" | "--help" => Ok(Command::Help),
+        _ if wants_help(rest) => Ok(Command::Help),
+        "codegen" => {
+            let mut check = false;
+            for arg in rest {
+                match arg.as_str() {
+                    "--check" => check = true,
+                    other => return Err(unexpected("codegen", other)),
+                }
+            }
+            Ok(Command::Codegen { check })
+        }
+        "update-model" => {
+            let mut botocore_version = None;
+            let mut rest = rest.iter();
+            while let Some(arg) = rest.next() {
+                let value = if arg == "--botocore-version" {
+                    rest.next().cloned().ok_or_else(|| {
+                        "update-model: --botocore-version needs a value, e.g. 1.44.8".to_string()
+                    })?
+                } else if let Some(value) = arg.strip_prefix("--botocore-version=") {
+                    value.to_string()
+                } else {
+                    return Err(unexpected("update-model", arg));
+                };
+                botocore_version = Some(value);
+            }
+            Ok(Command::UpdateModel { botocore_version })
+        }
+        other => Err(format!(
+            "unknown command `{other}`; run `cargo xtask --help` for the list"
+        )),
+    }
+}
+
+/// The error for an argument a command does not take.
+fn unexpected(command: &str, arg: &str) -> String {
+    format!("{command}: unexpected argument `{arg}`; run `cargo xtask --help`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, String> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        parse_args(&args)
+    }
+
+    #[test]
+    fn parses_commands() {
+        assert_eq!(parse(&["codegen"]), Ok(Command::Codegen { check: false }));
+        assert_eq!(
+            parse(&["codegen", "--check"]),
+            Ok(Command::Codegen { check: true })
+        );
+        assert_eq!(
+            parse(&["update-model"]),
+            Ok(Command::UpdateModel {
+                botocore_version: None
+            })
+        );
+        let pinned = Ok(Command::UpdateModel {
+            botocore_version: Some("1.44.8".into()),
+        });
+        assert_eq!(
+            parse(&["update-model", "--botocore-version", "1.44.8"]),
+            pinned
+        );
+        assert_eq!(
+            parse(&["update-model", "--botocore-version=1.44.8"]),
+            pinned
+        );
+        assert_eq!(parse(&["--help"]), Ok(Command::Help));
+        assert_eq!(parse(&["codegen", "-h"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        assert!(parse(&[]).is_err());
+        assert!(parse(&["frobnicate"]).is_err());
+        assert!(parse(&["codegen", "--chek"]).is_err());
+        assert!(parse(&["update-model", "--botocore-version"]).is_err());
+    }
+}

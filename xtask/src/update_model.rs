@@ -1,0 +1,415 @@
+//! `cargo xtask update-model [--botocore-version V]`: refreshes `model/meteringmarketplace/`.
+//!
+//! The model is copied from botocore's wheel on PyPI, the authoritative published copy, and
+//! `provenance.json` records the version and a SHA-256 of every file so a later reader can
+//! tell where the committed model came from and that nobody edited it by hand. pip fetches
+//! the wheel and a few lines of inline Python unzip and gunzip it, which keeps zip and gzip
+//! crates out of the build; deciding which members to take happens here in Rust.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use sha2::{Digest, Sha256};
+
+use crate::files::{self, TempDir};
+
+/// The model directory, relative to the project root.
+const MODEL_DIR: &str = "model/meteringmarketplace";
+/// Where the service's files live in the wheel, one directory per API version below it.
+const SERVICE_PREFIX: &str = "botocore/data/meteringmarketplace/";
+/// The per-service files taken from the newest API version directory, without extension.
+const SERVICE_FILES: [&str; 3] = ["service-2", "endpoint-rule-set-1", "paginators-1"];
+/// botocore's partition table, shared by all services, without extension.
+const PARTITIONS: &str = "botocore/data/partitions";
+
+/// Lists the wheel's members on stdout, one a line, as UTF-8. Argument: the wheel.
+const LIST_SCRIPT: &str = "\
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    names = z.namelist()
+sys.stdout.buffer.write(''.join(n + '\\n' for n in names).encode('utf-8'))
+";
+
+/// Writes members of the wheel to files, gunzipping those named `*.gz`.
+/// Arguments: the wheel, then pairs of member name and destination path.
+const EXTRACT_SCRIPT: &str = "\
+import gzip, sys, zipfile
+args = sys.argv[2:]
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for member, dest in zip(args[0::2], args[1::2]):
+        data = z.read(member)
+        if member.endswith('.gz'):
+            data = gzip.decompress(data)
+        with open(dest, 'wb') as f:
+            f.write(data)
+";
+
+/// One model file: its name in `model/meteringmarketplace/` and the wheel member it came from.
+#[derive(Debug, PartialEq, Eq)]
+struct Member {
+    file: String,
+    original_path: String,
+}
+
+/// One entry of `provenance.json`.
+#[derive(Debug)]
+struct FileRecord {
+    file: String,
+    original_path: String,
+    sha256: String,
+}
+
+/// Runs the command: download, extract, copy into `model/`, record provenance.
+pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
+    if let Some(version) = requested {
+        check_version(version).map_err(|e| format!("--botocore-version {version:?}: {e}"))?;
+    }
+    let tmp = TempDir::new("xtask-update-model")?;
+    let download_dir = tmp.path().join("download");
+    let extract_dir = tmp.path().join("extract");
+    for dir in [&download_dir, &extract_dir] {
+        fs::create_dir(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+
+    let spec = match requested {
+        Some(version) => format!("botocore=={version}"),
+        None => "botocore".to_string(),
+    };
+    note!("downloading {spec} from PyPI with pip");
+    let mut pip = Command::new("python3");
+    pip.args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
+        .args(["--quiet", "--disable-pip-version-check", "--no-input"])
+        .arg("--dest")
+        .arg(&download_dir)
+        .arg(&spec);
+    run_command(&mut pip, &format!("python3 -m pip download {spec}"))?;
+
+    let wheel = find_wheel(&download_dir)?;
+    let wheel_name = wheel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let version = wheel_version(&wheel_name)?;
+
+    let mut list = Command::new("python3");
+    list.args(["-I", "-c", LIST_SCRIPT]).arg(&wheel);
+    let listing = run_command(&mut list, &format!("python3 listing {wheel_name}"))?;
+    let listing = String::from_utf8(listing)
+        .map_err(|e| format!("python3 listing {wheel_name}: output is not UTF-8: {e}"))?;
+    let names: Vec<&str> = listing.lines().collect();
+    let members = select_members(&names).map_err(|e| format!("{wheel_name}: {e}"))?;
+
+    let mut extract = Command::new("python3");
+    extract.args(["-I", "-c", EXTRACT_SCRIPT]).arg(&wheel);
+    for member in &members {
+        extract
+            .arg(&member.original_path)
+            .arg(extract_dir.join(&member.file));
+    }
+    run_command(
+        &mut extract,
+        &format!("python3 extracting from {wheel_name}"),
+    )?;
+
+    let model_dir = root.join(MODEL_DIR);
+    let provenance_path = model_dir.join("provenance.json");
+    let previous = files::read_optional(&provenance_path)?
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| crate::codegen::botocore_version(&text).ok());
+
+    let mut records = Vec::new();
+    let mut changed = 0;
+    for member in &members {
+        let extracted = extract_dir.join(&member.file);
+        let bytes =
+            fs::read(&extracted).map_err(|e| format!("reading {}: {e}", extracted.display()))?;
+        changed += usize::from(write_model_file(&model_dir, &member.file, &bytes)?);
+        records.push(FileRecord {
+            file: member.file.clone(),
+            original_path: member.original_path.clone(),
+            sha256: sha256_hex(&bytes),
+        });
+    }
+    let provenance = render_provenance(&version, &records);
+    changed += usize::from(write_model_file(
+        &model_dir,
+        "provenance.json",
+        provenance.as_bytes(),
+    )?);
+
+    match previous {
+        Some(previous) if previous != version => {
+            say!("{MODEL_DIR}/: botocore {previous} -> {version}, {changed} files changed")
+        }
+        _ if changed == 0 => say!("{MODEL_DIR}/ is up to date with botocore {version}"),
+        _ => say!("{MODEL_DIR}/: botocore {version}, {changed} files changed"),
+    }
+    if changed > 0 {
+        say!("next: run `cargo xtask codegen` and review the diff");
+    }
+    Ok(())
+}
+
+/// Writes one file into the model directory if its bytes changed, printing what it did.
+fn write_model_file(model_dir: &Path, file: &str, bytes: &[u8]) -> Result<bool, String> {
+    let path = model_dir.join(file);
+    let existed = path.exists();
+    let wrote = files::ensure_file_contents(&path, bytes)?;
+    if wrote {
+        let verb = if existed { "updated" } else { "added" };
+        say!("{verb} {MODEL_DIR}/{file}");
+    }
+    Ok(wrote)
+}
+
+/// Runs a command with stderr passed through and returns its stdout, failing with the name
+/// `what` when it cannot start or exits unsuccessfully.
+fn run_command(command: &mut Command, what: &str) -> Result<Vec<u8>, String> {
+    let output = command
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{what}: could not run python3: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("{what} failed ({})", output.status));
+    }
+    Ok(output.stdout)
+}
+
+/// The one `botocore-*.whl` that pip left in `dir`.
+fn find_wheel(dir: &Path) -> Result<PathBuf, String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("listing {}: {e}", dir.display()))?;
+    let mut wheels = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("listing {}: {e}", dir.display()))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("botocore-") && name.ends_with(".whl") {
+            wheels.push(entry.path());
+        }
+    }
+    match wheels.len() {
+        1 => Ok(wheels.remove(0)),
+        n => Err(format!(
+            "pip download left {n} botocore-*.whl files in {}, expected 1",
+            dir.display()
+        )),
+    }
+}
+
+/// The version in a botocore wheel's file name, `botocore-<version>-<tags>.whl`.
+fn wheel_version(file_name: &str) -> Result<String, String> {
+    let version = file_name
+        .strip_prefix("botocore-")
+        .and_then(|rest| rest.strip_suffix(".whl"))
+        .and_then(|rest| rest.split('-').next())
+        .filter(|version| check_version(version).is_ok());
+    version
+        .map(str::to_string)
+        .ok_or_else(|| format!("cannot read a version from the wheel name `{file_name}`"))
+}
+
+/// Accepts what a PEP 440 version can contain, so a version never reaches pip as an option
+/// or a second requirement.
+fn check_version(version: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '!' | '_');
+    if version.is_empty() || !version.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err("a version starts with a digit, e.g. 1.44.8".into());
+    }
+    if !version.chars().all(allowed) {
+        return Err("a version has only letters, digits and `.+!_`".into());
+    }
+    Ok(())
+}
+
+/// Picks the wheel members to copy: the service files from the newest API version directory
+/// (API versions are dates, so the greatest string is the newest) and `partitions.json`.
+/// Each may be stored as `.json` or `.json.gz`; like botocore's loader, plain JSON wins.
+fn select_members(names: &[&str]) -> Result<Vec<Member>, String> {
+    let api_version = names
+        .iter()
+        .filter_map(|name| {
+            let (dir, file) = name.strip_prefix(SERVICE_PREFIX)?.split_once('/')?;
+            matches!(file, "service-2.json" | "service-2.json.gz").then_some(dir)
+        })
+        .max()
+        .ok_or_else(|| format!("no {SERVICE_PREFIX}<apiVersion>/service-2.json(.gz)"))?;
+    let stems = SERVICE_FILES
+        .iter()
+        .map(|stem| format!("{SERVICE_PREFIX}{api_version}/{stem}"))
+        .chain([PARTITIONS.to_string()]);
+    stems
+        .map(|stem| {
+            let plain = format!("{stem}.json");
+            let gzipped = format!("{plain}.gz");
+            let original_path = [plain.as_str(), gzipped.as_str()]
+                .into_iter()
+                .find(|candidate| names.contains(candidate))
+                .ok_or_else(|| format!("no {plain} or {gzipped}"))?;
+            let file = plain.rsplit('/').next().unwrap_or(&plain).to_string();
+            Ok(Member {
+                file,
+                original_path: original_path.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Renders `provenance.json` by hand, so its key order and layout are fixed whatever
+/// features of `serde_json` the workspace happens to enable (`preserve_order` changes how
+/// `Map` orders keys); `serde_json` only escapes the strings.
+fn render_provenance(botocore_version: &str, records: &[FileRecord]) -> String {
+    let s = |text: &str| serde_json::Value::String(text.to_string()).to_string();
+    let mut out = String::from("{\n");
+    out.push_str("  \"source\": \"botocore\",\n");
+    out.push_str(&format!(
+        "  \"botocore_version\": {},\n",
+        s(botocore_version)
+    ));
+    out.push_str("  \"files\": [\n");
+    for (i, record) in records.iter().enumerate() {
+        let comma = if i + 1 < records.len() { "," } else { "" };
+        out.push_str(&format!(
+            "    {{ \"file\": {}, \"original_path\": {}, \"sha256\": {} }}{comma}\n",
+            s(&record.file),
+            s(&record.original_path),
+            s(&record.sha256),
+        ));
+    }
+    out.push_str("  ]\n}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_from_wheel_name() {
+        assert_eq!(
+            wheel_version("botocore-1.44.8-py3-none-any.whl"),
+            Ok("1.44.8".to_string())
+        );
+        assert_eq!(
+            wheel_version("botocore-1.45.0rc1-1-py3-none-any.whl"),
+            Ok("1.45.0rc1".to_string())
+        );
+        for bad in [
+            "boto3-1.44.8-py3-none-any.whl",
+            "botocore-1.44.8.tar.gz",
+            "botocore--py3-none-any.whl",
+            "botocore-latest-py3-none-any.whl",
+        ] {
+            assert!(wheel_version(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rejects_versions_pip_would_misread() {
+        assert!(check_version("1.44.8").is_ok());
+        for bad in ["", "--index-url=x", "1.44.8 requests", ">=1", "1;x"] {
+            assert!(check_version(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn selects_newest_api_version_and_either_extension() {
+        let names = [
+            "botocore/__init__.py",
+            "botocore/data/partitions.json",
+            "botocore/data/meteringmarketplace/2015-01-01/service-2.json",
+            "botocore/data/meteringmarketplace/2015-01-01/paginators-1.json",
+            "botocore/data/meteringmarketplace/2016-01-14/service-2.json.gz",
+            "botocore/data/meteringmarketplace/2016-01-14/endpoint-rule-set-1.json.gz",
+            "botocore/data/meteringmarketplace/2016-01-14/examples-1.json",
+            "botocore/data/meteringmarketplace/2016-01-14/paginators-1.json",
+            "botocore/data/meteringmarketplacex/2099-01-01/service-2.json",
+        ];
+        let members = select_members(&names).unwrap();
+        let got: Vec<(&str, &str)> = members
+            .iter()
+            .map(|m| (m.file.as_str(), m.original_path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "service-2.json",
+                    "botocore/data/meteringmarketplace/2016-01-14/service-2.json.gz"
+                ),
+                (
+                    "endpoint-rule-set-1.json",
+                    "botocore/data/meteringmarketplace/2016-01-14/endpoint-rule-set-1.json.gz"
+                ),
+                (
+                    "paginators-1.json",
+                    "botocore/data/meteringmarketplace/2016-01-14/paginators-1.json"
+                ),
+                ("partitions.json", "botocore/data/partitions.json"),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_members_are_errors() {
+        assert!(select_members(&["botocore/data/partitions.json"]).is_err());
+        let no_paginators = [
+            "botocore/data/partitions.json",
+            "botocore/data/meteringmarketplace/2016-01-14/service-2.json",
+            "botocore/data/meteringmarketplace/2016-01-14/endpoint-rule-set-1.json",
+        ];
+        let err = select_members(&no_paginators).unwrap_err();
+        assert!(err.contains("paginators-1.json"), "{err}");
+    }
+
+    #[test]
+    fn hashes_as_hex() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn renders_provenance() {
+        let records = [
+            FileRecord {
+                file: "service-2.json".into(),
+                original_path: "botocore/data/meteringmarketplace/2016-01-14/service-2.json.gz"
+                    .into(),
+                sha256: "aa".into(),
+            },
+            FileRecord {
+                file: "partitions.json".into(),
+                original_path: "botocore/data/partitions.json".into(),
+                sha256: "bb".into(),
+            },
+        ];
+        let expected = r#"{
+  "source": "botocore",
+  "botocore_version": "1.44.8",
+  "files": [
+    { "file": "service-2.json", "original_path": "botocore/data/meteringmarketplace/2016-01-14/service-2.json.gz", "sha256": "aa" },
+    { "file": "partitions.json", "original_path": "botocore/data/partitions.json", "sha256": "bb" }
+  ]
+}
+"#;
+        let rendered = render_provenance("1.44.8", &records);
+        assert_eq!(rendered, expected);
+        // Valid JSON that `codegen` can read the version back from.
+        assert_eq!(
+            crate::codegen::botocore_version(&rendered),
+            Ok("1.44.8".into())
+        );
+        assert!(render_provenance("1", &[]).contains("\"files\": [\n  ]"));
+    }
+}
