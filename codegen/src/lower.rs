@@ -336,8 +336,23 @@ impl Lowering<'_> {
          -> Result<Structure, Error> {
             let rust = format!("{base}{suffix}");
             let validated = suffix == "Input";
+            let role = format!(
+                "The {} of [`{name}`](crate::Client::{}).",
+                suffix.to_lowercase(),
+                bare(&module)
+            );
             match shape_ref {
-                Some(r) => self.structure(&r.shape, shape(self.model, &r.shape)?, rust, validated),
+                Some(r) => {
+                    let mut structure =
+                        self.structure(&r.shape, shape(self.model, &r.shape)?, rust, validated)?;
+                    // The shape's own docs, if any, follow the line that says what it is.
+                    structure.docs.retain(|line| line != NO_DOCS);
+                    if !structure.docs.is_empty() {
+                        structure.docs.insert(0, String::new());
+                    }
+                    structure.docs.insert(0, role);
+                    Ok(structure)
+                }
                 None => Ok(Structure {
                     builder: format!("{rust}Builder"),
                     name: rust,
