@@ -1,0 +1,102 @@
+//! Endpoint resolution support: the result and error types, and the standard
+//! library of the Smithy rules engine that generated resolvers call.
+//!
+//! Each service's `endpoint-rule-set-1.json` is turned into Rust code at codegen
+//! time; that code calls the functions in [`functions`] and [`partition`], written
+//! once here for every service.
+
+pub mod functions;
+pub mod partition;
+mod regex;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A resolved endpoint: the URL, headers to add, and properties such as the auth
+/// schemes to sign with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Endpoint {
+    url: String,
+    headers: BTreeMap<String, Vec<String>>,
+    properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Endpoint {
+    /// An endpoint at `url` with no headers or properties.
+    pub fn new(url: impl Into<String>) -> Self {
+        Endpoint { url: url.into(), headers: BTreeMap::new(), properties: serde_json::Map::new() }
+    }
+
+    /// Adds a header value.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.entry(name.into()).or_default().push(value.into());
+        self
+    }
+
+    /// Sets a property.
+    pub fn with_property(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.properties.insert(name.into(), value);
+        self
+    }
+
+    /// The URL requests go to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Headers the rule set adds to requests.
+    pub fn headers(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.headers
+    }
+
+    /// Properties, e.g. `authSchemes`.
+    pub fn properties(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.properties
+    }
+
+    /// The SigV4 scheme of `authSchemes`, if the endpoint names one: the signing
+    /// name and region it asks for.
+    pub fn sigv4_scheme(&self) -> Option<SigV4Scheme<'_>> {
+        let schemes = self.properties.get("authSchemes")?.as_array()?;
+        let scheme = schemes.iter().find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4"))?;
+        Some(SigV4Scheme {
+            signing_name: scheme.get("signingName").and_then(|v| v.as_str()),
+            signing_region: scheme.get("signingRegion").and_then(|v| v.as_str()),
+        })
+    }
+}
+
+/// What an endpoint's `sigv4` auth scheme says to sign with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SigV4Scheme<'a> {
+    /// The service name for the signature scope, when it differs from the model's.
+    pub signing_name: Option<&'a str>,
+    /// The region for the signature scope, when it differs from the configured one.
+    pub signing_region: Option<&'a str>,
+}
+
+/// The rule set found no endpoint; the message is the rule set's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointError {
+    message: String,
+}
+
+impl EndpointError {
+    /// An error with the rule set's message.
+    pub fn new(message: impl Into<String>) -> Self {
+        EndpointError { message: message.into() }
+    }
+
+    /// The rule set's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for EndpointError {}
