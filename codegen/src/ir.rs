@@ -12,8 +12,6 @@ pub struct Service {
     pub user_agent: String,
     /// `metadata.serviceId`.
     pub service_id: String,
-    /// `metadata.endpointPrefix`.
-    pub endpoint_prefix: String,
     /// `metadata.signingName` (defaults to the endpoint prefix).
     pub signing_name: String,
     /// `metadata.targetPrefix`.
@@ -250,10 +248,14 @@ pub struct UnionVariant {
     pub name: String,
     /// The member name on the wire.
     pub wire_name: String,
+    /// The method that borrows the value when this member is set: `as_<member>`.
+    pub accessor: String,
     /// The value type.
     pub ty: Type,
     /// Markdown doc lines.
     pub docs: Vec<String>,
+    /// Redacted in `Debug`.
+    pub sensitive: bool,
     /// Boxed because the union contains itself through it.
     pub boxed: bool,
 }

@@ -5,6 +5,7 @@
 
 mod docs;
 mod emit;
+mod endpoint;
 mod ir;
 mod lower;
 mod model;
@@ -23,7 +24,34 @@ pub struct Input<'a> {
     pub crate_name: &'a str,
     /// The crate's version, for the `User-Agent` it sends.
     pub crate_version: &'a str,
+    /// The text of `endpoint-rule-set-1.json`; without one, requests need an
+    /// explicit endpoint URL.
+    pub endpoint_rule_set_json: Option<&'a str>,
+    /// The text of botocore's `partitions.json`, for rule sets that call `aws.partition`.
+    pub partitions_json: Option<&'a str>,
 }
+
+/// The rule set of a model that ships none: an explicit endpoint, or an error
+/// saying one is needed.
+const NO_RULE_SET: &str = r#"{
+  "version": "1.0",
+  "parameters": {
+    "Region": { "builtIn": "AWS::Region", "required": false, "type": "String",
+                "documentation": "The AWS region used to dispatch the request." },
+    "UseFIPS": { "builtIn": "AWS::UseFIPS", "required": true, "default": false, "type": "Boolean",
+                 "documentation": "When true, send this request to the FIPS-compliant regional endpoint." },
+    "UseDualStack": { "builtIn": "AWS::UseDualStack", "required": true, "default": false, "type": "Boolean",
+                      "documentation": "When true, use the dual-stack endpoint." },
+    "Endpoint": { "builtIn": "SDK::Endpoint", "required": false, "type": "String",
+                  "documentation": "Override the endpoint used to send this request" }
+  },
+  "rules": [
+    { "conditions": [{ "fn": "isSet", "argv": [{ "ref": "Endpoint" }] }], "type": "endpoint",
+      "endpoint": { "url": { "ref": "Endpoint" } } },
+    { "conditions": [], "type": "error",
+      "error": "This service model ships no endpoint rule set: configure an endpoint URL" }
+  ]
+}"#;
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,5 +79,9 @@ pub fn generate(input: &Input<'_>) -> Result<Vec<GeneratedFile>, Error> {
     let model: model::Model = serde_json::from_str(input.service_json)
         .map_err(|error| Error(format!("the service model does not parse: {error}")))?;
     let service = lower::lower(&model, input)?;
-    emit::emit(&service)
+    let rules = endpoint::lower(
+        input.endpoint_rule_set_json.unwrap_or(NO_RULE_SET),
+        input.partitions_json,
+    )?;
+    emit::emit(&service, &rules)
 }

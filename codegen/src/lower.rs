@@ -121,7 +121,6 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
             .service_id
             .clone()
             .unwrap_or_else(|| metadata.endpoint_prefix.clone()),
-        endpoint_prefix: metadata.endpoint_prefix.clone(),
         signing_name: metadata
             .signing_name
             .clone()
@@ -429,6 +428,9 @@ impl Lowering<'_> {
         }
         if shape.union || shape.kind == "union" {
             let mut taken = vec!["Unknown".to_owned()];
+            // Accessors are unique on their own: members `Unknown` and `unknown` would
+            // both read `as_unknown`.
+            let mut taken_accessors = Vec::new();
             let mut variants = Vec::new();
             for (member_name, member) in &shape
                 .members
@@ -438,9 +440,14 @@ impl Lowering<'_> {
             {
                 variants.push(UnionVariant {
                     name: unique(camel(member_name), &mut taken),
+                    accessor: unique(
+                        format!("as_{}", bare(&snake(member_name))),
+                        &mut taken_accessors,
+                    ),
                     wire_name: member_name.to_string(),
                     ty: self.member_type(member)?,
                     docs: self.docs(member.documentation.as_deref()),
+                    sensitive: is_sensitive(self.model, member),
                     boxed: self
                         .boxed
                         .contains(&(name.to_owned(), member_name.to_string())),
@@ -504,7 +511,7 @@ impl Lowering<'_> {
                 ty: self.member_type(member)?,
                 docs: self.docs(member.documentation.as_deref()),
                 required: shape.required.contains(member_name),
-                sensitive: member.sensitive || target.sensitive || sensitive_override,
+                sensitive: is_sensitive(self.model, member) || sensitive_override,
                 idempotency_token: member.idempotency_token,
                 deprecated: (member.deprecated || target.deprecated).then(|| {
                     member
@@ -614,6 +621,21 @@ impl Lowering<'_> {
             max: shape.max,
         })
     }
+}
+
+/// Whether `Debug` must redact a member's value: the member or its shape is `sensitive`,
+/// or the shape is a list or map that holds sensitive values (`["secret"]` prints the
+/// secret as readily as `"secret"`). Structures and unions redact their own members.
+fn is_sensitive(model: &Model, member: &model::Member) -> bool {
+    member.sensitive
+        || model.shapes.get(&member.shape).is_some_and(|shape| {
+            shape.sensitive
+                || (matches!(shape.kind.as_str(), "list" | "map")
+                    && [&shape.member, &shape.key, &shape.value]
+                        .into_iter()
+                        .flatten()
+                        .any(|inner| is_sensitive(model, inner)))
+        })
 }
 
 fn shape_of<'m>(model: &'m Model, name: &str) -> Result<&'m model::Shape, Error> {

@@ -55,6 +55,12 @@ pub fn sanitize_error_code(raw: &str) -> &str {
         .trim()
 }
 
+/// Whether the body's first token opens a JSON object (cheap; the parse that
+/// follows checks the rest).
+pub fn starts_object(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
 /// Whether the body is a JSON object, so the error's members can be read from it.
 pub fn is_json_object(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_ok()

@@ -6,6 +6,7 @@
 
 use crate::aws_json;
 use crate::config::Config;
+use crate::endpoint::{Builtins, Endpoint, EndpointError};
 use crate::error::{
     ConfigError, ErrorMetadata, ResponseError, SdkError, TransportError, Unhandled, ValidationError,
 };
@@ -19,9 +20,8 @@ use std::time::SystemTime;
 pub struct ServiceSpec {
     /// `metadata.serviceId`, e.g. `Marketplace Metering`.
     pub service_id: &'static str,
-    /// `metadata.endpointPrefix`: the host name part of the default endpoint.
-    pub endpoint_prefix: &'static str,
-    /// `metadata.signingName`: the service name in the SigV4 scope.
+    /// `metadata.signingName`: the service name in the SigV4 scope, unless the
+    /// endpoint's auth scheme names another.
     pub signing_name: &'static str,
     /// `metadata.targetPrefix`: the first half of `X-Amz-Target`.
     pub target_prefix: &'static str,
@@ -29,6 +29,8 @@ pub struct ServiceSpec {
     pub json_version: &'static str,
     /// The `User-Agent` the crate sends: its name and version.
     pub user_agent: &'static str,
+    /// The service's endpoint rules, generated from its rule set.
+    pub resolve_endpoint: fn(&Builtins<'_>) -> Result<Endpoint, EndpointError>,
 }
 
 /// An operation's input: how to check it, and what comes back.
@@ -58,6 +60,9 @@ pub trait OperationError: Sized {
 /// JSON object, or lacks members, leaves them unset (the metadata still says what
 /// happened).
 pub fn parse_exception<T: DeserializeOwned + Default>(body: &[u8]) -> T {
+    if !aws_json::starts_object(body) {
+        return T::default();
+    }
     serde_json::from_slice(body).unwrap_or_default()
 }
 
@@ -156,17 +161,23 @@ impl Handle {
             } else {
                 &response.body
             };
-            serde_json::from_slice(body).map_err(|error| {
+            let reject = |problem: String| {
                 SdkError::Response(ResponseError::new(
                     O::NAME,
                     response.status,
                     response.header("x-amzn-requestid"),
                     format!(
-                        "{error}; body: {:?}",
+                        "{problem}; body: {:?}",
                         aws_json::body_excerpt(&response.body)
                     ),
                 ))
-            })
+            };
+            // serde's derived structs also accept arrays (fields by position); an
+            // awsJson output is always an object.
+            if !aws_json::starts_object(body) {
+                return Err(reject("expected a JSON object".to_owned()));
+            }
+            serde_json::from_slice(body).map_err(|error| reject(error.to_string()))
         } else {
             let meta = aws_json::error_metadata(
                 response.status,
@@ -191,39 +202,54 @@ impl Handle {
             .http
             .as_ref()
             .map_err(|e| SendFailure::Config(ConfigError::new(e.clone())))?;
-        let region = inner.config.region.as_deref().ok_or_else(|| {
+        let config = &inner.config;
+        let builtins = Builtins {
+            region: config.region.as_deref(),
+            use_fips: config.use_fips(),
+            use_dual_stack: config.use_dual_stack(),
+            endpoint: config.endpoint_url_for(inner.service.service_id),
+        };
+        let endpoint = (inner.service.resolve_endpoint)(&builtins).map_err(|error| {
+            SendFailure::Config(ConfigError::new(format!(
+                "no endpoint for this configuration: {error}"
+            )))
+        })?;
+        let url = request_url(endpoint.url()).map_err(SendFailure::Config)?;
+        // The endpoint's auth scheme may sign for another region or service name.
+        let scheme = endpoint.sigv4_scheme();
+        let signing_region = scheme.and_then(|s| s.signing_region).or(builtins.region).ok_or_else(|| {
             SendFailure::Config(ConfigError::new(
-                "no region is configured: set Config::builder().region(..) or AWS_REGION",
+                "no region is configured to sign with: set Config::builder().region(..) or AWS_REGION",
             ))
         })?;
-        let credentials = inner.config.credentials.as_ref().ok_or_else(|| {
+        let signing_name = scheme
+            .and_then(|s| s.signing_name)
+            .unwrap_or(inner.service.signing_name);
+        let credentials = config.credentials.as_ref().ok_or_else(|| {
             SendFailure::Config(ConfigError::new(
                 "no credentials are configured: set Config::builder().credentials(..) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
             ))
         })?;
-        let url = endpoint_url(
-            inner.config.endpoint_url.as_deref(),
-            inner.service.endpoint_prefix,
-            region,
-        )
-        .map_err(SendFailure::Config)?;
         let target = aws_json::target(inner.service.target_prefix, operation);
-        let unsigned = [
+        let mut headers = vec![
             ("content-type", inner.content_type.as_str()),
             ("x-amz-target", target.as_str()),
         ];
+        for (name, values) in endpoint.headers() {
+            headers.extend(values.iter().map(|value| (name.as_str(), value.as_str())));
+        }
         let signature = sign(
             &url,
-            &unsigned,
+            &headers,
             &body,
             credentials,
-            region,
-            inner.service.signing_name,
+            signing_region,
+            signing_name,
         )
         .map_err(SendFailure::Config)?;
 
         let mut request = http.post(&url).body(body);
-        for (name, value) in unsigned
+        for (name, value) in headers
             .iter()
             .copied()
             .chain(signature.iter().map(|(n, v)| (*n, v.as_str())))
@@ -245,30 +271,9 @@ impl Handle {
     }
 }
 
-/// The URL a request goes to: the override, else the service's regional endpoint.
-///
-/// Endpoint rules from the model replace the default in a later step; this is the
-/// one place that will change.
-fn endpoint_url(
-    configured: Option<&str>,
-    endpoint_prefix: &str,
-    region: &str,
-) -> Result<String, ConfigError> {
-    let base = match configured {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => {
-            if region.is_empty()
-                || !region
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            {
-                return Err(ConfigError::new(format!(
-                    "region `{region}` is not a valid region name"
-                )));
-            }
-            format!("https://{endpoint_prefix}.{region}.amazonaws.com")
-        }
-    };
+/// The URL an awsJson request goes to: the endpoint with the request URI `/`.
+fn request_url(endpoint: &str) -> Result<String, ConfigError> {
+    let base = endpoint.trim_end_matches('/');
     let url = format!("{base}/");
     let uri: http::Uri = url.parse().map_err(|error| {
         ConfigError::new(format!("endpoint URL `{base}` is not a valid URL: {error}"))
@@ -334,20 +339,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn endpoint_defaults_to_the_regional_host() {
+    fn request_urls_are_absolute_http_urls() {
         assert_eq!(
-            endpoint_url(None, "metering.marketplace", "us-east-1").unwrap(),
+            request_url("https://metering.marketplace.us-east-1.amazonaws.com").unwrap(),
             "https://metering.marketplace.us-east-1.amazonaws.com/"
         );
         assert_eq!(
-            endpoint_url(Some("http://127.0.0.1:9/"), "x", "r").unwrap(),
+            request_url("http://127.0.0.1:9/").unwrap(),
             "http://127.0.0.1:9/"
         );
-        assert!(endpoint_url(Some("127.0.0.1:9"), "x", "r")
+        assert!(request_url("127.0.0.1:9")
             .unwrap_err()
             .to_string()
             .contains("127.0.0.1:9"));
-        assert!(endpoint_url(Some("ftp://h"), "x", "r").is_err());
-        assert!(endpoint_url(None, "x", "us-east-1/../evil").is_err());
+        assert!(request_url("ftp://h").is_err());
+        assert!(request_url("https://h/?q=1").is_err());
     }
 }

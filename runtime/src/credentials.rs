@@ -1,5 +1,7 @@
 //! AWS credentials: the key pair and optional session token requests are signed with.
 
+use crate::error::ConfigError;
+use crate::profile::{Profile, Property};
 use std::fmt;
 use std::time::SystemTime;
 
@@ -64,6 +66,41 @@ impl Credentials {
             (None, Some(_)) => Err(crate::error::ConfigError::new(
                 "environment: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is missing or empty",
             )),
+        }
+    }
+
+    /// The static keys of a profile of the shared files: `aws_access_key_id`,
+    /// `aws_secret_access_key` and, for temporary credentials, `aws_session_token`.
+    ///
+    /// `Ok(None)` when the profile sets neither key (it may get credentials another
+    /// way); an error naming the file and line when it sets only one, since a
+    /// half-written profile is a mistake. Empty values count as unset.
+    pub fn from_profile(profile: &Profile) -> Result<Option<Self>, ConfigError> {
+        let property = |name: &str| {
+            profile
+                .property(name)
+                .filter(|property| !property.value().is_empty())
+        };
+        let key = property("aws_access_key_id");
+        let secret = property("aws_secret_access_key");
+        let half_set = |set: &Property, missing: &str| {
+            ConfigError::new(format!(
+                "{}, line {}: profile `{}` sets {} but not {missing}",
+                set.path(),
+                set.line(),
+                profile.name(),
+                set.name()
+            ))
+        };
+        match (key, secret) {
+            (None, None) => Ok(None),
+            (Some(key), Some(secret)) => Ok(Some(Credentials::new(
+                key.value(),
+                secret.value(),
+                property("aws_session_token").map(|token| token.value().to_owned()),
+            ))),
+            (Some(key), None) => Err(half_set(key, "aws_secret_access_key")),
+            (None, Some(secret)) => Err(half_set(secret, "aws_access_key_id")),
         }
     }
 

@@ -11,8 +11,10 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod datetime;
+pub mod endpoint;
 pub mod enums;
 pub mod error;
+pub mod profile;
 pub mod serde_support;
 pub mod validate;
 

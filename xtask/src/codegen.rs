@@ -61,12 +61,18 @@ fn regenerate(
         format!("{cargo_toml_rel}: no `version = \"...\"` line in its [package] section")
     })?;
 
+    let rule_set_json =
+        files::read_text(&root.join(format!("{MODEL_DIR}/endpoint-rule-set-1.json")))?;
+    let partitions_json = files::read_text(&root.join(format!("{MODEL_DIR}/partitions.json")))?;
+
     let origin = format!("{service_rel} (botocore {botocore_version})");
     let input = ::codegen::Input {
         service_json: &service_json,
         origin: &origin,
         crate_name: CRATE_NAME,
         crate_version,
+        endpoint_rule_set_json: Some(&rule_set_json),
+        partitions_json: Some(&partitions_json),
     };
     // A panicking generator should end in `error:` and exit code 1 like any other failure; the
     // panic hook has already printed its message and location.
@@ -405,6 +411,8 @@ mod tests {
             files::ensure_file_contents(&root.join(rel), text.as_bytes()).unwrap()
         };
         write(&format!("{MODEL_DIR}/service-2.json"), "{}\n");
+        write(&format!("{MODEL_DIR}/endpoint-rule-set-1.json"), "{}\n");
+        write(&format!("{MODEL_DIR}/partitions.json"), "{}\n");
         write(
             &format!("{MODEL_DIR}/provenance.json"),
             r#"{"botocore_version": "1.2.3"}"#,
@@ -458,6 +466,8 @@ mod tests {
             files::ensure_file_contents(&root.join(rel), text.as_bytes()).unwrap()
         };
         write(&format!("{MODEL_DIR}/service-2.json"), "{}");
+        write(&format!("{MODEL_DIR}/endpoint-rule-set-1.json"), "{}");
+        write(&format!("{MODEL_DIR}/partitions.json"), "{}");
         write(
             &format!("{MODEL_DIR}/provenance.json"),
             r#"{"botocore_version": "1"}"#,

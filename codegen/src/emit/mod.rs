@@ -2,17 +2,19 @@
 //! from the IR. Paths in generated code are fully qualified so that a model shape
 //! called `String` or `Result` cannot shadow anything.
 
+mod endpoint;
 mod operation;
 mod service;
 mod shapes;
 
-use crate::ir::{Kind, NamedKind, Service, Type};
+use crate::endpoint::EndpointRules;
+use crate::ir::{Kind, NamedKind, Service, TimestampFormat, Type};
 use crate::GeneratedFile;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 /// Every file of the crate's `src/`, sorted by path.
-pub fn emit(service: &Service) -> Result<Vec<GeneratedFile>, crate::Error> {
+pub fn emit(service: &Service, rules: &EndpointRules) -> Result<Vec<GeneratedFile>, crate::Error> {
     let mut files = Vec::new();
     let mut add = |path: String, tokens: TokenStream| -> Result<(), crate::Error> {
         files.push(GeneratedFile {
@@ -24,6 +26,10 @@ pub fn emit(service: &Service) -> Result<Vec<GeneratedFile>, crate::Error> {
     add("src/lib.rs".into(), service::lib(service))?;
     add("src/client.rs".into(), service::client(service))?;
     add("src/config.rs".into(), service::config())?;
+    add("src/endpoint.rs".into(), endpoint::endpoint(rules))?;
+    if let Some(partitions) = endpoint::partitions(rules) {
+        add("src/endpoint/partitions.rs".into(), partitions)?;
+    }
     add("src/primitives.rs".into(), service::primitives())?;
     add("src/error.rs".into(), service::error(service))?;
     add("src/operation.rs".into(), service::operation_index(service))?;
@@ -134,6 +140,33 @@ fn rust_type(ty: &Type) -> TokenStream {
     }
 }
 
+/// The `sdk_runtime::serde_support::Format` a value needs where serde's derive would get its
+/// wire form wrong (non-finite floats, RFC 3339 timestamps), at any depth of lists and maps;
+/// `None` where derive is right. A path to use in a `serialize_with` string.
+fn wire_format(ty: &Type) -> Option<String> {
+    const FORMATS: &str = "::sdk_runtime::serde_support";
+    let nested = |outer: &str, inner: &Type, sparse: bool| {
+        wire_format(inner).map(|inner| match sparse {
+            true => format!("{FORMATS}::{outer}<{FORMATS}::Opt<{inner}>>"),
+            false => format!("{FORMATS}::{outer}<{inner}>"),
+        })
+    };
+    match &ty.kind {
+        Kind::Float | Kind::Double => Some(format!("{FORMATS}::Float")),
+        Kind::Timestamp(TimestampFormat::Iso8601) => Some(format!("{FORMATS}::Iso8601")),
+        Kind::List { member, sparse } => nested("List", member, *sparse),
+        Kind::Map { value, sparse } => nested("Map", value, *sparse),
+        _ => None,
+    }
+}
+
+/// `serialize_with = ..., deserialize_with = ...` for a value in `format`.
+fn serde_with(format: &str) -> TokenStream {
+    let serialize = format!("::sdk_runtime::serde_support::serialize::<{format}, _, _>");
+    let deserialize = format!("::sdk_runtime::serde_support::deserialize::<{format}, _, _>");
+    quote!(serialize_with = #serialize, deserialize_with = #deserialize)
+}
+
 /// Whether a value of this type is `Copy` (getters return it by value).
 fn is_copy(ty: &Type) -> bool {
     matches!(
@@ -199,7 +232,13 @@ fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
         }
         Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double => {
             let (min, max) = (limit_f64(ty.min), limit_f64(ty.max));
-            quote!(#v::range(&path, *#value as f64, #min, #max)?;)
+            // `f64 as f64` is clippy's `unnecessary_cast`.
+            let number = if matches!(ty.kind, Kind::Double) {
+                quote!(*#value)
+            } else {
+                quote!(*#value as f64)
+            };
+            quote!(#v::range(&path, #number, #min, #max)?;)
         }
         Kind::List { member, sparse } => {
             let length = has_length_limits(ty).then(|| {

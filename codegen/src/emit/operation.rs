@@ -78,6 +78,18 @@ fn error_enum(op: &Operation) -> TokenStream {
         .collect();
     let variant_docs = op.errors.iter().map(|e| docs(&e.docs));
     let codes = op.errors.iter().map(|e| e.code.as_str());
+    let unhandled = quote! { Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)) };
+    // Without modeled errors a `match` would have only the catch-all, which clippy rejects.
+    let from_response = if op.errors.is_empty() {
+        unhandled
+    } else {
+        quote! {
+            match meta.code() {
+                #( ::std::option::Option::Some(#codes) => Self::#variants(crate::types::error::#variants::from_response(meta, body)), )*
+                _ => #unhandled,
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #[non_exhaustive]
@@ -110,10 +122,7 @@ fn error_enum(op: &Operation) -> TokenStream {
 
         impl ::sdk_runtime::client::OperationError for #name {
             fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
-                match meta.code() {
-                    #( ::std::option::Option::Some(#codes) => Self::#variants(crate::types::error::#variants::from_response(meta, body)), )*
-                    _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
-                }
+                #from_response
             }
         }
 
@@ -142,10 +151,9 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     let output = format_ident!("{}", op.output.name);
     let error = format_ident!("{}", op.error_name);
     let doc = format!(
-        " Sends a `{}` request; made by [`Client::{}`](crate::Client::{}).",
+        " Sends a `{}` request; made by [`Client::{module}`](crate::Client::{module}).",
         op.wire_name,
-        bare(&op.module),
-        op.module
+        module = bare(&op.module),
     );
     let setters = op.input.members.iter().map(delegating_setters);
     let op_doc = docs(&op.docs);
@@ -257,9 +265,10 @@ fn delegating_setters(m: &Member) -> TokenStream {
             }
         }
     };
+    // Intra-doc links take the bare name: rustdoc reads `Self::r#type` as a path to `r`.
     let set_doc = format!(
-        " Sets or clears `{}`; see [`{}`](Self::{}).",
-        m.wire_name, plain, m.field
+        " Sets or clears `{}`; see [`{plain}`](Self::{plain}).",
+        m.wire_name
     );
     let get_doc = format!(" The value set for `{}`.", m.wire_name);
     quote! {

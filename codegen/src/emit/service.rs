@@ -36,6 +36,8 @@ pub fn lib(service: &Service) -> TokenStream {
         #[rustfmt::skip]
         pub mod config;
         #[rustfmt::skip]
+        pub mod endpoint;
+        #[rustfmt::skip]
         pub mod error;
         #[rustfmt::skip]
         pub mod operation;
@@ -55,7 +57,6 @@ pub fn lib(service: &Service) -> TokenStream {
 pub fn client(service: &Service) -> TokenStream {
     let Service {
         service_id,
-        endpoint_prefix,
         signing_name,
         target_prefix,
         json_version,
@@ -86,11 +87,11 @@ pub fn client(service: &Service) -> TokenStream {
         /// What the runtime needs to know about the service, from the model's metadata.
         static SERVICE: ::sdk_runtime::client::ServiceSpec = ::sdk_runtime::client::ServiceSpec {
             service_id: #service_id,
-            endpoint_prefix: #endpoint_prefix,
             signing_name: #signing_name,
             target_prefix: #target_prefix,
             json_version: #json_version,
             user_agent: #user_agent,
+            resolve_endpoint: crate::endpoint::resolve_builtins,
         };
 
         #[doc = #doc]

@@ -1,8 +1,10 @@
 //! Structures, string enums, unions and exceptions: the types in `types` and
 //! `types::error`, and the structure half of operation inputs and outputs.
 
-use super::{docs, ident, is_copy, needs_validation, rust_type, validate_value};
-use crate::ir::{EnumDef, Exception, Kind, Member, Structure, TimestampFormat, TypeDef, UnionDef};
+use super::{
+    docs, ident, is_copy, needs_validation, rust_type, serde_with, validate_value, wire_format,
+};
+use crate::ir::{EnumDef, Exception, Kind, Member, Structure, TypeDef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -226,15 +228,10 @@ fn field(m: &Member) -> TokenStream {
     let field = ident(&m.field);
     let ty = field_type(m);
     let wire = &m.wire_name;
-    let with = match &m.ty.kind {
-        Kind::Timestamp(TimestampFormat::Iso8601) => {
-            Some("::sdk_runtime::datetime::serde_format::iso8601::option")
-        }
-        Kind::Float => Some("::sdk_runtime::serde_support::option_f32"),
-        Kind::Double => Some("::sdk_runtime::serde_support::option_f64"),
-        _ => None,
-    };
-    let with = with.map(|path| quote!(, with = #path));
+    let with = wire_format(&m.ty).map(|format| {
+        let with = serde_with(&format!("::sdk_runtime::serde_support::Opt<{format}>"));
+        quote!(, #with)
+    });
     quote! {
         #doc
         #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none" #with)]
@@ -360,9 +357,10 @@ fn setter(m: &Member) -> TokenStream {
             }
         }
     };
+    // Intra-doc links take the bare name: rustdoc reads `Self::r#type` as a path to `r`.
     let set_doc = format!(
-        " Sets or clears `{}`; see [`{}`](Self::{}).",
-        m.wire_name, plain, m.field
+        " Sets or clears `{}`; see [`{plain}`](Self::{plain}).",
+        m.wire_name
     );
     let get_doc = format!(" The value set for `{}`.", m.wire_name);
     let set_value = if m.boxed {
@@ -571,8 +569,10 @@ fn union(u: &UnionDef) -> TokenStream {
         } else {
             ty
         };
-        let with = matches!(v.ty.kind, Kind::Timestamp(TimestampFormat::Iso8601))
-            .then(|| quote!(, with = "::sdk_runtime::datetime::serde_format::iso8601"));
+        let with = wire_format(&v.ty).map(|format| {
+            let with = serde_with(&format);
+            quote!(, #with)
+        });
         quote! {
             #doc
             #[serde(rename = #wire #with)]
@@ -582,13 +582,15 @@ fn union(u: &UnionDef) -> TokenStream {
     let arms = u.variants.iter().map(|v| {
         let variant = format_ident!("{}", v.name);
         let wire = &v.wire_name;
-        let read = if matches!(v.ty.kind, Kind::Timestamp(TimestampFormat::Iso8601)) {
-            quote!(
-                ::sdk_runtime::datetime::serde_format::iso8601::deserialize(value)
-                    .map_err(::serde::de::Error::custom)
-            )
-        } else {
-            quote!(::sdk_runtime::serde_support::union_value(&member, value))
+        let read = match wire_format(&v.ty) {
+            Some(format) => {
+                let read: syn::ExprPath = syn::parse_str(&format!(
+                    "::sdk_runtime::serde_support::union_value_with::<{format}, _, _>"
+                ))
+                .expect("a format is a path");
+                quote!(#read(&member, value))
+            }
+            None => quote!(::sdk_runtime::serde_support::union_value(&member, value)),
         };
         let wrap = if v.boxed {
             quote!(|value| Self::#variant(::std::boxed::Box::new(value)))
@@ -599,10 +601,7 @@ fn union(u: &UnionDef) -> TokenStream {
     });
     let accessors = u.variants.iter().map(|v| {
         let variant = format_ident!("{}", v.name);
-        let accessor = format_ident!(
-            "as_{}",
-            crate::names::bare(&crate::names::snake(&v.wire_name))
-        );
+        let accessor = format_ident!("{}", v.accessor);
         let ty = rust_type(&v.ty);
         let doc = format!(" The `{}` member, when it is the one set.", v.wire_name);
         quote! {
@@ -627,9 +626,17 @@ fn union(u: &UnionDef) -> TokenStream {
                 Self::#variant(value) => {
                     let path = path.member(#wire);
                     #check
+                    ::std::result::Result::Ok(())
                 }
             }
         });
+    // A catch-all only when some member has nothing to check: it would be unreachable
+    // otherwise, and a `match` of `Unknown` and `_ => {}` alone trips clippy.
+    let unchecked = u
+        .variants
+        .iter()
+        .any(|v| !needs_validation(&v.ty))
+        .then(|| quote!(_ => ::std::result::Result::Ok(()),));
     let validate = u.validated.then(|| {
         quote! {
             /// Checks the model's constraints of the member that is set.
@@ -639,20 +646,42 @@ fn union(u: &UnionDef) -> TokenStream {
             ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
                 match self {
                     #( #validate_arms )*
-                    Self::Unknown(member) => {
-                        return ::std::result::Result::Err(path.error(::std::format!("unknown union member `{}` cannot be sent", member.as_str())));
-                    }
-                    #[allow(unreachable_patterns)]
-                    _ => {}
+                    Self::Unknown(member) => ::std::result::Result::Err(path.error(::std::format!("unknown union member `{}` cannot be sent", member.as_str()))),
+                    #unchecked
                 }
-                ::std::result::Result::Ok(())
+            }
+        }
+    });
+    let sensitive = u.variants.iter().any(|v| v.sensitive);
+    let derive_debug = (!sensitive).then(|| quote!(::std::fmt::Debug,));
+    let manual_debug = sensitive.then(|| {
+        let arms = u.variants.iter().map(|v| {
+            let variant = format_ident!("{}", v.name);
+            let label = &v.name;
+            if v.sensitive {
+                quote!(Self::#variant(_) => f.debug_tuple(#label).field(&"*** sensitive data redacted ***").finish(),)
+            } else {
+                quote!(Self::#variant(value) => f.debug_tuple(#label).field(value).finish(),)
+            }
+        });
+        quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    match self {
+                        #( #arms )*
+                        Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+                    }
+                }
             }
         }
     });
     quote! {
         #doc
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::serde::Serialize)]
+        #[derive(::std::clone::Clone, #derive_debug ::std::cmp::PartialEq, ::serde::Serialize)]
+        // Variants hold the members as the model sizes them; boxing the big ones by a size
+        // heuristic would make the API depend on it.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #( #variants )*
             /// A member this version of the SDK does not know, by name. It cannot be sent.
@@ -670,6 +699,8 @@ fn union(u: &UnionDef) -> TokenStream {
 
             #validate
         }
+
+        #manual_debug
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {

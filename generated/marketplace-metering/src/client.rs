@@ -3,11 +3,11 @@
 /// What the runtime needs to know about the service, from the model's metadata.
 static SERVICE: ::sdk_runtime::client::ServiceSpec = ::sdk_runtime::client::ServiceSpec {
     service_id: "Marketplace Metering",
-    endpoint_prefix: "metering.marketplace",
     signing_name: "aws-marketplace",
     target_prefix: "AWSMPMeteringService",
     json_version: "1.1",
     user_agent: "marketplace-metering/0.1.0",
+    resolve_endpoint: crate::endpoint::resolve_builtins,
 };
 /// A client for Marketplace Metering: cheap to clone, `Send + Sync`, one connection pool for all clones.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]

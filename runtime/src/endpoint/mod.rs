@@ -24,12 +24,19 @@ pub struct Endpoint {
 impl Endpoint {
     /// An endpoint at `url` with no headers or properties.
     pub fn new(url: impl Into<String>) -> Self {
-        Endpoint { url: url.into(), headers: BTreeMap::new(), properties: serde_json::Map::new() }
+        Endpoint {
+            url: url.into(),
+            headers: BTreeMap::new(),
+            properties: serde_json::Map::new(),
+        }
     }
 
     /// Adds a header value.
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.entry(name.into()).or_default().push(value.into());
+        self.headers
+            .entry(name.into())
+            .or_default()
+            .push(value.into());
         self
     }
 
@@ -58,7 +65,9 @@ impl Endpoint {
     /// name and region it asks for.
     pub fn sigv4_scheme(&self) -> Option<SigV4Scheme<'_>> {
         let schemes = self.properties.get("authSchemes")?.as_array()?;
-        let scheme = schemes.iter().find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4"))?;
+        let scheme = schemes
+            .iter()
+            .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4"))?;
         Some(SigV4Scheme {
             signing_name: scheme.get("signingName").and_then(|v| v.as_str()),
             signing_region: scheme.get("signingRegion").and_then(|v| v.as_str()),
@@ -84,7 +93,9 @@ pub struct EndpointError {
 impl EndpointError {
     /// An error with the rule set's message.
     pub fn new(message: impl Into<String>) -> Self {
-        EndpointError { message: message.into() }
+        EndpointError {
+            message: message.into(),
+        }
     }
 
     /// The rule set's message.
@@ -100,3 +111,17 @@ impl fmt::Display for EndpointError {
 }
 
 impl std::error::Error for EndpointError {}
+
+/// The values a client's configuration gives the rule set's built-in parameters
+/// (`AWS::Region`, `AWS::UseFIPS`, `AWS::UseDualStack`, `SDK::Endpoint`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Builtins<'a> {
+    /// `AWS::Region`.
+    pub region: Option<&'a str>,
+    /// `AWS::UseFIPS`.
+    pub use_fips: bool,
+    /// `AWS::UseDualStack`.
+    pub use_dual_stack: bool,
+    /// `SDK::Endpoint`: the configured endpoint URL.
+    pub endpoint: Option<&'a str>,
+}

@@ -1,0 +1,175 @@
+//! Models the generator cannot handle are rejected with an `Error` that says what is wrong
+//! and where, never with a panic or with code that does not compile.
+
+use serde_json::{json, Value};
+
+/// A minimal awsJson model with these `shapes` and one operation `Go` taking `GoRequest`
+/// (when the shapes define it).
+fn model(shapes: Value) -> Value {
+    let mut operation = json!({"name": "Go", "http": {"method": "POST", "requestUri": "/"}});
+    if shapes.get("GoRequest").is_some() {
+        operation["input"] = json!({"shape": "GoRequest"});
+    }
+    json!({
+        "version": "2.0",
+        "metadata": {
+            "endpointPrefix": "errors",
+            "jsonVersion": "1.1",
+            "protocol": "json",
+            "serviceId": "Errors",
+            "signingName": "errors",
+            "targetPrefix": "ErrorsService"
+        },
+        "operations": {"Go": operation},
+        "shapes": shapes
+    })
+}
+
+fn generate(model: &Value) -> Result<Vec<codegen::GeneratedFile>, codegen::Error> {
+    let text = serde_json::to_string_pretty(model).unwrap();
+    codegen::generate(&codegen::Input {
+        service_json: &text,
+        origin: "codegen/tests/errors.rs",
+        crate_name: "errors",
+        crate_version: "0.0.0",
+        endpoint_rule_set_json: None,
+        partitions_json: None,
+    })
+}
+
+/// The error message, failing the test when generation succeeds.
+fn error(model: &Value) -> String {
+    match generate(model) {
+        Ok(_) => panic!("generated a crate from an invalid model"),
+        Err(error) => error.to_string(),
+    }
+}
+
+fn assert_mentions(message: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(
+            message.contains(part),
+            "{message:?} does not mention {part:?}"
+        );
+    }
+}
+
+fn request(members: Value) -> Value {
+    json!({"GoRequest": {"type": "structure", "members": members}, "String": {"type": "string"}})
+}
+
+#[test]
+fn the_base_model_generates() {
+    let files = generate(&model(request(json!({"Name": {"shape": "String"}})))).unwrap();
+    assert!(files.iter().any(|f| f.path == "src/operation/go.rs"));
+}
+
+#[test]
+fn unsupported_protocol() {
+    for protocol in ["rest-xml", "rest-json", "query", "ec2"] {
+        let mut model = model(request(json!({})));
+        model["metadata"]["protocol"] = json!(protocol);
+        let message = error(&model);
+        assert_mentions(
+            &message,
+            &[&format!("`{protocol}`"), "not supported", "json"],
+        );
+    }
+}
+
+#[test]
+fn unsupported_json_version() {
+    let mut model = model(request(json!({})));
+    model["metadata"]["jsonVersion"] = json!("2.0");
+    assert_mentions(&error(&model), &["jsonVersion", "2.0"]);
+}
+
+#[test]
+fn missing_target_prefix() {
+    let mut model = model(request(json!({})));
+    model["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("targetPrefix");
+    assert_mentions(&error(&model), &["targetPrefix"]);
+}
+
+#[test]
+fn undefined_shapes_are_named() {
+    // As a member, as an operation's input, as a list member and as an error.
+    let member = model(request(json!({"Thing": {"shape": "NoSuchThing"}})));
+    assert_mentions(&error(&member), &["`NoSuchThing`", "not defined"]);
+
+    let mut input = model(json!({}));
+    input["operations"]["Go"]["input"] = json!({"shape": "NoSuchRequest"});
+    assert_mentions(&error(&input), &["`NoSuchRequest`", "not defined"]);
+
+    let mut shapes = request(json!({"Items": {"shape": "ItemList"}}));
+    shapes["ItemList"] = json!({"type": "list", "member": {"shape": "NoSuchItem"}});
+    assert_mentions(&error(&model(shapes)), &["`NoSuchItem`", "not defined"]);
+
+    let mut error_ref = model(request(json!({})));
+    error_ref["operations"]["Go"]["errors"] = json!([{"shape": "NoSuchException"}]);
+    assert_mentions(&error(&error_ref), &["`NoSuchException`", "not defined"]);
+}
+
+#[test]
+fn maps_need_string_keys() {
+    for key_type in ["integer", "long", "boolean", "timestamp", "blob"] {
+        let mut shapes = request(json!({"Counts": {"shape": "CountMap"}}));
+        shapes["Key"] = json!({"type": key_type});
+        shapes["CountMap"] =
+            json!({"type": "map", "key": {"shape": "Key"}, "value": {"shape": "String"}});
+        assert_mentions(&error(&model(shapes)), &["`CountMap`", "non-string keys"]);
+    }
+    // An enum is a string: allowed.
+    let mut shapes = request(json!({"Counts": {"shape": "CountMap"}}));
+    shapes["Key"] = json!({"type": "string", "enum": ["a", "b"]});
+    shapes["CountMap"] =
+        json!({"type": "map", "key": {"shape": "Key"}, "value": {"shape": "String"}});
+    generate(&model(shapes)).unwrap();
+}
+
+#[test]
+fn errors_must_be_exceptions() {
+    let mut model = model(request(json!({})));
+    model["shapes"]["NotAnException"] = json!({"type": "structure", "members": {}});
+    model["operations"]["Go"]["errors"] = json!([{"shape": "NotAnException"}]);
+    assert_mentions(&error(&model), &["`NotAnException`", "not an exception"]);
+}
+
+#[test]
+fn required_members_must_exist() {
+    let mut shapes = request(json!({"Name": {"shape": "String"}}));
+    shapes["GoRequest"]["required"] = json!(["Nmae"]);
+    assert_mentions(&error(&model(shapes)), &["`GoRequest`", "`Nmae`"]);
+}
+
+#[test]
+fn unsupported_shapes_and_formats() {
+    let mut shapes = request(json!({"Tags": {"shape": "TagSet"}}));
+    shapes["TagSet"] = json!({"type": "set", "member": {"shape": "String"}});
+    assert_mentions(&error(&model(shapes)), &["`TagSet`", "`set`"]);
+
+    let mut shapes = request(json!({"When": {"shape": "When"}}));
+    shapes["When"] = json!({"type": "timestamp", "timestampFormat": "rfc822"});
+    assert_mentions(&error(&model(shapes)), &["rfc822"]);
+
+    let mut shapes = request(json!({"Items": {"shape": "ItemList"}}));
+    shapes["ItemList"] = json!({"type": "list"});
+    assert_mentions(&error(&model(shapes)), &["`ItemList`", "no member"]);
+}
+
+#[test]
+fn malformed_json() {
+    let error = codegen::generate(&codegen::Input {
+        service_json: "{\"metadata\": ",
+        origin: "x",
+        crate_name: "x",
+        crate_version: "0.0.0",
+        endpoint_rule_set_json: None,
+        partitions_json: None,
+    })
+    .unwrap_err();
+    assert_mentions(&error.to_string(), &["does not parse"]);
+}

@@ -1,0 +1,812 @@
+//! Filling a [`ConfigBuilder`] from environment variables and the selected
+//! profile of the shared config files.
+//!
+//! Every setting is read the same way: a value already on the builder wins, then
+//! the environment variable, then the profile. An empty variable or property is
+//! unset; a value that cannot be used is an error saying where it is, never a
+//! silent default.
+
+use super::endpoint_url::{ConfiguredEndpoints, EndpointUrl, SERVICE_VARIABLE_PREFIX};
+use super::ConfigBuilder;
+use crate::credentials::Credentials;
+use crate::error::ConfigError;
+use crate::profile::{Profile, ProfileSet, Property};
+use std::collections::BTreeMap;
+
+/// A snapshot of the environment variables the configuration is read from.
+///
+/// A snapshot rather than a lookup function: the `AWS_ENDPOINT_URL_<SERVICE>`
+/// variable that matters is only known when a client is made, so loading keeps
+/// all of them. No `Debug`: it holds secrets.
+pub(crate) struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    /// The process environment; variables that are not Unicode count as unset, as
+    /// for `std::env::var`.
+    pub(crate) fn process() -> Env {
+        Env::from_vars(std::env::vars_os().filter_map(|(name, value)| {
+            Some((name.into_string().ok()?, value.into_string().ok()?))
+        }))
+    }
+
+    /// Exactly these variables.
+    pub(crate) fn from_vars<K: Into<String>, V: Into<String>>(
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Env {
+        Env {
+            vars: vars
+                .into_iter()
+                .map(|(name, value)| (name.into(), value.into()))
+                .collect(),
+        }
+    }
+
+    /// A variable as set.
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
+        self.vars.get(name).cloned()
+    }
+
+    /// A variable trimmed; empty counts as unset.
+    fn value(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(|value| value.trim())
+            .filter(|value| !value.is_empty())
+    }
+}
+
+impl ConfigBuilder {
+    /// Fills what is still unset from `env` and the profile it selects.
+    pub(crate) fn load_from(mut self, env: &Env) -> Result<Self, ConfigError> {
+        let profiles = ProfileSet::load(&|name| env.get(name))?;
+        let profile = select_profile(env, &profiles)?;
+        if self.region.is_none() {
+            self.region = match env
+                .value("AWS_REGION")
+                .or_else(|| env.value("AWS_DEFAULT_REGION"))
+            {
+                Some(region) => Some(region.to_owned()),
+                None => profile_value(profile, "region")?.map(|(region, _)| region.to_owned()),
+            };
+        }
+        if self.use_fips.is_none() {
+            self.use_fips =
+                bool_setting(env, "AWS_USE_FIPS_ENDPOINT", profile, "use_fips_endpoint")?;
+        }
+        if self.use_dual_stack.is_none() {
+            self.use_dual_stack = bool_setting(
+                env,
+                "AWS_USE_DUALSTACK_ENDPOINT",
+                profile,
+                "use_dualstack_endpoint",
+            )?;
+        }
+        self.configured_endpoints = configured_endpoints(env, &profiles, profile)?;
+        if self.credentials.is_none() {
+            let sources = CredentialSources { env, profile };
+            for source in CREDENTIAL_CHAIN {
+                if let Some(credentials) = source(&sources)? {
+                    self.credentials = Some(credentials);
+                    break;
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// What the credential sources read.
+struct CredentialSources<'a> {
+    env: &'a Env,
+    /// The selected profile, when it exists.
+    profile: Option<&'a Profile>,
+}
+
+/// One place credentials can come from: `Ok(None)` when it has none, an error
+/// when it has some but they are unusable.
+type CredentialSource = fn(&CredentialSources<'_>) -> Result<Option<Credentials>, ConfigError>;
+
+/// The credential sources, in order: the first that has credentials wins. The
+/// rest of the AWS chain (`credential_process`, `role_arn` with `source_profile`,
+/// web identity, SSO, container and instance metadata) goes here, in that order,
+/// after the profile's static keys.
+const CREDENTIAL_CHAIN: &[CredentialSource] = &[environment_credentials, profile_credentials];
+
+fn environment_credentials(
+    sources: &CredentialSources<'_>,
+) -> Result<Option<Credentials>, ConfigError> {
+    Credentials::from_lookup(|name| sources.env.get(name))
+}
+
+fn profile_credentials(
+    sources: &CredentialSources<'_>,
+) -> Result<Option<Credentials>, ConfigError> {
+    sources.profile.map_or(Ok(None), Credentials::from_profile)
+}
+
+/// The profile `AWS_PROFILE` names, else `default`. A named profile that does not
+/// exist is an error (the AWS SDKs refuse it too); a missing `default` is not.
+fn select_profile<'a>(
+    env: &Env,
+    profiles: &'a ProfileSet,
+) -> Result<Option<&'a Profile>, ConfigError> {
+    let name = env.value("AWS_PROFILE").unwrap_or("default");
+    if let Some(profile) = profiles.profile(name) {
+        return Ok(Some(profile));
+    }
+    if name == "default" {
+        return Ok(None);
+    }
+    let mut message = format!(
+        "AWS_PROFILE is `{name}`, but there is no profile `{name}` in {}",
+        profiles.describe_files()
+    );
+    let known: Vec<&str> = profiles.profile_names().collect();
+    if !known.is_empty() {
+        message.push_str(&format!("; the profiles are: {}", known.join(", ")));
+    }
+    // Say why a section of that name did not count, e.g. `[prod]` in the config file.
+    for warning in profiles
+        .warnings()
+        .iter()
+        .filter(|warning| warning.is_about_section(name))
+    {
+        message.push_str(&format!("; {warning}"));
+    }
+    Err(ConfigError::new(message))
+}
+
+/// `PATH, line N`, where a property was written.
+fn location(property: &Property) -> String {
+    format!("{}, line {}", property.path(), property.line())
+}
+
+/// A single-line, non-empty property of the profile.
+fn profile_value<'a>(
+    profile: Option<&'a Profile>,
+    name: &str,
+) -> Result<Option<(&'a str, &'a Property)>, ConfigError> {
+    let Some((profile, property)) =
+        profile.and_then(|profile| Some((profile, profile.property(name)?)))
+    else {
+        return Ok(None);
+    };
+    let value = property.value();
+    if value.contains('\n') {
+        return Err(ConfigError::new(format!(
+            "{}: `{name}` in profile `{}` continues on indented lines, but it takes a single value",
+            location(property),
+            profile.name()
+        )));
+    }
+    Ok((!value.is_empty()).then_some((value, property)))
+}
+
+/// `true` or `false` in any case.
+fn parse_bool(value: &str) -> Option<bool> {
+    if value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A boolean from `variable`, else from the profile's `name`.
+fn bool_setting(
+    env: &Env,
+    variable: &str,
+    profile: Option<&Profile>,
+    name: &str,
+) -> Result<Option<bool>, ConfigError> {
+    if let Some(value) = env.value(variable) {
+        return parse_bool(value).map(Some).ok_or_else(|| {
+            ConfigError::new(format!(
+                "environment variable {variable} is `{value}`: expected `true` or `false`"
+            ))
+        });
+    }
+    let Some((value, property)) = profile_value(profile, name)? else {
+        return Ok(None);
+    };
+    parse_bool(value).map(Some).ok_or_else(|| {
+        ConfigError::new(format!(
+            "{}: `{name} = {value}` in profile `{}`: expected `true` or `false`",
+            location(property),
+            profile.map(Profile::name).unwrap_or_default()
+        ))
+    })
+}
+
+/// The endpoint URLs the environment and the profile configure, unless told to
+/// ignore them.
+fn configured_endpoints(
+    env: &Env,
+    profiles: &ProfileSet,
+    profile: Option<&Profile>,
+) -> Result<ConfiguredEndpoints, ConfigError> {
+    let ignore = bool_setting(
+        env,
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        profile,
+        "ignore_configured_endpoint_urls",
+    )?;
+    if ignore == Some(true) {
+        return Ok(ConfiguredEndpoints::default());
+    }
+    let from_variable =
+        |name: &str, url: &str| EndpointUrl::new(url, format!("environment variable {name}"));
+    let service_variables = env
+        .vars
+        .keys()
+        .filter(|name| name.starts_with(SERVICE_VARIABLE_PREFIX))
+        .filter_map(|name| Some((name.clone(), from_variable(name, env.value(name)?))))
+        .collect();
+    let variable = env
+        .value("AWS_ENDPOINT_URL")
+        .map(|url| from_variable("AWS_ENDPOINT_URL", url));
+    let profile_url = match (profile, profile_value(profile, "endpoint_url")?) {
+        (Some(profile), Some((url, property))) => Some(EndpointUrl::new(
+            url,
+            format!(
+                "`endpoint_url` in profile `{}` ({})",
+                profile.name(),
+                location(property)
+            ),
+        )),
+        _ => None,
+    };
+    Ok(ConfiguredEndpoints {
+        service_variables,
+        variable,
+        services_section: services_section_urls(profiles, profile)?,
+        profile: profile_url,
+    })
+}
+
+/// The `endpoint_url` of each service in the `[services NAME]` section the
+/// profile selects with `services = NAME`.
+fn services_section_urls(
+    profiles: &ProfileSet,
+    profile: Option<&Profile>,
+) -> Result<BTreeMap<String, EndpointUrl>, ConfigError> {
+    let mut urls = BTreeMap::new();
+    let (Some(profile), Some((name, property))) = (profile, profile_value(profile, "services")?)
+    else {
+        return Ok(urls);
+    };
+    // A missing section is a typo that would send requests to the real service.
+    let Some(section) = profiles.services(name) else {
+        return Err(ConfigError::new(format!(
+            "{}: profile `{}` sets `services = {name}`, but there is no [services {name}] \
+             section in {}",
+            location(property),
+            profile.name(),
+            profiles.config_path().unwrap_or("the config file")
+        )));
+    };
+    for entry in section.properties() {
+        match entry.sub_properties() {
+            Some(settings) => {
+                let url = settings
+                    .get("endpoint_url")
+                    .map(|url| url.trim())
+                    .filter(|url| !url.is_empty());
+                if let Some(url) = url {
+                    let origin = format!(
+                        "`endpoint_url` under `{}` in [services {name}] ({})",
+                        entry.name(),
+                        location(entry)
+                    );
+                    urls.insert(entry.name().to_owned(), EndpointUrl::new(url, origin));
+                }
+            }
+            None if entry.value().is_empty() => {}
+            None => {
+                return Err(ConfigError::new(format!(
+                    "{}: `{}` in [services {name}] has a value of its own, but a service's \
+                     settings are indented lines under it: `{} =` then `  endpoint_url = URL`",
+                    location(entry),
+                    entry.name(),
+                    entry.name()
+                )))
+            }
+        }
+    }
+    Ok(urls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::profile::tests::TempDir;
+
+    const SERVICE: &str = "Marketplace Metering";
+
+    /// Shared files in a temp dir and variables that point at them.
+    struct Setup {
+        _dir: TempDir,
+        vars: BTreeMap<String, String>,
+    }
+
+    impl Setup {
+        fn new(config: &str, credentials: &str) -> Self {
+            let dir = TempDir::new();
+            let vars = BTreeMap::from([
+                ("AWS_CONFIG_FILE".to_owned(), dir.write("config", config)),
+                (
+                    "AWS_SHARED_CREDENTIALS_FILE".to_owned(),
+                    dir.write("credentials", credentials),
+                ),
+            ]);
+            Setup { _dir: dir, vars }
+        }
+
+        fn var(mut self, name: &str, value: &str) -> Self {
+            self.vars.insert(name.to_owned(), value.to_owned());
+            self
+        }
+
+        fn path(&self, variable: &str) -> &str {
+            &self.vars[variable]
+        }
+
+        fn builder(&self) -> Result<ConfigBuilder, ConfigError> {
+            Config::builder().load_from(&Env::from_vars(self.vars.clone()))
+        }
+
+        fn load(&self) -> Config {
+            self.builder().unwrap().build()
+        }
+
+        fn error(&self) -> String {
+            self.builder().unwrap_err().to_string()
+        }
+    }
+
+    #[test]
+    fn nothing_configured_is_fine() {
+        let config = Config::builder()
+            .load_from(&Env::from_vars(Vec::<(String, String)>::new()))
+            .unwrap()
+            .build();
+        assert_eq!(config.region(), None);
+        assert!(config.credentials().is_none());
+        assert!(!config.use_fips() && !config.use_dual_stack());
+        assert_eq!(config.endpoint_url_for(SERVICE), None);
+        // Missing files, and a missing `default` profile, are fine too.
+        let setup = Setup::new("", "").var("AWS_PROFILE", "default");
+        assert_eq!(setup.load().region(), None);
+    }
+
+    #[test]
+    fn region_precedence() {
+        let setup = Setup::new(
+            "[default]\nregion = from-default\n[profile p]\nregion = from-profile",
+            "",
+        );
+        assert_eq!(setup.load().region(), Some("from-default"));
+        let setup = setup.var("AWS_PROFILE", "p");
+        assert_eq!(setup.load().region(), Some("from-profile"));
+        let setup = setup.var("AWS_DEFAULT_REGION", "from-default-var");
+        assert_eq!(setup.load().region(), Some("from-default-var"));
+        let setup = setup.var("AWS_REGION", "from-var");
+        assert_eq!(setup.load().region(), Some("from-var"));
+        let explicit = setup.builder().unwrap().region("explicit").build();
+        assert_eq!(explicit.region(), Some("explicit"));
+        // A value set before loading is kept as well.
+        let kept = Config::builder()
+            .region("kept")
+            .load_from(&Env::from_vars(setup.vars.clone()))
+            .unwrap()
+            .build();
+        assert_eq!(kept.region(), Some("kept"));
+        // Empty variables are unset.
+        let setup = setup.var("AWS_REGION", " ").var("AWS_DEFAULT_REGION", "");
+        assert_eq!(setup.load().region(), Some("from-profile"));
+    }
+
+    #[test]
+    fn fips_and_dual_stack_precedence() {
+        let setup = Setup::new(
+            "[default]\nuse_fips_endpoint = TRUE\nuse_dualstack_endpoint = true\n\
+             [profile off]\nuse_fips_endpoint = false",
+            "",
+        );
+        let config = setup.load();
+        assert!(config.use_fips() && config.use_dual_stack());
+        let config = Setup::new("", "").load();
+        assert!(!config.use_fips() && !config.use_dual_stack());
+        let setup = setup
+            .var("AWS_USE_FIPS_ENDPOINT", "False")
+            .var("AWS_USE_DUALSTACK_ENDPOINT", "");
+        let config = setup.load();
+        assert!(!config.use_fips() && config.use_dual_stack());
+        let setup = setup.var("AWS_USE_DUALSTACK_ENDPOINT", "FALSE");
+        assert!(!setup.load().use_dual_stack());
+        let explicit = setup
+            .builder()
+            .unwrap()
+            .use_fips(true)
+            .use_dual_stack(true)
+            .build();
+        assert!(explicit.use_fips() && explicit.use_dual_stack());
+        let setup =
+            Setup::new("[profile off]\nuse_fips_endpoint = false", "").var("AWS_PROFILE", "off");
+        assert!(!setup.load().use_fips());
+    }
+
+    #[test]
+    fn bad_booleans_are_errors() {
+        let setup = Setup::new("", "").var("AWS_USE_FIPS_ENDPOINT", "maybe");
+        assert_eq!(
+            setup.error(),
+            "invalid configuration: environment variable AWS_USE_FIPS_ENDPOINT is `maybe`: \
+             expected `true` or `false`"
+        );
+        let setup = Setup::new("", "").var("AWS_USE_DUALSTACK_ENDPOINT", "1");
+        assert!(setup.error().contains("AWS_USE_DUALSTACK_ENDPOINT is `1`"));
+        let setup = Setup::new("[profile p]\nregion = r\nuse_dualstack_endpoint = yes", "")
+            .var("AWS_PROFILE", "p");
+        assert_eq!(
+            setup.error(),
+            format!(
+                "invalid configuration: {}, line 3: `use_dualstack_endpoint = yes` in profile \
+                 `p`: expected `true` or `false`",
+                setup.path("AWS_CONFIG_FILE")
+            )
+        );
+        // A valid variable means the profile's value is not read.
+        let setup = setup.var("AWS_USE_DUALSTACK_ENDPOINT", "true");
+        assert!(setup.load().use_dual_stack());
+        let setup = Setup::new("[default]\nignore_configured_endpoint_urls = nope", "");
+        assert!(setup
+            .error()
+            .contains("`ignore_configured_endpoint_urls = nope` in profile `default`"));
+        let setup = Setup::new("", "").var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "on");
+        assert!(setup
+            .error()
+            .contains("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is `on`"));
+    }
+
+    #[test]
+    fn multi_line_values_are_errors() {
+        let setup = Setup::new("[default]\nregion = us-east-1\n  eu-west-1", "");
+        assert!(setup.error().contains(
+            "line 2: `region` in profile `default` continues on indented lines, but it takes a \
+             single value"
+        ));
+    }
+
+    /// The profiles of the AWS CLI's endpoint URL tests, for Marketplace Metering.
+    const ENDPOINT_PROFILES: &str = "\
+[default]
+region = us-east-1
+
+[profile global_only]
+endpoint_url = https://global.profile
+
+[profile service_specific]
+services = metering_local
+
+[profile global_and_service_specific]
+endpoint_url = https://global.profile
+services = metering_local
+
+[profile other_service_only]
+endpoint_url = https://global.profile
+services = s3_only
+
+[profile ignore]
+endpoint_url = https://global.profile
+services = metering_local
+ignore_configured_endpoint_urls = true
+
+[services metering_local]
+s3 =
+  endpoint_url = https://s3.section
+marketplace_metering =
+  # the local fake
+  endpoint_url = https://metering.section ; inline comment
+  region = ignored-here
+
+[services s3_only]
+s3 =
+  endpoint_url = https://s3.section
+";
+
+    #[test]
+    fn endpoint_url_precedence() {
+        let global_env = [("AWS_ENDPOINT_URL", "https://global.env")];
+        let service_env = [(
+            "AWS_ENDPOINT_URL_MARKETPLACE_METERING",
+            "https://metering.env",
+        )];
+        let both_env = [global_env[0], service_env[0]];
+        let none: &[(&str, &str)] = &[];
+        // (profile, variables, expected URL)
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case<'_>] = &[
+            ("default", none, None),
+            ("global_only", none, Some("https://global.profile")),
+            ("service_specific", none, Some("https://metering.section")),
+            (
+                "global_and_service_specific",
+                none,
+                Some("https://metering.section"),
+            ),
+            ("other_service_only", none, Some("https://global.profile")),
+            ("default", &global_env, Some("https://global.env")),
+            ("global_only", &global_env, Some("https://global.env")),
+            ("service_specific", &global_env, Some("https://global.env")),
+            (
+                "global_and_service_specific",
+                &global_env,
+                Some("https://global.env"),
+            ),
+            ("default", &service_env, Some("https://metering.env")),
+            ("global_only", &service_env, Some("https://metering.env")),
+            (
+                "global_and_service_specific",
+                &service_env,
+                Some("https://metering.env"),
+            ),
+            ("default", &both_env, Some("https://metering.env")),
+            (
+                "global_and_service_specific",
+                &both_env,
+                Some("https://metering.env"),
+            ),
+            ("ignore", none, None),
+            ("ignore", &both_env, None),
+        ];
+        for (profile, vars, expected) in cases {
+            let mut setup = Setup::new(ENDPOINT_PROFILES, "").var("AWS_PROFILE", profile);
+            for (name, value) in *vars {
+                setup = setup.var(name, value);
+            }
+            let config = setup.load();
+            assert_eq!(
+                config.endpoint_url_for(SERVICE),
+                *expected,
+                "profile {profile}, variables {vars:?}"
+            );
+            assert_eq!(config.endpoint_url(), None, "only explicit URLs show here");
+            // The explicit URL always wins, ignore flag or not.
+            let explicit = setup
+                .builder()
+                .unwrap()
+                .endpoint_url("https://explicit")
+                .build();
+            assert_eq!(explicit.endpoint_url_for(SERVICE), Some("https://explicit"));
+        }
+    }
+
+    #[test]
+    fn endpoint_urls_depend_on_the_service() {
+        let config = Setup::new(ENDPOINT_PROFILES, "")
+            .var("AWS_PROFILE", "service_specific")
+            .var("AWS_ENDPOINT_URL_DYNAMODB", "https://dynamodb.env")
+            .load();
+        assert_eq!(config.endpoint_url_for("S3"), Some("https://s3.section"));
+        assert_eq!(
+            config.endpoint_url_for("DynamoDB"),
+            Some("https://dynamodb.env")
+        );
+        assert_eq!(
+            config.endpoint_url_for(SERVICE),
+            Some("https://metering.section")
+        );
+        assert_eq!(config.endpoint_url_for("Lambda"), None);
+    }
+
+    #[test]
+    fn endpoint_url_origins() {
+        let origin = |setup: &Setup| {
+            let url = setup.load().endpoint_url_with_origin_for(SERVICE).unwrap();
+            url.origin()
+                .replace(setup.path("AWS_CONFIG_FILE"), "CONFIG")
+        };
+        let setup =
+            Setup::new(ENDPOINT_PROFILES, "").var("AWS_PROFILE", "global_and_service_specific");
+        assert_eq!(
+            origin(&setup),
+            "`endpoint_url` under `marketplace_metering` in [services metering_local] \
+             (CONFIG, line 26)"
+        );
+        let setup = Setup::new(ENDPOINT_PROFILES, "").var("AWS_PROFILE", "global_only");
+        assert_eq!(
+            origin(&setup),
+            "`endpoint_url` in profile `global_only` (CONFIG, line 5)"
+        );
+        let setup = setup.var("AWS_ENDPOINT_URL", "https://global.env");
+        assert_eq!(origin(&setup), "environment variable AWS_ENDPOINT_URL");
+        let setup = setup.var("AWS_ENDPOINT_URL_MARKETPLACE_METERING", "https://m");
+        assert_eq!(
+            origin(&setup),
+            "environment variable AWS_ENDPOINT_URL_MARKETPLACE_METERING"
+        );
+    }
+
+    #[test]
+    fn ignore_flag_precedence() {
+        // The variable wins over the profile, both ways.
+        let setup = Setup::new(ENDPOINT_PROFILES, "")
+            .var("AWS_PROFILE", "ignore")
+            .var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false");
+        assert_eq!(
+            setup.load().endpoint_url_for(SERVICE),
+            Some("https://metering.section")
+        );
+        let setup = Setup::new(ENDPOINT_PROFILES, "")
+            .var("AWS_PROFILE", "global_only")
+            .var("AWS_ENDPOINT_URL", "https://global.env")
+            .var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE");
+        assert_eq!(setup.load().endpoint_url_for(SERVICE), None);
+    }
+
+    #[test]
+    fn broken_services_references_are_errors() {
+        let setup = Setup::new("[default]\nservices = nowhere", "");
+        assert_eq!(
+            setup.error(),
+            format!(
+                "invalid configuration: {path}, line 2: profile `default` sets `services = \
+                 nowhere`, but there is no [services nowhere] section in {path}",
+                path = setup.path("AWS_CONFIG_FILE")
+            )
+        );
+        // Unless configured endpoints are ignored anyway.
+        let setup = setup.var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+        assert!(setup.builder().is_ok());
+        let setup = Setup::new(
+            "[default]\nservices = s\n[services s]\nmarketplace_metering = http://flat",
+            "",
+        );
+        assert!(setup.error().contains(
+            "line 4: `marketplace_metering` in [services s] has a value of its own, but a \
+             service's settings are indented lines under it"
+        ));
+    }
+
+    #[test]
+    fn a_missing_selected_profile_is_an_error() {
+        let setup = Setup::new("[default]\n[prod]\nregion = r\n[profile staging]", "")
+            .var("AWS_PROFILE", "prod");
+        let config = setup.path("AWS_CONFIG_FILE").to_owned();
+        let credentials = setup.path("AWS_SHARED_CREDENTIALS_FILE").to_owned();
+        assert_eq!(
+            setup.error(),
+            format!(
+                "invalid configuration: AWS_PROFILE is `prod`, but there is no profile `prod` in \
+                 {config} or {credentials}; the profiles are: default, staging; {config}, line \
+                 2: [prod] skipped: in the config file a profile is written [profile prod] \
+                 (only [default] goes without `profile`)"
+            )
+        );
+        let error = Config::builder()
+            .load_from(&Env::from_vars([("AWS_PROFILE", "prod")]))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid configuration: AWS_PROFILE is `prod`, but there is no profile `prod` in no \
+             config or credentials file (neither AWS_CONFIG_FILE nor HOME is set)"
+        );
+    }
+
+    #[test]
+    fn profile_files_are_found_through_home() {
+        let dir = TempDir::new();
+        dir.write(".aws/config", "[profile p]\nregion = home-region");
+        dir.write(
+            ".aws/credentials",
+            "[p]\naws_access_key_id = AKID\naws_secret_access_key = S",
+        );
+        let env = Env::from_vars([
+            ("HOME", dir.0.display().to_string()),
+            ("USERPROFILE", dir.0.display().to_string()),
+            ("AWS_PROFILE", "p".to_owned()),
+        ]);
+        let config = Config::builder().load_from(&env).unwrap().build();
+        assert_eq!(config.region(), Some("home-region"));
+        assert_eq!(config.credentials().unwrap().access_key_id(), "AKID");
+    }
+
+    #[test]
+    fn malformed_files_fail_loading() {
+        let setup = Setup::new("", "[default]\naws_access_key_id = AKID\nregion");
+        assert_eq!(
+            setup.error(),
+            format!(
+                "invalid configuration: {}, line 3: the line has no `=`: a property is a `name \
+                 = value` line",
+                setup.path("AWS_SHARED_CREDENTIALS_FILE")
+            )
+        );
+    }
+
+    #[test]
+    fn credentials_precedence() {
+        let setup = Setup::new(
+            "[default]\naws_access_key_id = CONFIGKEY\naws_secret_access_key = CONFIGSECRET",
+            "[default]\naws_access_key_id = CREDKEY\naws_secret_access_key = CREDSECRET\n\
+             aws_session_token = CREDTOKEN",
+        );
+        let from_files = setup.load();
+        let credentials = from_files.credentials().unwrap();
+        assert_eq!(credentials.access_key_id(), "CREDKEY");
+        assert_eq!(credentials.secret_access_key(), "CREDSECRET");
+        assert_eq!(credentials.session_token(), Some("CREDTOKEN"));
+        let only_config = Setup::new(
+            "[default]\naws_access_key_id = CONFIGKEY\naws_secret_access_key = CONFIGSECRET",
+            "",
+        )
+        .load();
+        assert_eq!(
+            only_config.credentials().unwrap().access_key_id(),
+            "CONFIGKEY"
+        );
+        assert_eq!(only_config.credentials().unwrap().session_token(), None);
+        let setup = setup
+            .var("AWS_ACCESS_KEY_ID", "ENVKEY")
+            .var("AWS_SECRET_ACCESS_KEY", "ENVSECRET");
+        let from_env = setup.load();
+        assert_eq!(from_env.credentials().unwrap().access_key_id(), "ENVKEY");
+        assert_eq!(from_env.credentials().unwrap().session_token(), None);
+        let explicit = setup
+            .builder()
+            .unwrap()
+            .credentials(Credentials::new("CODEKEY", "CODESECRET", None))
+            .build();
+        assert_eq!(explicit.credentials().unwrap().access_key_id(), "CODEKEY");
+    }
+
+    #[test]
+    fn half_set_profile_keys_are_errors() {
+        let setup = Setup::new("", "[default]\naws_access_key_id = AKID");
+        assert_eq!(
+            setup.error(),
+            format!(
+                "invalid configuration: {}, line 2: profile `default` sets aws_access_key_id but \
+                 not aws_secret_access_key",
+                setup.path("AWS_SHARED_CREDENTIALS_FILE")
+            )
+        );
+        let setup = Setup::new("[default]\naws_secret_access_key = NOTSHOWN", "");
+        let error = setup.error();
+        assert!(
+            error.contains("sets aws_secret_access_key but not aws_access_key_id"),
+            "{error}"
+        );
+        assert!(!error.contains("NOTSHOWN"), "{error}");
+        // Credentials from the environment come first: the profile is not read.
+        let setup = setup
+            .var("AWS_ACCESS_KEY_ID", "K")
+            .var("AWS_SECRET_ACCESS_KEY", "S");
+        assert_eq!(setup.load().credentials().unwrap().access_key_id(), "K");
+        // A half-set environment is still an error of its own.
+        let setup = Setup::new("", "").var("AWS_ACCESS_KEY_ID", "K");
+        assert!(setup.error().contains("AWS_SECRET_ACCESS_KEY is missing"));
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let setup = Setup::new(
+            "[default]\nendpoint_url = https://user:URLPASSWORD@proxy\n",
+            "[default]\naws_access_key_id = AKIDVISIBLE\naws_secret_access_key = SECRETVALUE\n\
+             aws_session_token = TOKENVALUE",
+        );
+        let builder = setup.builder().unwrap();
+        let config = builder.clone().build();
+        for text in [format!("{builder:?}"), format!("{config:#?}")] {
+            assert!(text.contains("AKIDVISIBLE"), "{text}");
+            for secret in ["SECRETVALUE", "TOKENVALUE", "URLPASSWORD"] {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+    }
+}
