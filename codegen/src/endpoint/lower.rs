@@ -106,6 +106,20 @@ struct Var {
     owned: bool,
 }
 
+impl Var {
+    /// A reference to this name.
+    fn expr(self) -> Expr {
+        Expr {
+            kind: ExprKind::Var {
+                name: self.rust,
+                owned: self.owned,
+            },
+            ty: self.ty,
+            optional: self.optional,
+        }
+    }
+}
+
 struct Scope {
     /// Parameters, then names bound by enclosing conditions (innermost last).
     vars: Vec<Var>,
@@ -267,15 +281,7 @@ impl Scope {
             ),
             Value::Object(object) => {
                 if let Some(Value::String(name)) = object.get("ref") {
-                    let var = self.lookup(name)?;
-                    Expr {
-                        kind: ExprKind::Var {
-                            name: var.rust,
-                            owned: var.owned,
-                        },
-                        ty: var.ty,
-                        optional: var.optional,
-                    }
+                    self.lookup(name)?.expr()
                 } else if let Some(Value::String(function)) = object.get("fn") {
                     let argv = match object.get("argv") {
                         Some(Value::Array(argv)) => argv,
@@ -451,29 +457,8 @@ impl Scope {
                         parts.push(TemplatePart::Literal(std::mem::take(&mut literal)));
                     }
                     let value = match name.split_once('#') {
-                        Some((var, path)) => {
-                            let var = self.lookup(var)?;
-                            let target = Expr {
-                                kind: ExprKind::Var {
-                                    name: var.rust,
-                                    owned: var.owned,
-                                },
-                                ty: var.ty,
-                                optional: var.optional,
-                            };
-                            get_attr(target, path)?
-                        }
-                        None => {
-                            let var = self.lookup(&name)?;
-                            Expr {
-                                kind: ExprKind::Var {
-                                    name: var.rust,
-                                    owned: var.owned,
-                                },
-                                ty: var.ty,
-                                optional: var.optional,
-                            }
-                        }
+                        Some((var, path)) => get_attr(self.lookup(var)?.expr(), path)?,
+                        None => self.lookup(&name)?.expr(),
                     };
                     if value.ty != Type::Str {
                         return Err(Error(format!(
