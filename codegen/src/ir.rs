@@ -149,6 +149,9 @@ pub struct Type {
     pub min: Option<f64>,
     /// `max`, likewise.
     pub max: Option<f64>,
+    /// `pattern`, a regular expression for strings. Not checked client-side (the emitters
+    /// ignore it); kept so [`crate::api`] can report changes to it.
+    pub pattern: Option<String>,
 }
 
 /// The kinds of value a member can hold.

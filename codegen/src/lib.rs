@@ -3,6 +3,9 @@
 //! A pure library: [`generate`] takes the model's text and returns the files of the
 //! crate's `src/` as strings. `xtask` does all the reading and writing.
 
+#![forbid(unsafe_code)]
+
+pub mod api;
 mod docs;
 mod emit;
 mod endpoint;

@@ -619,6 +619,7 @@ impl Lowering<'_> {
             kind,
             min: shape.min,
             max: shape.max,
+            pattern: shape.pattern.clone(),
         })
     }
 }

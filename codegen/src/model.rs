@@ -75,6 +75,8 @@ pub struct Shape {
     #[serde(default)]
     pub max: Option<f64>,
     #[serde(default)]
+    pub pattern: Option<String>,
+    #[serde(default)]
     pub sensitive: bool,
     #[serde(default)]
     pub exception: bool,

@@ -1,5 +1,6 @@
 //! Snapshot tests: each fixture model under `tests/fixtures/` is generated and compared, file by
-//! file, with the committed crate under `tests/snapshots/<fixture>/src/`.
+//! file, with the committed crate under `tests/snapshots/<fixture>/src/`. A fixture may come
+//! with an endpoint rule set, `tests/fixtures/<fixture>.rules.json`.
 //!
 //! Run with `UPDATE_SNAPSHOTS=1` to (re)write the snapshots and delete stale ones. The snapshot
 //! directories are workspace members (with hand-written `Cargo.toml` and `tests/`, which this
@@ -10,17 +11,37 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The fixtures, by file stem. Each needs a snapshot crate and a workspace `members` entry.
-const FIXTURES: &[&str] = &["all_types", "names", "recursive"];
+const FIXTURES: &[&str] = &[
+    "all_types",
+    "auth_scheme",
+    "names",
+    "recursive",
+    "s3_endpoints",
+];
 
 fn tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
 }
 
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|error| panic!("reading {}: {error}", path.display()))
+}
+
 /// The input every fixture is generated with; the crate name matches the snapshot crate's.
+///
+/// A fixture with a `<fixture>.rules.json` next to it is generated with that endpoint rule
+/// set and the real model's `partitions.json`; without one, the fixture's client needs an
+/// explicit endpoint URL.
 fn generate(fixture: &str) -> Vec<codegen::GeneratedFile> {
-    let path = tests_dir().join("fixtures").join(format!("{fixture}.json"));
-    let service_json = fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("reading {}: {error}", path.display()));
+    let fixtures = tests_dir().join("fixtures");
+    let service_json = read(&fixtures.join(format!("{fixture}.json")));
+    let rules_path = fixtures.join(format!("{fixture}.rules.json"));
+    let (rule_set_json, partitions_json) = if rules_path.exists() {
+        let partitions = tests_dir().join("../../model/meteringmarketplace/partitions.json");
+        (Some(read(&rules_path)), Some(read(&partitions)))
+    } else {
+        (None, None)
+    };
     let origin = format!("codegen/tests/fixtures/{fixture}.json");
     let crate_name = format!("fixture_{fixture}");
     codegen::generate(&codegen::Input {
@@ -28,9 +49,8 @@ fn generate(fixture: &str) -> Vec<codegen::GeneratedFile> {
         origin: &origin,
         crate_name: &crate_name,
         crate_version: "0.0.0",
-        // No rule set: the fixtures' clients need an explicit endpoint URL.
-        endpoint_rule_set_json: None,
-        partitions_json: None,
+        endpoint_rule_set_json: rule_set_json.as_deref(),
+        partitions_json: partitions_json.as_deref(),
     })
     .unwrap_or_else(|error| panic!("codegen::generate failed on {fixture}.json: {error}"))
 }
@@ -153,6 +173,11 @@ fn all_types() {
 }
 
 #[test]
+fn auth_scheme() {
+    check_snapshot("auth_scheme");
+}
+
+#[test]
 fn names() {
     check_snapshot("names");
 }
@@ -160,6 +185,11 @@ fn names() {
 #[test]
 fn recursive() {
     check_snapshot("recursive");
+}
+
+#[test]
+fn s3_endpoints() {
+    check_snapshot("s3_endpoints");
 }
 
 /// A fixture without a snapshot test, snapshot crate or workspace entry would be checked by
@@ -173,7 +203,11 @@ fn every_fixture_is_a_compiled_snapshot_crate() {
             .filter(|path| path.is_dir() == want_dir)
             .filter_map(|path| {
                 let name = path.file_name()?.to_str()?;
-                Some(name.strip_suffix(".json").unwrap_or(name).to_owned())
+                // `<fixture>.rules.json` belongs to `<fixture>.json`.
+                let stem = name
+                    .strip_suffix(".rules.json")
+                    .or(name.strip_suffix(".json"));
+                Some(stem.unwrap_or(name).to_owned())
             })
             .collect()
     };

@@ -6,14 +6,26 @@
 
 use crate::aws_json;
 use crate::config::Config;
+use crate::datetime::parse_http_date;
 use crate::endpoint::{Builtins, Endpoint, EndpointError};
 use crate::error::{
-    ConfigError, ErrorMetadata, ResponseError, SdkError, TransportError, Unhandled, ValidationError,
+    ConfigError, ErrorMetadata, ResponseError, SdkError, TimeoutError, TransportError, Unhandled,
+    ValidationError,
 };
+use crate::retry::{self, Decision, RetryReason, RetryStrategy};
+use crate::user_agent::{check_app_id, UserAgent};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tracing::field::Empty;
+use tracing::Instrument;
+
+/// The largest response body a client reads; a bigger one is a [`ResponseError`].
+/// Metering responses are a few hundred bytes; the bound keeps a broken or hostile
+/// server from exhausting memory.
+pub const MAX_RESPONSE_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the generated crate knows about its service, from the model's `metadata`.
 #[derive(Debug)]
@@ -85,7 +97,15 @@ struct Inner {
     service: &'static ServiceSpec,
     /// `Err` when the HTTP client could not be built; reported on each call.
     http: Result<reqwest::Client, String>,
+    /// `Err` when the configured app id is unusable; reported on each call.
+    user_agent: Result<UserAgent, String>,
     content_type: String,
+    /// The retry quota and rate limiter every call of this client shares.
+    retry: RetryStrategy,
+    /// How far the service's clock is ahead of the local one, in milliseconds,
+    /// as learned from a clock-skew error; requests are signed with the local time
+    /// plus this.
+    clock_skew_ms: AtomicI64,
 }
 
 /// A response as it came off the wire.
@@ -104,10 +124,12 @@ impl RawResponse {
     }
 }
 
-/// Why a call failed before a response was read.
+/// Why a call failed without a response to read.
 enum SendFailure {
     Config(ConfigError),
     Transport(TransportError),
+    /// A response arrived but was refused before it was parsed (too big).
+    Response(ResponseError),
 }
 
 impl<E> From<SendFailure> for SdkError<E> {
@@ -115,25 +137,88 @@ impl<E> From<SendFailure> for SdkError<E> {
         match failure {
             SendFailure::Config(error) => SdkError::Config(error),
             SendFailure::Transport(error) => SdkError::Transport(error),
+            SendFailure::Response(error) => SdkError::Response(error),
         }
     }
 }
 
+/// Why one attempt got no usable response.
+enum AttemptFailure {
+    /// Connecting, sending or reading failed.
+    Transport(reqwest::Error),
+    /// The response was refused (too big); not retried.
+    Response(ResponseError),
+}
+
+/// How one attempt ended, as the retry loop sees it.
+enum AttemptOutcome {
+    /// A 2xx response: the call is done.
+    Success(RawResponse),
+    /// An error response, and whether it may be retried.
+    Refused(RawResponse, Option<RetryReason>),
+    /// No response, and whether the attempt may be retried.
+    Failed(TransportError, Option<RetryReason>),
+}
+
+/// Why a transport failure may be retried: all of them may, as the request may
+/// not have reached the service or its answer was lost, except a request that
+/// could not even be built.
+fn classify_transport(error: &reqwest::Error) -> Option<RetryReason> {
+    if error.is_builder() || error.is_redirect() {
+        None
+    } else if error.is_timeout() {
+        Some(RetryReason::Timeout)
+    } else {
+        Some(RetryReason::Connection)
+    }
+}
+
+/// The local time in milliseconds since the epoch.
+fn local_millis(now: SystemTime) -> i64 {
+    match now.duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// `now` moved by `offset_ms` milliseconds; `now` itself if that does not fit.
+fn shifted(now: SystemTime, offset_ms: i64) -> SystemTime {
+    let offset = Duration::from_millis(offset_ms.unsigned_abs());
+    let moved = if offset_ms >= 0 {
+        now.checked_add(offset)
+    } else {
+        now.checked_sub(offset)
+    };
+    moved.unwrap_or(now)
+}
+
 impl Handle {
-    /// A handle for `service` with `config`; one connection pool for its lifetime.
+    /// A handle for `service` with `config`; one connection pool for its lifetime,
+    /// shared by every clone.
     pub fn new(config: Config, service: &'static ServiceSpec) -> Self {
         let http = reqwest::Client::builder()
-            .user_agent(service.user_agent)
             .connect_timeout(config.connect_timeout)
+            // AWS endpoints do not redirect; a redirect is an error response to report.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|error| format!("cannot build the HTTP client: {error}"));
+        let user_agent = match config.app_id.as_deref() {
+            Some(app_id) => check_app_id(app_id)
+                .map(|()| UserAgent::new(service.user_agent, Some(app_id)))
+                .map_err(|problem| format!("app id `{app_id}` {problem}")),
+            None => Ok(UserAgent::new(service.user_agent, None)),
+        };
         let content_type = aws_json::content_type(service.json_version);
+        let retry = RetryStrategy::new(&config.retry_config);
         Handle {
             inner: Arc::new(Inner {
                 config,
                 service,
                 http,
+                user_agent,
                 content_type,
+                retry,
+                clock_skew_ms: AtomicI64::new(0),
             }),
         }
     }
@@ -191,18 +276,46 @@ impl Handle {
         }
     }
 
-    /// Signs and sends one serialized request; the non-generic part of every call.
+    /// Signs and sends one serialized request, retrying as the configuration says;
+    /// the non-generic part of every call. The answer is the first 2xx response,
+    /// or the last failure: an error response, or why no response came.
     async fn invoke(
         &self,
         operation: &'static str,
         body: Vec<u8>,
     ) -> Result<RawResponse, SendFailure> {
+        let span = tracing::debug_span!(
+            "operation",
+            service = self.inner.service.service_id,
+            operation,
+            invocation_id = Empty,
+            attempts = Empty,
+        );
+        self.attempts(operation, body, span.clone())
+            .instrument(span)
+            .await
+    }
+
+    /// The retry loop of [`Handle::invoke`], in the operation's span.
+    async fn attempts(
+        &self,
+        operation: &'static str,
+        body: Vec<u8>,
+        span: tracing::Span,
+    ) -> Result<RawResponse, SendFailure> {
         let inner = &*self.inner;
+        let config = &inner.config;
+        let started = Instant::now();
+        // Everything that does not change between attempts is settled once.
         let http = inner
             .http
             .as_ref()
             .map_err(|e| SendFailure::Config(ConfigError::new(e.clone())))?;
-        let config = &inner.config;
+        let user_agent = inner
+            .user_agent
+            .as_ref()
+            .map_err(|e| SendFailure::Config(ConfigError::new(e.clone())))?;
+        config.retry_config.check().map_err(SendFailure::Config)?;
         let builtins = Builtins {
             region: config.region.as_deref(),
             use_fips: config.use_fips(),
@@ -225,50 +338,283 @@ impl Handle {
         let signing_name = scheme
             .and_then(|s| s.signing_name)
             .unwrap_or(inner.service.signing_name);
-        let credentials = config.credentials.as_ref().ok_or_else(|| {
-            SendFailure::Config(ConfigError::new(
-                "no credentials are configured: set Config::builder().credentials(..) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-            ))
-        })?;
         let target = aws_json::target(inner.service.target_prefix, operation);
-        let mut headers = vec![
-            ("content-type", inner.content_type.as_str()),
-            ("x-amz-target", target.as_str()),
-        ];
-        for (name, values) in endpoint.headers() {
-            headers.extend(values.iter().map(|value| (name.as_str(), value.as_str())));
-        }
-        let signature = sign(
-            &url,
-            &headers,
-            &body,
-            credentials,
-            signing_region,
-            signing_name,
-        )
-        .map_err(SendFailure::Config)?;
+        // One id for every attempt of the call, so the service can tell retries apart
+        // from new calls.
+        let invocation_id = uuid::Uuid::new_v4().to_string();
+        span.record("invocation_id", invocation_id.as_str());
 
-        let mut request = http.post(&url).body(body);
-        for (name, value) in headers
-            .iter()
-            .copied()
-            .chain(signature.iter().map(|(n, v)| (*n, v.as_str())))
-        {
-            request = request.header(name, value);
-        }
-        let transport = |error: reqwest::Error| {
-            SendFailure::Transport(TransportError::new(operation, url.clone(), Box::new(error)))
+        let mut retries = inner.retry.start_call(&config.retry_config);
+        let max_attempts = retries.max_attempts();
+        let operation_deadline = started.checked_add(config.operation_timeout);
+        let operation_timeout = |previous: Option<String>| {
+            SendFailure::Transport(TransportError::new(
+                operation,
+                url.clone(),
+                Box::new(TimeoutError::operation(config.operation_timeout, previous)),
+            ))
         };
-        let response = request.send().await.map_err(transport)?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport)?.to_vec();
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-        })
+        let remaining = || {
+            operation_deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()))
+        };
+        // The last failure, returned when no retry follows it.
+        let mut last: Option<Result<RawResponse, TransportError>> = None;
+        let describe = |last: &Option<Result<RawResponse, TransportError>>| {
+            last.as_ref().map(|failure| match failure {
+                Ok(response) => format!("HTTP {}", response.status),
+                Err(error) => error.to_string(),
+            })
+        };
+        let mut attempt = 0;
+        while attempt < max_attempts {
+            attempt += 1;
+            span.record("attempts", attempt);
+            let attempt_span = tracing::debug_span!(
+                "attempt",
+                attempt,
+                max_attempts,
+                status = Empty,
+                request_id = Empty,
+                retry_reason = Empty,
+            );
+
+            // Adaptive mode: the client-side rate limiter may hold the attempt back.
+            let wait = retries.before_attempt();
+            if !wait.is_zero() {
+                if remaining().is_some_and(|left| wait >= left) {
+                    retries.attempt_abandoned();
+                    return Err(operation_timeout(describe(&last)));
+                }
+                tracing::debug!(wait_ms = wait.as_millis() as u64, "rate limited");
+                config.sleep.sleep(wait).await;
+            }
+
+            // Credentials: looked up for every attempt, so that a retry signs with
+            // current ones.
+            // From the config's credentials cache (cheap while they are fresh); a
+            // provider that finds none is a configuration error with its reasons.
+            let credentials = &config
+                .signing_credentials()
+                .await
+                .map_err(SendFailure::Config)?;
+
+            // Every attempt is signed anew: a fresh time, and its own attempt number.
+            let skew_ms = inner.clock_skew_ms.load(Ordering::Relaxed);
+            let sdk_request = format!("attempt={attempt}; max={max_attempts}");
+            let mut headers = vec![
+                ("content-type", inner.content_type.as_str()),
+                ("x-amz-target", target.as_str()),
+                ("user-agent", user_agent.user_agent.as_str()),
+                ("x-amz-user-agent", user_agent.amz_user_agent.as_str()),
+                ("amz-sdk-invocation-id", invocation_id.as_str()),
+                ("amz-sdk-request", sdk_request.as_str()),
+            ];
+            for (name, values) in endpoint.headers() {
+                headers.extend(values.iter().map(|value| (name.as_str(), value.as_str())));
+            }
+            let signature = attempt_span
+                .in_scope(|| {
+                    sign_at(
+                        &url,
+                        &headers,
+                        &body,
+                        credentials,
+                        signing_region,
+                        signing_name,
+                        shifted(SystemTime::now(), skew_ms),
+                    )
+                })
+                .map_err(SendFailure::Config)?;
+
+            let left = remaining();
+            let limit = left.map_or(config.attempt_timeout, |left| {
+                config.attempt_timeout.min(left)
+            });
+            let bounded_by_operation = left.is_some_and(|left| left <= config.attempt_timeout);
+            let sent = tokio::time::timeout(
+                limit,
+                send_attempt(http, &url, &headers, &signature, body.clone(), operation)
+                    .instrument(attempt_span.clone()),
+            )
+            .await;
+            let transport = |source: Box<dyn std::error::Error + Send + Sync>| {
+                let error = TransportError::new(operation, url.clone(), source);
+                if max_attempts > 1 {
+                    error.on_attempt(attempt, max_attempts)
+                } else {
+                    error
+                }
+            };
+            let outcome = match sent {
+                Err(_elapsed) if bounded_by_operation => {
+                    return Err(operation_timeout(describe(&last)));
+                }
+                Err(_elapsed) => AttemptOutcome::Failed(
+                    transport(Box::new(TimeoutError::attempt(limit))),
+                    Some(RetryReason::Timeout),
+                ),
+                Ok(Err(AttemptFailure::Response(error))) => {
+                    return Err(SendFailure::Response(error));
+                }
+                Ok(Err(AttemptFailure::Transport(error))) => {
+                    let reason = classify_transport(&error);
+                    AttemptOutcome::Failed(transport(Box::new(error)), reason)
+                }
+                Ok(Ok(response)) if (200..300).contains(&response.status) => {
+                    AttemptOutcome::Success(response)
+                }
+                Ok(Ok(response)) => {
+                    let reason = self.classify_error_response(&response, skew_ms);
+                    AttemptOutcome::Refused(response, reason)
+                }
+            };
+
+            let (reason, failure) = match outcome {
+                AttemptOutcome::Success(response) => {
+                    attempt_span.record("status", response.status);
+                    if let Some(id) = response.header("x-amzn-requestid") {
+                        attempt_span.record("request_id", id.as_str());
+                    }
+                    retries.succeeded();
+                    return Ok(response);
+                }
+                AttemptOutcome::Refused(response, reason) => {
+                    attempt_span.record("status", response.status);
+                    if let Some(id) = response.header("x-amzn-requestid") {
+                        attempt_span.record("request_id", id.as_str());
+                    }
+                    (reason, Ok(response))
+                }
+                AttemptOutcome::Failed(error, reason) => (reason, Err(error)),
+            };
+            if let Some(reason) = reason {
+                attempt_span.record("retry_reason", reason.as_str());
+            }
+            last = Some(failure);
+            match retries.failed(attempt, reason) {
+                Decision::Retry(delay) => {
+                    if remaining().is_some_and(|left| delay >= left) {
+                        attempt_span.in_scope(|| {
+                            tracing::debug!(
+                                delay_ms = delay.as_millis() as u64,
+                                "not retrying: the operation timeout would pass first"
+                            )
+                        });
+                        break;
+                    }
+                    attempt_span.in_scope(|| {
+                        tracing::debug!(
+                            reason = reason.map(RetryReason::as_str),
+                            delay_ms = delay.as_millis() as u64,
+                            quota = inner.retry.quota_available(),
+                            "retrying"
+                        )
+                    });
+                    if !delay.is_zero() {
+                        config.sleep.sleep(delay).await;
+                    }
+                }
+                Decision::Stop(stop) => {
+                    attempt_span.in_scope(|| {
+                        tracing::debug!(
+                            reason = reason.map(RetryReason::as_str),
+                            stop = stop.as_str(),
+                            "not retrying"
+                        )
+                    });
+                    break;
+                }
+            }
+        }
+        match last {
+            Some(Ok(response)) => Ok(response),
+            Some(Err(error)) => Err(SendFailure::Transport(error)),
+            // The loop runs at least once (max_attempts >= 1) and sets `last`
+            // whenever it does not return; this is for completeness.
+            None => Err(operation_timeout(None)),
+        }
     }
+
+    /// Whether an error response may be retried. A clock-skew error whose `Date`
+    /// shows the signing clock is off teaches the client the offset first, and
+    /// then it is retried as clock skew.
+    fn classify_error_response(&self, response: &RawResponse, skew_ms: i64) -> Option<RetryReason> {
+        let meta = aws_json::error_metadata(
+            response.status,
+            |name| response.header(name),
+            &response.body,
+        );
+        if retry::is_clock_skew_error(meta.code(), meta.message()) {
+            let learned = response
+                .header("date")
+                .and_then(|date| parse_http_date(&date))
+                .and_then(|server_secs| {
+                    retry::learned_clock_skew(server_secs, local_millis(SystemTime::now()), skew_ms)
+                });
+            if let Some(offset_ms) = learned {
+                self.inner.clock_skew_ms.store(offset_ms, Ordering::Relaxed);
+                tracing::debug!(
+                    offset_ms,
+                    "learned the clock offset from the service's Date"
+                );
+                return Some(RetryReason::ClockSkew);
+            }
+        }
+        retry::classify_response(response.status, meta.code())
+    }
+}
+
+/// One HTTP exchange: sends the request and reads the whole response, refusing a
+/// body over [`MAX_RESPONSE_BODY_BYTES`].
+async fn send_attempt(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(&str, &str)],
+    signature: &[(&'static str, String)],
+    body: Vec<u8>,
+    operation: &'static str,
+) -> Result<RawResponse, AttemptFailure> {
+    let mut request = http.post(url).body(body);
+    for (name, value) in headers
+        .iter()
+        .copied()
+        .chain(signature.iter().map(|(n, v)| (*n, v.as_str())))
+    {
+        request = request.header(name, value);
+    }
+    let mut response = request.send().await.map_err(AttemptFailure::Transport)?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let too_large = |headers: &http::HeaderMap| {
+        let request_id = headers
+            .get("x-amzn-requestid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        AttemptFailure::Response(ResponseError::new(
+            operation,
+            status,
+            request_id,
+            format!("the body is larger than the limit of {MAX_RESPONSE_BODY_BYTES} bytes"),
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_RESPONSE_BODY_BYTES as u64)
+    {
+        return Err(too_large(&headers));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Transport)? {
+        if chunk.len() > MAX_RESPONSE_BODY_BYTES - body.len() {
+            return Err(too_large(&headers));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// The URL an awsJson request goes to: the endpoint with the request URI `/`.
@@ -292,13 +638,35 @@ fn request_url(endpoint: &str) -> Result<String, ConfigError> {
 }
 
 /// SigV4 headers for a POST of `body` to `url` with `headers`.
-fn sign(
+pub(crate) fn sign(
     url: &str,
     headers: &[(&str, &str)],
     body: &[u8],
     credentials: &crate::credentials::Credentials,
     region: &str,
     signing_name: &str,
+) -> Result<Vec<(&'static str, String)>, ConfigError> {
+    sign_at(
+        url,
+        headers,
+        body,
+        credentials,
+        region,
+        signing_name,
+        SystemTime::now(),
+    )
+}
+
+/// [`sign`] at `time`: the local time corrected by the clock skew the client
+/// learned.
+fn sign_at(
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    credentials: &crate::credentials::Credentials,
+    region: &str,
+    signing_name: &str,
+    time: SystemTime,
 ) -> Result<Vec<(&'static str, String)>, ConfigError> {
     use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
     let identity = aws_credential_types::Credentials::new(
@@ -313,7 +681,7 @@ fn sign(
         .identity(&identity)
         .region(region)
         .name(signing_name)
-        .time(SystemTime::now())
+        .time(time)
         .settings(SigningSettings::default())
         .build()
         .map_err(|error| ConfigError::new(format!("cannot sign the request: {error}")))?

@@ -323,6 +323,41 @@ fn parse_rfc3339(text: &str) -> Option<DateTime> {
     Some(DateTime::from_secs_and_nanos(seconds, nanos))
 }
 
+/// Seconds since the epoch of an HTTP date in the IMF-fixdate form every server
+/// sends (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`; `None` for
+/// anything else.
+pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let text = text.trim();
+    let bytes = text.as_bytes();
+    if bytes.len() != 29 || !text.is_ascii() || &text[3..5] != ", " || &text[25..] != " GMT" {
+        return None;
+    }
+    if !DAYS.contains(&&text[..3]) || bytes[7] != b' ' || bytes[11] != b' ' || bytes[16] != b' ' {
+        return None;
+    }
+    if bytes[19] != b':' || bytes[22] != b':' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = &text[range];
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let day = number(5..7)? as u32;
+    let month = MONTHS.iter().position(|m| *m == &text[8..11])? as u32 + 1;
+    let year = number(12..16)?;
+    let (hour, minute, second) = (number(17..19)?, number(20..22)?, number(23..25)?);
+    if day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
 fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -335,6 +370,32 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_http_dates() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date(" Tue, 14 Nov 2023 22:13:20 GMT "),
+            Some(1_700_000_000)
+        );
+        for bad in [
+            "",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 31 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:49:37 GMT",
+            "Sun, 06 Xyz 1994 08:49:37 GMT",
+            "Sun, +6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT\u{e9}",
+            "Sun, 06 Nov 1994 08:49:3é GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn prints_rfc3339_with_and_without_fraction() {

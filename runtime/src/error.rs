@@ -193,6 +193,8 @@ pub struct TransportError {
     operation: &'static str,
     url: String,
     source: Box<dyn StdError + Send + Sync>,
+    /// Which attempt of how many failed so, when the call was retried.
+    attempt: Option<(u32, u32)>,
 }
 
 impl TransportError {
@@ -206,14 +208,37 @@ impl TransportError {
             operation,
             url: url.into(),
             source,
+            attempt: None,
         }
     }
 
-    /// Whether the failure was a timeout.
+    /// The same failure, on attempt `attempt` of at most `max_attempts`.
+    pub(crate) fn on_attempt(mut self, attempt: u32, max_attempts: u32) -> Self {
+        self.attempt = Some((attempt, max_attempts));
+        self
+    }
+
+    /// Whether the failure was a timeout: connecting, an attempt or the whole
+    /// operation took longer than its configured limit.
     pub fn is_timeout(&self) -> bool {
+        self.source.downcast_ref::<TimeoutError>().is_some()
+            || self
+                .source
+                .downcast_ref::<reqwest::Error>()
+                .is_some_and(reqwest::Error::is_timeout)
+    }
+
+    /// Whether the failure was the whole operation running out of time
+    /// (`ConfigBuilder::operation_timeout`), rather than one attempt.
+    pub fn is_operation_timeout(&self) -> bool {
         self.source
-            .downcast_ref::<reqwest::Error>()
-            .is_some_and(reqwest::Error::is_timeout)
+            .downcast_ref::<TimeoutError>()
+            .is_some_and(|timeout| timeout.kind == TimeoutKind::Operation)
+    }
+
+    /// The attempt that failed so, from 1, when the client retried.
+    pub fn attempt(&self) -> Option<u32> {
+        self.attempt.map(|(attempt, _)| attempt)
     }
 
     /// Whether the connection could not be made (so the request was not sent).
@@ -228,6 +253,9 @@ impl fmt::Display for TransportError {
     /// The whole cause chain: reqwest's own text alone says little.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} request to {} failed", self.operation, self.url)?;
+        if let Some((attempt, max_attempts)) = self.attempt {
+            write!(f, " (attempt {attempt} of {max_attempts})")?;
+        }
         let mut cause: Option<&(dyn StdError + 'static)> = Some(&*self.source);
         while let Some(error) = cause {
             write!(f, ": {error}")?;
@@ -242,6 +270,65 @@ impl StdError for TransportError {
         Some(&*self.source)
     }
 }
+
+/// Which time limit ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimeoutKind {
+    /// One attempt: `ConfigBuilder::attempt_timeout`.
+    Attempt,
+    /// The whole call, retries included: `ConfigBuilder::operation_timeout`.
+    Operation,
+}
+
+/// A time limit of the client ran out; the source of a [`TransportError`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TimeoutError {
+    kind: TimeoutKind,
+    limit: std::time::Duration,
+    /// What went wrong before, for an operation that ran out of time retrying.
+    previous: Option<String>,
+}
+
+impl TimeoutError {
+    pub(crate) fn attempt(limit: std::time::Duration) -> Self {
+        TimeoutError {
+            kind: TimeoutKind::Attempt,
+            limit,
+            previous: None,
+        }
+    }
+
+    pub(crate) fn operation(limit: std::time::Duration, previous: Option<String>) -> Self {
+        TimeoutError {
+            kind: TimeoutKind::Operation,
+            limit,
+            previous,
+        }
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            TimeoutKind::Attempt => write!(
+                f,
+                "timed out: no complete response within the attempt timeout of {:?}",
+                self.limit
+            )?,
+            TimeoutKind::Operation => write!(
+                f,
+                "timed out: the operation did not complete within its timeout of {:?}",
+                self.limit
+            )?,
+        }
+        if let Some(previous) = &self.previous {
+            write!(f, "; before that: {previous}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for TimeoutError {}
 
 /// A response arrived but could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]

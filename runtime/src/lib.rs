@@ -5,6 +5,8 @@
 //! SigV4 signing, HTTP, error parsing and input validation. Users never name this
 //! crate: the service crate re-exports what they need.
 
+#![forbid(unsafe_code)]
+
 pub mod aws_json;
 pub mod blob;
 pub mod client;
@@ -15,7 +17,10 @@ pub mod endpoint;
 pub mod enums;
 pub mod error;
 pub mod profile;
+pub mod retry;
 pub mod serde_support;
+pub mod sleep;
+mod user_agent;
 pub mod validate;
 
 /// An untyped JSON value, for the model's `document` shapes.

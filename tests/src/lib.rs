@@ -8,14 +8,19 @@
 //!   records every request and answers with scripted [`Reply`]s, including
 //!   faults (hanging, dropping the connection) and delays;
 //! - [`sigv4`]: an independent reference verifier for AWS Signature Version 4
-//!   ([`verify`]), to check that the requests the SDK signs would be accepted.
+//!   ([`verify`]), to check that the requests the SDK signs would be accepted;
+//! - [`emulators`]: where credentials come from — EC2 instance metadata
+//!   (IMDSv2), the container credentials endpoint and STS — emulated on
+//!   [`TestServer`]s.
 //!
 //! It is hand-written on Tokio's `TcpListener` instead of using an HTTP
 //! framework so that the server under test shares no HTTP code with the
 //! client being tested, and so that it can misbehave on purpose.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod emulators;
 pub mod server;
 pub mod sigv4;
 

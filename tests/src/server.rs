@@ -108,6 +108,15 @@ pub enum Fault {
     Hang,
     /// Close the connection without sending any response bytes.
     Close,
+    /// Reset the connection (TCP RST) without sending any response bytes.
+    Reset,
+    /// Send the head and the first half of the body (so the reply needs a
+    /// body of at least two bytes), then reset the connection.
+    ResetMidBody,
+    /// Send the head and the first half of the body, then send nothing more
+    /// and keep the connection open until the server is dropped: a body that
+    /// stalls.
+    StallBody,
 }
 
 /// What the server sends back for one request.
@@ -123,8 +132,9 @@ pub struct Reply {
     /// Wait this long before answering (or before the fault), e.g. to trip a
     /// client's timeout with a reply that would otherwise succeed.
     pub delay: Option<Duration>,
-    /// Misbehave instead of answering; `status`, `headers` and `body` are
-    /// then ignored.
+    /// Misbehave instead of answering. `status`, `headers` and `body` are
+    /// then ignored, except by [`Fault::ResetMidBody`] and
+    /// [`Fault::StallBody`], which send part of them.
     pub fault: Option<Fault>,
 }
 
@@ -182,6 +192,12 @@ impl Reply {
             ..Reply::new(0)
         }
     }
+
+    /// Misbehaves with `fault`, e.g. `Reply::json(200, body).with_fault(Fault::StallBody)`.
+    pub fn with_fault(mut self, fault: Fault) -> Self {
+        self.fault = Some(fault);
+        self
+    }
 }
 
 /// An HTTP/1.1 server on `127.0.0.1` with an OS-chosen port.
@@ -190,8 +206,17 @@ impl Reply {
 /// hanging ones) and frees the port.
 pub struct TestServer {
     addr: SocketAddr,
-    log: Arc<Mutex<Vec<RecordedRequest>>>,
+    log: Arc<Mutex<Vec<Logged>>>,
+    /// Connections accepted so far.
+    accepted: Arc<AtomicUsize>,
     accept: JoinHandle<()>,
+}
+
+/// A recorded request and the connection it came on.
+#[derive(Clone, Debug)]
+struct Logged {
+    request: RecordedRequest,
+    connection: usize,
 }
 
 impl fmt::Debug for TestServer {
@@ -220,8 +245,19 @@ impl TestServer {
             .expect("bind 127.0.0.1:0 for the test server");
         let addr = listener.local_addr().expect("test server local address");
         let log = Arc::new(Mutex::new(Vec::new()));
-        let accept = tokio::spawn(accept_loop(listener, Arc::clone(&log), responder));
-        TestServer { addr, log, accept }
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let accept = tokio::spawn(accept_loop(
+            listener,
+            Arc::clone(&log),
+            Arc::clone(&accepted),
+            responder,
+        ));
+        TestServer {
+            addr,
+            log,
+            accepted,
+            accept,
+        }
     }
 
     /// Starts a server that answers every request with a clone of `reply`.
@@ -261,12 +297,32 @@ impl TestServer {
     /// were fully read. A request is recorded before its reply is sent, so
     /// once a client has seen a response its request is here.
     pub async fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.log).clone()
+        lock(&self.log)
+            .iter()
+            .map(|logged| logged.request.clone())
+            .collect()
     }
 
     /// How many requests have been received so far.
     pub async fn request_count(&self) -> usize {
         lock(&self.log).len()
+    }
+
+    /// The connection each request came on, in the order of
+    /// [`TestServer::requests`]: connections are numbered from 0 in the order
+    /// they were accepted, so requests with the same number shared a
+    /// connection (keep-alive).
+    pub async fn connection_ids(&self) -> Vec<usize> {
+        lock(&self.log)
+            .iter()
+            .map(|logged| logged.connection)
+            .collect()
+    }
+
+    /// How many connections have been accepted so far, including ones that
+    /// sent no complete request.
+    pub fn connection_count(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 }
 
@@ -280,19 +336,21 @@ impl Drop for TestServer {
 
 /// Locks the log, ignoring poisoning: a panicking responder must not hide the
 /// requests recorded so far from the test that wants to report them.
-fn lock(log: &Mutex<Vec<RecordedRequest>>) -> std::sync::MutexGuard<'_, Vec<RecordedRequest>> {
+fn lock(log: &Mutex<Vec<Logged>>) -> std::sync::MutexGuard<'_, Vec<Logged>> {
     log.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 async fn accept_loop(
     listener: TcpListener,
-    log: Arc<Mutex<Vec<RecordedRequest>>>,
+    log: Arc<Mutex<Vec<Logged>>>,
+    accepted: Arc<AtomicUsize>,
     responder: Responder,
 ) {
     let mut connections = JoinSet::new();
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
+                let connection = accepted.fetch_add(1, Ordering::SeqCst);
                 // Reap finished connections so the set does not grow forever.
                 while connections.try_join_next().is_some() {}
                 // Responses go out in one write, but disable Nagle anyway so a
@@ -300,6 +358,7 @@ async fn accept_loop(
                 let _ = stream.set_nodelay(true);
                 connections.spawn(serve_connection(
                     stream,
+                    connection,
                     Arc::clone(&log),
                     Arc::clone(&responder),
                 ));
@@ -581,7 +640,8 @@ const TOO_LARGE: &[u8] =
 
 async fn serve_connection(
     stream: TcpStream,
-    log: Arc<Mutex<Vec<RecordedRequest>>>,
+    connection: usize,
+    log: Arc<Mutex<Vec<Logged>>>,
     responder: Responder,
 ) {
     let mut conn = Conn {
@@ -628,7 +688,10 @@ async fn serve_connection(
         };
         // Record before answering, so a client that has its response can
         // rely on `requests()` including the request.
-        lock(&log).push(request.clone());
+        lock(&log).push(Logged {
+            request: request.clone(),
+            connection,
+        });
         let reply = responder(&request);
 
         if let Some(delay) = reply.delay {
@@ -638,6 +701,33 @@ async fn serve_connection(
             // Holding `conn` keeps the socket open; the server's Drop aborts us.
             Some(Fault::Hang) => std::future::pending::<()>().await,
             Some(Fault::Close) => return,
+            Some(Fault::Reset) => {
+                // With a zero linger time, dropping the socket sends RST.
+                let _ = conn.stream.set_zero_linger();
+                return;
+            }
+            Some(fault @ (Fault::ResetMidBody | Fault::StallBody)) => {
+                let (bytes, _) = encode_reply(&reply, &request.method, true);
+                let body_len = if request.method == "HEAD" {
+                    0
+                } else {
+                    reply.body.len()
+                };
+                let head_len = bytes.len() - body_len;
+                let partial = &bytes[..head_len + body_len / 2];
+                if conn.stream.write_all(partial).await.is_err()
+                    || conn.stream.flush().await.is_err()
+                {
+                    return;
+                }
+                if fault == Fault::StallBody {
+                    std::future::pending::<()>().await;
+                }
+                // Let the client start on the body before the reset.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let _ = conn.stream.set_zero_linger();
+                return;
+            }
             None => {}
         }
         let (bytes, keep_open) = encode_reply(&reply, &request.method, head.keep_alive);
@@ -1009,6 +1099,82 @@ mod tests {
             assert!(Instant::now() < deadline, "listener still accepting");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    #[tokio::test]
+    async fn connection_ids_tell_connections_apart() {
+        let server = TestServer::always(Reply::new(200)).await;
+        let mut first = RawClient::connect(&server).await;
+        first.send(b"GET /a HTTP/1.1\r\n\r\n").await;
+        first.response().await.unwrap();
+        let mut second = RawClient::connect(&server).await;
+        second.send(b"GET /b HTTP/1.1\r\n\r\n").await;
+        second.response().await.unwrap();
+        first.send(b"GET /c HTTP/1.1\r\n\r\n").await;
+        first.response().await.unwrap();
+        assert_eq!(server.connection_ids().await, [0, 1, 0]);
+        assert_eq!(server.connection_count(), 2);
+    }
+
+    #[tokio::test]
+    async fn reset_faults_send_rst() {
+        let server = TestServer::start(|req| {
+            let reply = Reply::new(200).body("0123456789");
+            match req.path.as_str() {
+                "/reset" => Reply::new(200).with_fault(Fault::Reset),
+                "/mid" => reply.with_fault(Fault::ResetMidBody),
+                _ => reply.with_fault(Fault::StallBody),
+            }
+        })
+        .await;
+        let mut client = RawClient::connect(&server).await;
+        client.send(b"GET /reset HTTP/1.1\r\n\r\n").await;
+        let mut got = Vec::new();
+        let read = timeout(Duration::from_secs(5), client.stream.read_to_end(&mut got))
+            .await
+            .unwrap();
+        assert!(got.is_empty(), "{got:?}");
+        assert_eq!(
+            read.unwrap_err().kind(),
+            std::io::ErrorKind::ConnectionReset
+        );
+
+        // Half the body, then a reset.
+        let mut client = RawClient::connect(&server).await;
+        client.send(b"GET /mid HTTP/1.1\r\n\r\n").await;
+        let mut got = Vec::new();
+        let mut buf = [0u8; 256];
+        let end = loop {
+            match timeout(Duration::from_secs(5), client.stream.read(&mut buf))
+                .await
+                .unwrap()
+            {
+                Ok(0) => break None,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(error) => break Some(error.kind()),
+            }
+        };
+        assert_eq!(end, Some(std::io::ErrorKind::ConnectionReset));
+        assert!(
+            got.ends_with(b"content-length: 10\r\n\r\n01234"),
+            "{:?}",
+            String::from_utf8_lossy(&got)
+        );
+
+        // Half the body, then nothing: the connection stays open.
+        let mut client = RawClient::connect(&server).await;
+        client.send(b"GET /stall HTTP/1.1\r\n\r\n").await;
+        let mut got = Vec::new();
+        let stalled = timeout(Duration::from_millis(300), async {
+            loop {
+                let n = client.stream.read(&mut buf).await.unwrap();
+                assert_ne!(n, 0, "closed instead of stalling");
+                got.extend_from_slice(&buf[..n]);
+            }
+        })
+        .await;
+        assert!(stalled.is_err());
+        assert!(got.ends_with(b"\r\n\r\n01234"), "{got:?}");
     }
 
     #[tokio::test]

@@ -1,6 +1,9 @@
 //! Error responses: every modeled exception of every operation, the ways the
 //! error type and message can be spelled, unmodeled codes, non-JSON bodies, and
 //! the service-wide `Error`.
+//!
+//! The client here makes one attempt per call, so that each call reads exactly
+//! one scripted response; retrying the retryable ones is `retries.rs`'s subject.
 
 mod common;
 
@@ -8,8 +11,8 @@ use std::fmt::{Debug, Display};
 use std::future::Future;
 
 use common::{
-    batch_meter_usage_variant, client, meter_usage_variant, modeled_errors, register_usage_variant,
-    resolve_customer_variant, service_error_variant,
+    batch_meter_usage_variant, client_without_retries as client, meter_usage_variant,
+    modeled_errors, register_usage_variant, resolve_customer_variant, service_error_variant,
 };
 use integration_tests::{Reply, TestServer, REQUEST_ID};
 use marketplace_metering::error::{ProvideErrorMetadata, SdkError};

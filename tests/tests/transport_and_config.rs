@@ -59,14 +59,19 @@ async fn a_closed_connection_is_a_transport_error() {
     let server = TestServer::always(Reply::close()).await;
     let error = meter(&common::client(&server)).await.unwrap_err();
     match &error {
-        SdkError::Transport(transport) => assert!(!transport.is_timeout(), "{transport:?}"),
+        SdkError::Transport(transport) => {
+            assert!(!transport.is_timeout(), "{transport:?}");
+            assert_eq!(transport.attempt(), Some(3));
+        }
         other => panic!("expected a transport error, got {other:?}"),
     }
     let text = error.to_string();
     assert!(text.contains("MeterUsage"), "{text}");
     assert!(text.contains(&server.url()), "{text}");
-    // The request did reach the server before it hung up.
-    assert_eq!(server.request_count().await, 1);
+    assert!(text.contains("(attempt 3 of 3)"), "{text}");
+    // The request did reach the server before it hung up, and a closed
+    // connection is retried: three attempts by default.
+    assert_eq!(server.request_count().await, 3);
 }
 
 #[tokio::test]

@@ -258,7 +258,7 @@ pub(crate) fn botocore_version(provenance: &str) -> Result<String, String> {
 /// The `version = "..."` of a `Cargo.toml`'s `[package]` section. A line-based parse, enough
 /// for the hand-written manifest of the generated crate; `version.workspace = true` is not
 /// understood and yields `None`.
-fn package_version(cargo_toml: &str) -> Option<&str> {
+pub(crate) fn package_version(cargo_toml: &str) -> Option<&str> {
     let mut in_package = false;
     for line in cargo_toml.lines() {
         let line = line.trim();

@@ -5,6 +5,8 @@
 //! need nothing but cargo (and `python3` for `update-model`). Arguments are parsed by hand to
 //! keep the dependency list, and so the build, short.
 
+#![forbid(unsafe_code)]
+
 /// Prints a line to stdout; a closed pipe (`--check | head`) is ignored instead of panicking
 /// the way `println!` does.
 macro_rules! say {
@@ -22,6 +24,7 @@ macro_rules! note {
     }};
 }
 
+mod api_diff;
 mod codegen;
 mod files;
 mod update_model;
@@ -48,7 +51,25 @@ COMMANDS:
         Download the botocore wheel from PyPI with pip (the newest one, or
         VERSION), copy the meteringmarketplace model files and partitions.json
         into model/meteringmarketplace/, and record where they came from in
-        model/meteringmarketplace/provenance.json. Needs python3 with pip.
+        model/meteringmarketplace/provenance.json. When service-2.json changes,
+        print the api-diff report against the model it replaced and add it to
+        generated/marketplace-metering/CHANGELOG.md. Needs python3 with pip.
+
+    api-diff <OLD> <NEW>
+        Print a Markdown report of what changes in the generated crate's public
+        API from model OLD to model NEW: operations, fields, types, enum values
+        and errors added or removed, required/optional, Rust type, min/max/pattern
+        and deprecation changes, and a one-line summary of docs changes. Each
+        change is classified major/minor/patch for users of the crate, and the
+        report ends with the semver bump they imply. OLD and NEW are each a
+        service-2.json file, a directory holding one (e.g.
+        model/meteringmarketplace), or a botocore version to download (e.g.
+        1.44.0; needs python3 with pip).
+
+    fetch-model <VERSION> <DIR>
+        Download botocore VERSION and write its meteringmarketplace service-2.json
+        and a provenance.json for it into DIR (how the test fixtures of api-diff
+        were made).
 
     help
         Print this text.
@@ -63,6 +84,8 @@ enum Command {
     Help,
     Codegen { check: bool },
     UpdateModel { botocore_version: Option<String> },
+    ApiDiff { old: String, new: String },
+    FetchModel { version: String, dir: String },
 }
 
 fn main() -> ExitCode {
@@ -92,6 +115,14 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Codegen { check } => codegen::run(&project_root(), check),
         Command::UpdateModel { botocore_version } => {
             update_model::run(&project_root(), botocore_version.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ApiDiff { old, new } => {
+            api_diff::run(&old, &new)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::FetchModel { version, dir } => {
+            update_model::fetch_model(&version, Path::new(&dir))?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -140,6 +171,29 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             }
             Ok(Command::UpdateModel { botocore_version })
         }
+        "api-diff" => match rest {
+            [old, new] if !old.starts_with('-') && !new.starts_with('-') => Ok(Command::ApiDiff {
+                old: old.clone(),
+                new: new.clone(),
+            }),
+            _ => Err(
+                "api-diff: expected two models, OLD and NEW, each a service-2.json, a directory \
+                 or a botocore version; run `cargo xtask --help`"
+                    .to_string(),
+            ),
+        },
+        "fetch-model" => match rest {
+            [version, dir] if !version.starts_with('-') && !dir.starts_with('-') => {
+                Ok(Command::FetchModel {
+                    version: version.clone(),
+                    dir: dir.clone(),
+                })
+            }
+            _ => Err(
+                "fetch-model: expected a botocore VERSION and a DIR; run `cargo xtask --help`"
+                    .to_string(),
+            ),
+        },
         other => Err(format!(
             "unknown command `{other}`; run `cargo xtask --help` for the list"
         )),
@@ -184,6 +238,20 @@ mod tests {
             parse(&["update-model", "--botocore-version=1.44.8"]),
             pinned
         );
+        assert_eq!(
+            parse(&["api-diff", "1.44.0", "model/meteringmarketplace"]),
+            Ok(Command::ApiDiff {
+                old: "1.44.0".into(),
+                new: "model/meteringmarketplace".into()
+            })
+        );
+        assert_eq!(
+            parse(&["fetch-model", "1.44.0", "out"]),
+            Ok(Command::FetchModel {
+                version: "1.44.0".into(),
+                dir: "out".into()
+            })
+        );
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
         assert_eq!(parse(&["codegen", "-h"]), Ok(Command::Help));
     }
@@ -194,5 +262,9 @@ mod tests {
         assert!(parse(&["frobnicate"]).is_err());
         assert!(parse(&["codegen", "--chek"]).is_err());
         assert!(parse(&["update-model", "--botocore-version"]).is_err());
+        assert!(parse(&["api-diff", "1.44.0"]).is_err());
+        assert!(parse(&["api-diff", "a", "b", "c"]).is_err());
+        assert!(parse(&["api-diff", "--old", "b"]).is_err());
+        assert!(parse(&["fetch-model", "1.44.0"]).is_err());
     }
 }

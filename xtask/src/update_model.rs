@@ -5,6 +5,11 @@
 //! tell where the committed model came from and that nobody edited it by hand. pip fetches
 //! the wheel and a few lines of inline Python unzip and gunzip it, which keeps zip and gzip
 //! crates out of the build; deciding which members to take happens here in Rust.
+//!
+//! [`fetch`] is that download on its own, shared with `cargo xtask api-diff` (a botocore
+//! version as either side) and `cargo xtask fetch-model` (test fixtures). When the service
+//! model changes, `update-model` prints the API report against the model it replaced and adds
+//! it to the generated crate's `CHANGELOG.md` (see [`crate::api_diff`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -60,17 +65,63 @@ struct FileRecord {
     sha256: String,
 }
 
-/// Runs the command: download, extract, copy into `model/`, record provenance.
-pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
+impl FileRecord {
+    fn of(file: &FetchedFile) -> FileRecord {
+        FileRecord {
+            file: file.file.clone(),
+            original_path: file.original_path.clone(),
+            sha256: sha256_hex(&file.bytes),
+        }
+    }
+}
+
+/// Which model files [`fetch`] takes from the wheel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wanted {
+    /// Everything `model/` holds: the service files and `partitions.json`, each required.
+    Model,
+    /// Only `service-2.json`, which every botocore release with the service has (old
+    /// releases have no endpoint rule set): what comparing APIs needs.
+    ServiceOnly,
+}
+
+/// What [`fetch`] wrote.
+#[derive(Debug)]
+pub(crate) struct Fetched {
+    /// The botocore version, read from the wheel's name.
+    pub(crate) version: String,
+    /// The files written, by name in the destination, with their wheel paths and hashes.
+    pub(crate) files: Vec<FetchedFile>,
+}
+
+/// One file [`fetch`] wrote.
+#[derive(Debug)]
+pub(crate) struct FetchedFile {
+    /// The name in the destination directory, e.g. `service-2.json`.
+    pub(crate) file: String,
+    /// The wheel member it came from.
+    pub(crate) original_path: String,
+    /// The (gunzipped) contents.
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// Downloads the botocore wheel (the newest, or `requested`) from PyPI with pip and writes
+/// the `meteringmarketplace` model files it holds into `dest`, named as in `model/`. Used by
+/// `update-model`, `api-diff` and `fetch-model`, so every copy of a model comes from the
+/// same place the same way.
+pub(crate) fn fetch(
+    requested: Option<&str>,
+    wanted: Wanted,
+    dest: &Path,
+) -> Result<Fetched, String> {
     if let Some(version) = requested {
-        check_version(version).map_err(|e| format!("--botocore-version {version:?}: {e}"))?;
+        check_version(version).map_err(|e| format!("botocore version {version:?}: {e}"))?;
     }
-    let tmp = TempDir::new("xtask-update-model")?;
+    let tmp = TempDir::new("xtask-fetch-model")?;
     let download_dir = tmp.path().join("download");
-    let extract_dir = tmp.path().join("extract");
-    for dir in [&download_dir, &extract_dir] {
-        fs::create_dir(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    }
+    fs::create_dir(&download_dir)
+        .map_err(|e| format!("creating {}: {e}", download_dir.display()))?;
+    fs::create_dir_all(dest).map_err(|e| format!("creating {}: {e}", dest.display()))?;
 
     let spec = match requested {
         Some(version) => format!("botocore=={version}"),
@@ -98,38 +149,77 @@ pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
     let listing = String::from_utf8(listing)
         .map_err(|e| format!("python3 listing {wheel_name}: output is not UTF-8: {e}"))?;
     let names: Vec<&str> = listing.lines().collect();
-    let members = select_members(&names).map_err(|e| format!("{wheel_name}: {e}"))?;
+    let members = match wanted {
+        Wanted::Model => select_members(&names, &SERVICE_FILES, true),
+        Wanted::ServiceOnly => select_members(&names, &["service-2"], false),
+    }
+    .map_err(|e| format!("{wheel_name}: {e}"))?;
 
     let mut extract = Command::new("python3");
     extract.args(["-I", "-c", EXTRACT_SCRIPT]).arg(&wheel);
     for member in &members {
         extract
             .arg(&member.original_path)
-            .arg(extract_dir.join(&member.file));
+            .arg(dest.join(&member.file));
     }
     run_command(
         &mut extract,
         &format!("python3 extracting from {wheel_name}"),
     )?;
 
+    let mut files = Vec::new();
+    for member in members {
+        let path = dest.join(&member.file);
+        let bytes = fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        files.push(FetchedFile {
+            file: member.file,
+            original_path: member.original_path,
+            bytes,
+        });
+    }
+    Ok(Fetched { version, files })
+}
+
+/// `cargo xtask fetch-model VERSION DIR`: `service-2.json` of botocore `VERSION` and a
+/// `provenance.json` for it in `DIR`, e.g. for a test fixture.
+pub(crate) fn fetch_model(version: &str, dir: &Path) -> Result<(), String> {
+    let fetched = fetch(Some(version), Wanted::ServiceOnly, dir)?;
+    let records: Vec<FileRecord> = fetched.files.iter().map(FileRecord::of).collect();
+    let provenance = render_provenance(&fetched.version, &records);
+    files::ensure_file_contents(&dir.join("provenance.json"), provenance.as_bytes())?;
+    for record in &records {
+        say!(
+            "{}: {} of botocore {} ({}, sha256 {})",
+            dir.join(&record.file).display(),
+            record.file,
+            fetched.version,
+            record.original_path,
+            record.sha256
+        );
+    }
+    Ok(())
+}
+
+/// Runs the command: download, extract, copy into `model/`, record provenance, then report
+/// the API changes against the model it replaced and add them to the crate's changelog.
+pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
+    let tmp = TempDir::new("xtask-update-model")?;
+    let extract_dir = tmp.path().join("extract");
+    let fetched = fetch(requested, Wanted::Model, &extract_dir)?;
+    let version = fetched.version.clone();
+
     let model_dir = root.join(MODEL_DIR);
     let provenance_path = model_dir.join("provenance.json");
     let previous = files::read_optional(&provenance_path)?
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| crate::codegen::botocore_version(&text).ok());
+    let previous_service = files::read_optional(&model_dir.join("service-2.json"))?;
 
     let mut records = Vec::new();
     let mut changed = 0;
-    for member in &members {
-        let extracted = extract_dir.join(&member.file);
-        let bytes =
-            fs::read(&extracted).map_err(|e| format!("reading {}: {e}", extracted.display()))?;
-        changed += usize::from(write_model_file(&model_dir, &member.file, &bytes)?);
-        records.push(FileRecord {
-            file: member.file.clone(),
-            original_path: member.original_path.clone(),
-            sha256: sha256_hex(&bytes),
-        });
+    for file in &fetched.files {
+        changed += usize::from(write_model_file(&model_dir, &file.file, &file.bytes)?);
+        records.push(FileRecord::of(file));
     }
     let provenance = render_provenance(&version, &records);
     changed += usize::from(write_model_file(
@@ -138,12 +228,35 @@ pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
         provenance.as_bytes(),
     )?);
 
-    match previous {
-        Some(previous) if previous != version => {
+    match &previous {
+        Some(previous) if *previous != version => {
             say!("{MODEL_DIR}/: botocore {previous} -> {version}, {changed} files changed")
         }
         _ if changed == 0 => say!("{MODEL_DIR}/ is up to date with botocore {version}"),
         _ => say!("{MODEL_DIR}/: botocore {version}, {changed} files changed"),
+    }
+
+    let new_service = fetched
+        .files
+        .iter()
+        .find(|f| f.file == "service-2.json")
+        .map(|f| f.bytes.as_slice());
+    if let (Some(old), Some(new)) = (previous_service.as_deref(), new_service) {
+        if old != new {
+            let old_label = match &previous {
+                Some(previous) => format!("botocore {previous}"),
+                None => "the previous model".to_string(),
+            };
+            let new_label = format!("botocore {version}");
+            let labels = (old_label.as_str(), new_label.as_str());
+            // The model is updated either way; a model the generator cannot lower gets no
+            // report (and `cargo xtask codegen` will say why).
+            if let Err(e) =
+                crate::api_diff::record_update(root, old, new, labels, &mut std::io::stdout())
+            {
+                note!("warning: no API report for this update: {e}");
+            }
+        }
     }
     if changed > 0 {
         say!("next: run `cargo xtask codegen` and review the diff");
@@ -212,7 +325,7 @@ fn wheel_version(file_name: &str) -> Result<String, String> {
 
 /// Accepts what a PEP 440 version can contain, so a version never reaches pip as an option
 /// or a second requirement.
-fn check_version(version: &str) -> Result<(), String> {
+pub(crate) fn check_version(version: &str) -> Result<(), String> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '!' | '_');
     if version.is_empty() || !version.starts_with(|c: char| c.is_ascii_digit()) {
         return Err("a version starts with a digit, e.g. 1.44.8".into());
@@ -223,10 +336,11 @@ fn check_version(version: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Picks the wheel members to copy: the service files from the newest API version directory
-/// (API versions are dates, so the greatest string is the newest) and `partitions.json`.
-/// Each may be stored as `.json` or `.json.gz`; like botocore's loader, plain JSON wins.
-fn select_members(names: &[&str]) -> Result<Vec<Member>, String> {
+/// Picks the wheel members to copy: the service files named by `stems` from the newest API
+/// version directory (API versions are dates, so the greatest string is the newest) and, with
+/// `partitions`, `partitions.json`. Each may be stored as `.json` or `.json.gz`; like
+/// botocore's loader, plain JSON wins.
+fn select_members(names: &[&str], stems: &[&str], partitions: bool) -> Result<Vec<Member>, String> {
     let api_version = names
         .iter()
         .filter_map(|name| {
@@ -235,10 +349,10 @@ fn select_members(names: &[&str]) -> Result<Vec<Member>, String> {
         })
         .max()
         .ok_or_else(|| format!("no {SERVICE_PREFIX}<apiVersion>/service-2.json(.gz)"))?;
-    let stems = SERVICE_FILES
+    let stems = stems
         .iter()
         .map(|stem| format!("{SERVICE_PREFIX}{api_version}/{stem}"))
-        .chain([PARTITIONS.to_string()]);
+        .chain(partitions.then(|| PARTITIONS.to_string()));
     stems
         .map(|stem| {
             let plain = format!("{stem}.json");
@@ -334,7 +448,7 @@ mod tests {
             "botocore/data/meteringmarketplace/2016-01-14/paginators-1.json",
             "botocore/data/meteringmarketplacex/2099-01-01/service-2.json",
         ];
-        let members = select_members(&names).unwrap();
+        let members = select_members(&names, &SERVICE_FILES, true).unwrap();
         let got: Vec<(&str, &str)> = members
             .iter()
             .map(|m| (m.file.as_str(), m.original_path.as_str()))
@@ -361,14 +475,30 @@ mod tests {
 
     #[test]
     fn missing_members_are_errors() {
-        assert!(select_members(&["botocore/data/partitions.json"]).is_err());
+        assert!(select_members(&["botocore/data/partitions.json"], &SERVICE_FILES, true).is_err());
         let no_paginators = [
             "botocore/data/partitions.json",
             "botocore/data/meteringmarketplace/2016-01-14/service-2.json",
             "botocore/data/meteringmarketplace/2016-01-14/endpoint-rule-set-1.json",
         ];
-        let err = select_members(&no_paginators).unwrap_err();
+        let err = select_members(&no_paginators, &SERVICE_FILES, true).unwrap_err();
         assert!(err.contains("paginators-1.json"), "{err}");
+    }
+
+    #[test]
+    fn selects_only_the_service_model_when_asked() {
+        let names = [
+            "botocore/data/partitions.json",
+            "botocore/data/meteringmarketplace/2016-01-14/service-2.json",
+        ];
+        let members = select_members(&names, &["service-2"], false).unwrap();
+        assert_eq!(
+            members,
+            [Member {
+                file: "service-2.json".into(),
+                original_path: "botocore/data/meteringmarketplace/2016-01-14/service-2.json".into(),
+            }]
+        );
     }
 
     #[test]

@@ -15,12 +15,17 @@ const NO_MATCH: &str = "no endpoint rule matched the parameters";
 pub fn endpoint(rules: &EndpointRules) -> TokenStream {
     let fields = rules.params.iter().map(|p| {
         let mut lines = p.docs.clone();
-        let origin = match &p.built_in {
-            Some(built_in) => format!(
+        let origin = match (&p.built_in, builtin_value(p)) {
+            (Some(built_in), Some(_)) => format!(
                 "The rule set's `{}`; the client sets it from `{built_in}`.",
                 p.wire_name
             ),
-            None => format!("The rule set's `{}`.", p.wire_name),
+            (Some(built_in), None) => format!(
+                "The rule set's `{}` (built-in `{built_in}`, which the client does not set: \
+                 it resolves with the default).",
+                p.wire_name
+            ),
+            (None, _) => format!("The rule set's `{}`.", p.wire_name),
         };
         if !lines.is_empty() {
             lines.push(String::new());
@@ -54,15 +59,9 @@ pub fn endpoint(rules: &EndpointRules) -> TokenStream {
         .iter()
         .filter_map(|p| {
             let field = ident(&p.field);
-            let value = match (p.built_in.as_deref(), p.ty) {
-                (Some("AWS::Region"), ParamType::Str) => quote!(builtins.region),
-                (Some("SDK::Endpoint"), ParamType::Str) => quote!(builtins.endpoint),
-                (Some("AWS::UseFIPS"), ParamType::Bool) => quote!(builtins.use_fips),
-                (Some("AWS::UseDualStack"), ParamType::Bool) => quote!(builtins.use_dual_stack),
-                _ => {
-                    all_builtin = false;
-                    return None;
-                }
+            let Some(value) = builtin_value(p) else {
+                all_builtin = false;
+                return None;
             };
             Some(match (p.ty, p.optional()) {
                 (ParamType::Bool, false) => quote!(#field: #value,),
@@ -145,6 +144,18 @@ pub fn endpoint(rules: &EndpointRules) -> TokenStream {
             resolve(&Params { #( #from_builtins )* #rest })
         }
     }
+}
+
+/// Where `resolve_builtins` takes a parameter from: the built-ins the client's
+/// configuration has (`sdk_runtime::endpoint::Builtins`); `None` for any other parameter.
+fn builtin_value(p: &Param) -> Option<TokenStream> {
+    Some(match (p.built_in.as_deref()?, p.ty) {
+        ("AWS::Region", ParamType::Str) => quote!(builtins.region),
+        ("SDK::Endpoint", ParamType::Str) => quote!(builtins.endpoint),
+        ("AWS::UseFIPS", ParamType::Bool) => quote!(builtins.use_fips),
+        ("AWS::UseDualStack", ParamType::Bool) => quote!(builtins.use_dual_stack),
+        _ => return None,
+    })
 }
 
 /// `src/endpoint/partitions.rs`: botocore's partitions, for `aws.partition`.
@@ -356,9 +367,18 @@ fn value(e: &Expr) -> TokenStream {
             let n = Literal::usize_unsuffixed(*n as usize);
             quote!(#n)
         }
-        ExprKind::Template(parts) => match literal_only(parts) {
-            Some(text) => quote!(#text),
-            None => {
+        ExprKind::Template(parts) => match (literal_only(parts), parts.as_slice()) {
+            (Some(text), _) => quote!(#text),
+            // `"{Region}"` is the value itself: no `String` to build.
+            (None, [TemplatePart::Value(v)]) => {
+                let v_value = value(v);
+                if v.optional {
+                    quote!(#v_value.unwrap_or_default())
+                } else {
+                    v_value
+                }
+            }
+            (None, _) => {
                 let formatted = format(parts);
                 quote!(#formatted.as_str())
             }
@@ -391,7 +411,14 @@ fn value(e: &Expr) -> TokenStream {
         ExprKind::BoolEquals(a, b) => bool_equals(a, b),
         ExprKind::StrEquals(a, b) => {
             let (va, vb) = (value(a), value(b));
+            let empty = |e: &Expr| match &e.kind {
+                ExprKind::Template(parts) => literal_only(parts).is_some_and(|t| t.is_empty()),
+                _ => false,
+            };
             match (a.optional, b.optional) {
+                // `x == ""` and `x.as_str().is_empty()` both draw clippy lints; a call does not.
+                (false, false) if empty(b) => quote!(::std::primitive::str::is_empty(#va)),
+                (false, false) if empty(a) => quote!(::std::primitive::str::is_empty(#vb)),
                 (false, false) => quote!(#va == #vb),
                 _ => {
                     let va = some_if(va, a.optional);
@@ -465,6 +492,10 @@ fn get_attr(target: &Expr, steps: &[AttrStep]) -> TokenStream {
                 let field = format_ident!("{}", name);
                 out = quote!(#out.#field);
                 borrowed_string = *owned && last;
+            }
+            AttrStep::Index(0) => {
+                out = quote!(#out.first().map(::std::string::String::as_str));
+                borrowed_string = false;
             }
             AttrStep::Index(index) => {
                 out = quote!(#out.get(#index).map(::std::string::String::as_str));
@@ -555,6 +586,15 @@ fn literal_only(parts: &[TemplatePart]) -> Option<String> {
 fn format(parts: &[TemplatePart]) -> TokenStream {
     if let Some(text) = literal_only(parts) {
         return quote!(::std::string::String::from(#text));
+    }
+    // `"{Endpoint}"`: one value, nothing to format.
+    if let [TemplatePart::Value(v)] = parts {
+        let value = value(v);
+        return if v.optional {
+            quote!(::std::string::String::from(#value.unwrap_or_default()))
+        } else {
+            quote!(::std::string::String::from(#value))
+        };
     }
     let mut pattern = String::new();
     let mut args = Vec::new();

@@ -128,9 +128,11 @@ pub fn client(service: &Service) -> TokenStream {
 /// `src/config.rs`: the runtime's configuration types under this crate's name.
 pub fn config() -> TokenStream {
     quote! {
-        #![doc = " Configuration: region, credentials, endpoint."]
+        #![doc = " Configuration: region, credentials, endpoint, retries and timeouts."]
         pub use ::sdk_runtime::config::{Config, ConfigBuilder};
-        pub use ::sdk_runtime::credentials::Credentials;
+        pub use ::sdk_runtime::credentials::{self, Credentials};
+        pub use ::sdk_runtime::retry::{RetryConfig, RetryMode};
+        pub use ::sdk_runtime::sleep::{Sleep, SleepFuture, TokioSleep};
     }
 }
 

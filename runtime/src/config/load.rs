@@ -8,9 +8,10 @@
 
 use super::endpoint_url::{ConfiguredEndpoints, EndpointUrl, SERVICE_VARIABLE_PREFIX};
 use super::ConfigBuilder;
-use crate::credentials::Credentials;
 use crate::error::ConfigError;
 use crate::profile::{Profile, ProfileSet, Property};
+use crate::retry::{RetryConfig, RetryMode, RETRY_MODE_VALUES};
+use crate::user_agent::check_app_id;
 use std::collections::BTreeMap;
 
 /// A snapshot of the environment variables the configuration is read from.
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 /// A snapshot rather than a lookup function: the `AWS_ENDPOINT_URL_<SERVICE>`
 /// variable that matters is only known when a client is made, so loading keeps
 /// all of them. No `Debug`: it holds secrets.
+#[derive(Clone)]
 pub(crate) struct Env {
     vars: BTreeMap<String, String>,
 }
@@ -49,7 +51,7 @@ impl Env {
     }
 
     /// A variable trimmed; empty counts as unset.
-    fn value(&self, name: &str) -> Option<&str> {
+    pub(crate) fn value(&self, name: &str) -> Option<&str> {
         self.vars
             .get(name)
             .map(|value| value.trim())
@@ -83,47 +85,22 @@ impl ConfigBuilder {
                 "use_dualstack_endpoint",
             )?;
         }
-        self.configured_endpoints = configured_endpoints(env, &profiles, profile)?;
-        if self.credentials.is_none() {
-            let sources = CredentialSources { env, profile };
-            for source in CREDENTIAL_CHAIN {
-                if let Some(credentials) = source(&sources)? {
-                    self.credentials = Some(credentials);
-                    break;
-                }
-            }
+        if self.retry_config.is_none() {
+            self.retry_config = retry_config(env, profile)?;
         }
+        if self.app_id.is_none() {
+            self.app_id = setting(env, "AWS_SDK_UA_APP_ID", profile, "sdk_ua_app_id", |id| {
+                check_app_id(id).map(|()| id.to_owned())
+            })?;
+        }
+        self.configured_endpoints = configured_endpoints(env, &profiles, profile)?;
+        // Credentials are the default chain's (environment, profile, web identity,
+        // container, instance metadata), asked when a request needs them: see
+        // `crate::credentials`. Credentials already set on the builder win.
+        let profile_name = env.value("AWS_PROFILE").unwrap_or("default").to_owned();
+        self.default_chain(env, profiles, &profile_name);
         Ok(self)
     }
-}
-
-/// What the credential sources read.
-struct CredentialSources<'a> {
-    env: &'a Env,
-    /// The selected profile, when it exists.
-    profile: Option<&'a Profile>,
-}
-
-/// One place credentials can come from: `Ok(None)` when it has none, an error
-/// when it has some but they are unusable.
-type CredentialSource = fn(&CredentialSources<'_>) -> Result<Option<Credentials>, ConfigError>;
-
-/// The credential sources, in order: the first that has credentials wins. The
-/// rest of the AWS chain (`credential_process`, `role_arn` with `source_profile`,
-/// web identity, SSO, container and instance metadata) goes here, in that order,
-/// after the profile's static keys.
-const CREDENTIAL_CHAIN: &[CredentialSource] = &[environment_credentials, profile_credentials];
-
-fn environment_credentials(
-    sources: &CredentialSources<'_>,
-) -> Result<Option<Credentials>, ConfigError> {
-    Credentials::from_lookup(|name| sources.env.get(name))
-}
-
-fn profile_credentials(
-    sources: &CredentialSources<'_>,
-) -> Result<Option<Credentials>, ConfigError> {
-    sources.profile.map_or(Ok(None), Credentials::from_profile)
 }
 
 /// The profile `AWS_PROFILE` names, else `default`. A named profile that does not
@@ -202,23 +179,62 @@ fn bool_setting(
     profile: Option<&Profile>,
     name: &str,
 ) -> Result<Option<bool>, ConfigError> {
+    setting(env, variable, profile, name, |value| {
+        parse_bool(value).ok_or_else(|| "expected `true` or `false`".to_owned())
+    })
+}
+
+/// A value from `variable`, else from the profile's `name`, read by `parse`,
+/// which says what is wrong with a value it refuses.
+fn setting<T>(
+    env: &Env,
+    variable: &str,
+    profile: Option<&Profile>,
+    name: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, ConfigError> {
     if let Some(value) = env.value(variable) {
-        return parse_bool(value).map(Some).ok_or_else(|| {
+        return parse(value).map(Some).map_err(|problem| {
             ConfigError::new(format!(
-                "environment variable {variable} is `{value}`: expected `true` or `false`"
+                "environment variable {variable} is `{value}`: {problem}"
             ))
         });
     }
     let Some((value, property)) = profile_value(profile, name)? else {
         return Ok(None);
     };
-    parse_bool(value).map(Some).ok_or_else(|| {
+    parse(value).map(Some).map_err(|problem| {
         ConfigError::new(format!(
-            "{}: `{name} = {value}` in profile `{}`: expected `true` or `false`",
+            "{}: `{name} = {value}` in profile `{}`: {problem}",
             location(property),
             profile.map(Profile::name).unwrap_or_default()
         ))
     })
+}
+
+/// The retry mode and the attempts per call, each from its variable, else from
+/// the profile; `None` when neither is set anywhere.
+fn retry_config(env: &Env, profile: Option<&Profile>) -> Result<Option<RetryConfig>, ConfigError> {
+    let mode = setting(env, "AWS_RETRY_MODE", profile, "retry_mode", |value| {
+        value
+            .parse::<RetryMode>()
+            .map_err(|_| format!("expected {RETRY_MODE_VALUES}"))
+    })?;
+    let max_attempts = setting(env, "AWS_MAX_ATTEMPTS", profile, "max_attempts", |value| {
+        value
+            .parse::<u32>()
+            .ok()
+            .filter(|attempts| *attempts >= 1 && value.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| "expected a whole number of attempts, 1 or more".to_owned())
+    })?;
+    if mode.is_none() && max_attempts.is_none() {
+        return Ok(None);
+    }
+    let mut config = RetryConfig::standard().with_mode(mode.unwrap_or_default());
+    if let Some(max_attempts) = max_attempts {
+        config = config.with_max_attempts(max_attempts);
+    }
+    Ok(Some(config))
 }
 
 /// The endpoint URLs the environment and the profile configure, unless told to
@@ -323,6 +339,7 @@ fn services_section_urls(
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::credentials::{Credentials, CredentialsError, CredentialsErrorKind};
     use crate::profile::tests::TempDir;
 
     const SERVICE: &str = "Marketplace Metering";
@@ -342,8 +359,17 @@ mod tests {
                     "AWS_SHARED_CREDENTIALS_FILE".to_owned(),
                     dir.write("credentials", credentials),
                 ),
+                // The credentials chain must never reach for a real IMDS here.
+                ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
             ]);
             Setup { _dir: dir, vars }
+        }
+
+        /// What the configuration's credentials chain finds.
+        async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+            let config = self.load();
+            assert!(config.credentials().is_none(), "the chain is not static");
+            config.credentials_cache().unwrap().credentials().await
         }
 
         fn var(mut self, name: &str, value: &str) -> Self {
@@ -376,6 +402,8 @@ mod tests {
             .build();
         assert_eq!(config.region(), None);
         assert!(config.credentials().is_none());
+        // The default chain is installed; it finds nothing only when asked.
+        assert!(config.credentials_cache().is_some());
         assert!(!config.use_fips() && !config.use_dual_stack());
         assert_eq!(config.endpoint_url_for(SERVICE), None);
         // Missing files, and a missing `default` profile, are fine too.
@@ -471,6 +499,103 @@ mod tests {
         assert!(setup
             .error()
             .contains("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is `on`"));
+    }
+
+    #[test]
+    fn retry_settings_precedence() {
+        let setup = Setup::new("", "");
+        assert_eq!(setup.load().retry_config(), &RetryConfig::standard());
+        let setup = Setup::new(
+            "[default]\nretry_mode = adaptive\nmax_attempts = 7\n[profile p]\nmax_attempts = 2",
+            "",
+        );
+        assert_eq!(
+            setup.load().retry_config(),
+            &RetryConfig::adaptive().with_max_attempts(7)
+        );
+        // Each setting on its own: the variable wins over the profile.
+        let setup = setup.var("AWS_MAX_ATTEMPTS", "4");
+        assert_eq!(
+            setup.load().retry_config(),
+            &RetryConfig::adaptive().with_max_attempts(4)
+        );
+        let setup = setup.var("AWS_RETRY_MODE", "STANDARD");
+        assert_eq!(
+            setup.load().retry_config(),
+            &RetryConfig::standard().with_max_attempts(4)
+        );
+        let setup = Setup::new("[profile p]\nmax_attempts = 2", "").var("AWS_PROFILE", "p");
+        assert_eq!(
+            setup.load().retry_config(),
+            &RetryConfig::standard().with_max_attempts(2)
+        );
+        let setup = Setup::new("", "").var("AWS_RETRY_MODE", "legacy");
+        assert_eq!(setup.load().retry_config(), &RetryConfig::standard());
+        // The builder's setting replaces both.
+        let explicit = setup
+            .var("AWS_MAX_ATTEMPTS", "9")
+            .builder()
+            .unwrap()
+            .retry_config(RetryConfig::disabled())
+            .build();
+        assert_eq!(explicit.retry_config(), &RetryConfig::disabled());
+    }
+
+    #[test]
+    fn bad_retry_settings_are_errors() {
+        for value in ["0", "-1", "three", "2.5", "+3", "99999999999"] {
+            let setup = Setup::new("", "").var("AWS_MAX_ATTEMPTS", value);
+            assert_eq!(
+                setup.error(),
+                format!(
+                    "invalid configuration: environment variable AWS_MAX_ATTEMPTS is `{value}`: \
+                     expected a whole number of attempts, 1 or more"
+                )
+            );
+        }
+        let setup = Setup::new("", "").var("AWS_RETRY_MODE", "fast");
+        assert_eq!(
+            setup.error(),
+            "invalid configuration: environment variable AWS_RETRY_MODE is `fast`: expected \
+             `standard`, `adaptive` or `legacy`"
+        );
+        let setup = Setup::new("[default]\nregion = r\nmax_attempts = 0", "");
+        assert_eq!(
+            setup.error(),
+            format!(
+                "invalid configuration: {}, line 3: `max_attempts = 0` in profile `default`: \
+                 expected a whole number of attempts, 1 or more",
+                setup.path("AWS_CONFIG_FILE")
+            )
+        );
+        let setup = Setup::new("[default]\nretry_mode = sometimes", "");
+        assert!(setup
+            .error()
+            .contains("line 2: `retry_mode = sometimes` in profile `default`: expected"));
+        // A valid variable means the profile's value is not read.
+        let setup = setup.var("AWS_RETRY_MODE", "adaptive");
+        assert_eq!(setup.load().retry_config().mode(), RetryMode::Adaptive);
+    }
+
+    #[test]
+    fn app_id_precedence_and_errors() {
+        let setup = Setup::new("[default]\nsdk_ua_app_id = from-profile", "");
+        assert_eq!(setup.load().app_id(), Some("from-profile"));
+        let setup = setup.var("AWS_SDK_UA_APP_ID", "from-env");
+        assert_eq!(setup.load().app_id(), Some("from-env"));
+        let explicit = setup.builder().unwrap().app_id("explicit").build();
+        assert_eq!(explicit.app_id(), Some("explicit"));
+        let setup = Setup::new("", "").var("AWS_SDK_UA_APP_ID", "has space");
+        assert!(setup
+            .error()
+            .starts_with("invalid configuration: environment variable AWS_SDK_UA_APP_ID is `has space`: contains ' '"));
+        let long = "x".repeat(51);
+        let setup = Setup::new(&format!("[default]\nsdk_ua_app_id = {long}"), "");
+        assert!(
+            setup.error().contains("line 2: `sdk_ua_app_id = xxxx"),
+            "{}",
+            setup.error()
+        );
     }
 
     #[test]
@@ -698,8 +823,8 @@ s3 =
         );
     }
 
-    #[test]
-    fn profile_files_are_found_through_home() {
+    #[tokio::test]
+    async fn profile_files_are_found_through_home() {
         let dir = TempDir::new();
         dir.write(".aws/config", "[profile p]\nregion = home-region");
         dir.write(
@@ -710,10 +835,12 @@ s3 =
             ("HOME", dir.0.display().to_string()),
             ("USERPROFILE", dir.0.display().to_string()),
             ("AWS_PROFILE", "p".to_owned()),
+            ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
         ]);
         let config = Config::builder().load_from(&env).unwrap().build();
         assert_eq!(config.region(), Some("home-region"));
-        assert_eq!(config.credentials().unwrap().access_key_id(), "AKID");
+        let credentials = config.credentials_cache().unwrap().credentials().await;
+        assert_eq!(credentials.unwrap().access_key_id(), "AKID");
     }
 
     #[test]
@@ -729,15 +856,14 @@ s3 =
         );
     }
 
-    #[test]
-    fn credentials_precedence() {
+    #[tokio::test]
+    async fn credentials_precedence() {
         let setup = Setup::new(
             "[default]\naws_access_key_id = CONFIGKEY\naws_secret_access_key = CONFIGSECRET",
             "[default]\naws_access_key_id = CREDKEY\naws_secret_access_key = CREDSECRET\n\
              aws_session_token = CREDTOKEN",
         );
-        let from_files = setup.load();
-        let credentials = from_files.credentials().unwrap();
+        let credentials = setup.credentials().await.unwrap();
         assert_eq!(credentials.access_key_id(), "CREDKEY");
         assert_eq!(credentials.secret_access_key(), "CREDSECRET");
         assert_eq!(credentials.session_token(), Some("CREDTOKEN"));
@@ -745,39 +871,48 @@ s3 =
             "[default]\naws_access_key_id = CONFIGKEY\naws_secret_access_key = CONFIGSECRET",
             "",
         )
-        .load();
-        assert_eq!(
-            only_config.credentials().unwrap().access_key_id(),
-            "CONFIGKEY"
-        );
-        assert_eq!(only_config.credentials().unwrap().session_token(), None);
+        .credentials()
+        .await
+        .unwrap();
+        assert_eq!(only_config.access_key_id(), "CONFIGKEY");
+        assert_eq!(only_config.session_token(), None);
         let setup = setup
             .var("AWS_ACCESS_KEY_ID", "ENVKEY")
             .var("AWS_SECRET_ACCESS_KEY", "ENVSECRET");
-        let from_env = setup.load();
-        assert_eq!(from_env.credentials().unwrap().access_key_id(), "ENVKEY");
-        assert_eq!(from_env.credentials().unwrap().session_token(), None);
+        let from_env = setup.credentials().await.unwrap();
+        assert_eq!(from_env.access_key_id(), "ENVKEY");
+        assert_eq!(from_env.session_token(), None);
         let explicit = setup
             .builder()
             .unwrap()
             .credentials(Credentials::new("CODEKEY", "CODESECRET", None))
             .build();
         assert_eq!(explicit.credentials().unwrap().access_key_id(), "CODEKEY");
+        // Credentials set before loading are kept too: no chain is installed.
+        let kept = Config::builder()
+            .credentials(Credentials::new("KEPT", "S", None))
+            .load_from(&Env::from_vars(setup.vars.clone()))
+            .unwrap()
+            .build();
+        assert_eq!(kept.credentials().unwrap().access_key_id(), "KEPT");
     }
 
-    #[test]
-    fn half_set_profile_keys_are_errors() {
+    #[tokio::test]
+    async fn half_set_keys_are_errors_when_credentials_are_needed() {
+        // Loading succeeds: credentials are only looked for when a request needs them.
         let setup = Setup::new("", "[default]\naws_access_key_id = AKID");
-        assert_eq!(
-            setup.error(),
-            format!(
-                "invalid configuration: {}, line 2: profile `default` sets aws_access_key_id but \
+        let error = setup.credentials().await.unwrap_err();
+        assert_eq!(error.kind(), CredentialsErrorKind::InvalidConfiguration);
+        assert!(
+            error.to_string().contains(&format!(
+                "profile `default`: {}, line 2: profile `default` sets aws_access_key_id but \
                  not aws_secret_access_key",
                 setup.path("AWS_SHARED_CREDENTIALS_FILE")
-            )
+            )),
+            "{error}"
         );
         let setup = Setup::new("[default]\naws_secret_access_key = NOTSHOWN", "");
-        let error = setup.error();
+        let error = setup.credentials().await.unwrap_err().to_string();
         assert!(
             error.contains("sets aws_secret_access_key but not aws_access_key_id"),
             "{error}"
@@ -787,10 +922,18 @@ s3 =
         let setup = setup
             .var("AWS_ACCESS_KEY_ID", "K")
             .var("AWS_SECRET_ACCESS_KEY", "S");
-        assert_eq!(setup.load().credentials().unwrap().access_key_id(), "K");
-        // A half-set environment is still an error of its own.
-        let setup = Setup::new("", "").var("AWS_ACCESS_KEY_ID", "K");
-        assert!(setup.error().contains("AWS_SECRET_ACCESS_KEY is missing"));
+        assert_eq!(setup.credentials().await.unwrap().access_key_id(), "K");
+        // A half-set environment is an error of its own, and stops the chain.
+        let setup = Setup::new(
+            "[default]\naws_access_key_id = P\naws_secret_access_key = S",
+            "",
+        )
+        .var("AWS_ACCESS_KEY_ID", "K");
+        let error = setup.credentials().await.unwrap_err().to_string();
+        assert!(
+            error.contains("AWS_SECRET_ACCESS_KEY is missing"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -802,8 +945,24 @@ s3 =
         );
         let builder = setup.builder().unwrap();
         let config = builder.clone().build();
-        for text in [format!("{builder:?}"), format!("{config:#?}")] {
-            assert!(text.contains("AKIDVISIBLE"), "{text}");
+        let with_static = builder
+            .clone()
+            .credentials(Credentials::new(
+                "AKIDVISIBLE",
+                "SECRETVALUE",
+                Some("TOKENVALUE".into()),
+            ))
+            .build();
+        assert!(format!("{with_static:?}").contains("AKIDVISIBLE"));
+        for text in [
+            format!("{builder:?}"),
+            format!("{config:#?}"),
+            format!("{with_static:#?}"),
+        ] {
+            assert!(
+                text.contains("DefaultCredentialsChain") || text.contains("AKIDVISIBLE"),
+                "{text}"
+            );
             for secret in ["SECRETVALUE", "TOKENVALUE", "URLPASSWORD"] {
                 assert!(!text.contains(secret), "{secret} in {text}");
             }

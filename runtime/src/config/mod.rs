@@ -9,11 +9,27 @@ mod load;
 
 pub use endpoint_url::{service_config_key, service_endpoint_variable, EndpointUrl};
 
-use crate::credentials::Credentials;
+use crate::credentials::{
+    Credentials, CredentialsCache, DefaultCredentialsChain, ImdsClient, ProvideCredentials,
+    ProviderContext, SharedCredentialsProvider, StsConfig,
+};
 use crate::error::ConfigError;
+use crate::profile::ProfileSet;
+use crate::retry::RetryConfig;
+use crate::sleep::{Sleep, TokioSleep};
 use endpoint_url::ConfiguredEndpoints;
-use load::Env;
+pub(crate) use load::Env;
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// How long to wait for a connection unless configured, as the AWS SDKs.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+/// How long one attempt may take unless configured: connecting, sending, and
+/// reading the whole response.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a call may take unless configured, every attempt and wait included.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// How a client reaches and authenticates to the service. Build it with
 /// [`Config::builder`], or start from the environment with [`Config::from_env`].
@@ -22,10 +38,20 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Config {
     pub(crate) region: Option<String>,
+    /// Static credentials, as set with [`ConfigBuilder::credentials`].
     pub(crate) credentials: Option<Credentials>,
+    /// Where requests get their credentials: every provider, static ones too,
+    /// behind one cache shared by the clones of this config.
+    pub(crate) credentials_cache: Option<CredentialsCache>,
     /// The explicit override: [`ConfigBuilder::endpoint_url`].
     pub(crate) endpoint_url: Option<String>,
     pub(crate) connect_timeout: Duration,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) retry_config: RetryConfig,
+    /// The application id for the user agent; checked when a client is made.
+    pub(crate) app_id: Option<String>,
+    pub(crate) sleep: Arc<dyn Sleep>,
     pub(crate) use_fips: bool,
     pub(crate) use_dual_stack: bool,
     /// Endpoint URLs from the environment and the profile, for whichever service
@@ -59,14 +85,31 @@ impl Config {
     ///   `[services NAME]` section, the profile's `endpoint_url`; none of them when
     ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or `ignore_configured_endpoint_urls`
     ///   is `true`.
-    /// - Credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
-    ///   `AWS_SESSION_TOKEN`, else the profile's `aws_access_key_id`,
-    ///   `aws_secret_access_key` and `aws_session_token`.
+    /// - Retries: `AWS_RETRY_MODE` / `retry_mode` (`standard`, `adaptive`, or
+    ///   `legacy`, which means `standard`) and `AWS_MAX_ATTEMPTS` /
+    ///   `max_attempts` (a whole number, 1 or more); any other value is an error.
+    /// - Application id for the user agent: `AWS_SDK_UA_APP_ID` /
+    ///   `sdk_ua_app_id`.
+    /// - Credentials: the [`DefaultCredentialsChain`] — environment, the profile
+    ///   (static keys, `credential_process`, roles), web identity (EKS IRSA), the
+    ///   container endpoint (ECS, EKS Pod Identity), EC2 instance metadata
+    ///   (IMDSv2). Nothing is fetched now: the first request that needs
+    ///   credentials asks the chain, and a configuration with no credentials
+    ///   anywhere fails then, with an error that lists what every provider tried.
+    ///   Credentials set on the builder replace the chain.
+    /// - Region, last resort: when nothing above sets one and
+    ///   `AWS_EC2_METADATA_DISABLED` is not `true`, the EC2 instance metadata's
+    ///   `placement/region`, asked once (one attempt, 1 s connect and read
+    ///   timeouts, or `AWS_METADATA_SERVICE_TIMEOUT`): off EC2 this costs at most
+    ///   that, usually nothing (no route), and leaves the region unset.
     ///
-    /// An empty variable or property counts as unset. Unreadable or malformed files,
-    /// bad values and half-set key pairs are errors that say where they are.
+    /// An empty variable or property counts as unset. Unreadable or malformed files
+    /// and bad values are errors that say where they are.
     pub async fn from_env() -> Result<ConfigBuilder, ConfigError> {
-        ConfigBuilder::default().load_from(&Env::process())
+        ConfigBuilder::default()
+            .load_from(&Env::process())?
+            .region_from_imds()
+            .await
     }
 
     /// [`Config::from_env`] over the given variables instead of the process
@@ -79,7 +122,10 @@ impl Config {
         K: Into<String>,
         V: Into<String>,
     {
-        ConfigBuilder::default().load_from(&Env::from_vars(vars))
+        ConfigBuilder::default()
+            .load_from(&Env::from_vars(vars))?
+            .region_from_imds()
+            .await
     }
 
     /// The region requests are sent to and signed for.
@@ -128,9 +174,34 @@ impl Config {
         }
     }
 
-    /// The credentials requests are signed with.
+    /// The static credentials set with [`ConfigBuilder::credentials`], if any.
+    /// Credentials from a provider, such as the default chain of
+    /// [`Config::from_env`], are only known once asked for: see
+    /// [`Config::credentials_cache`].
     pub fn credentials(&self) -> Option<&Credentials> {
         self.credentials.as_ref()
+    }
+
+    /// The cache requests get their credentials from (it asks the configured
+    /// provider when it has nothing fresh); `None` when no credentials are
+    /// configured. `config.credentials_cache().unwrap().credentials().await`
+    /// gets what the next request will be signed with.
+    pub fn credentials_cache(&self) -> Option<&CredentialsCache> {
+        self.credentials_cache.as_ref()
+    }
+
+    /// The credentials to sign a request with, from the cache; a configuration
+    /// error when there are none.
+    pub(crate) async fn signing_credentials(&self) -> Result<Credentials, ConfigError> {
+        let Some(cache) = &self.credentials_cache else {
+            return Err(ConfigError::new(
+                "no credentials are configured: set Config::builder().credentials(..) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            ));
+        };
+        cache
+            .credentials()
+            .await
+            .map_err(|error| ConfigError::new(format!("no credentials to sign with: {error}")))
     }
 
     /// Whether to use the service's FIPS 140 endpoint.
@@ -142,15 +213,77 @@ impl Config {
     pub fn use_dual_stack(&self) -> bool {
         self.use_dual_stack
     }
+
+    /// How calls are retried.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.retry_config
+    }
+
+    /// How long to wait for a connection.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// How long one attempt may take.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
+    }
+
+    /// How long a call may take, retries included.
+    pub fn operation_timeout(&self) -> Duration {
+        self.operation_timeout
+    }
+
+    /// The application id sent in the user agent.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+}
+
+/// Where a configuration's credentials come from.
+#[derive(Clone, Debug, Default)]
+enum CredentialsSetting {
+    #[default]
+    None,
+    Static(Credentials),
+    Provider(SharedCredentialsProvider),
+    Cache(CredentialsCache),
+    /// [`DefaultCredentialsChain`], made by [`ConfigBuilder::build`] so that it
+    /// uses the final region for STS.
+    DefaultChain(ChainInputs),
+}
+
+/// What [`Config::from_env`] read for the default chain.
+#[derive(Clone)]
+struct ChainInputs {
+    env: Arc<Env>,
+    profiles: Arc<ProfileSet>,
+    profile_name: String,
+    imds: ImdsClient,
+}
+
+impl fmt::Debug for ChainInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DefaultCredentialsChain")
+            .field("profile", &self.profile_name)
+            .field("files", &self.profiles.describe_files())
+            .field("imds", &self.imds)
+            .finish()
+    }
 }
 
 /// Builds a [`Config`].
 #[derive(Clone, Debug, Default)]
 pub struct ConfigBuilder {
     region: Option<String>,
-    credentials: Option<Credentials>,
+    credentials: CredentialsSetting,
     endpoint_url: Option<String>,
     connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    retry_config: Option<RetryConfig>,
+    app_id: Option<String>,
+    sleep: Option<Arc<dyn Sleep>>,
     use_fips: Option<bool>,
     use_dual_stack: Option<bool>,
     configured_endpoints: ConfiguredEndpoints,
@@ -169,16 +302,82 @@ impl ConfigBuilder {
         self
     }
 
-    /// The credentials to sign with.
+    /// Static credentials to sign with; they replace any provider.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+        self.credentials = CredentialsSetting::Static(credentials);
         self
     }
 
-    /// Sets or clears the credentials.
+    /// Sets static credentials, or clears whatever credentials were configured.
     pub fn set_credentials(&mut self, credentials: Option<Credentials>) -> &mut Self {
-        self.credentials = credentials;
+        self.credentials = credentials.map_or(CredentialsSetting::None, CredentialsSetting::Static);
         self
+    }
+
+    /// Where to get credentials: any [`ProvideCredentials`], such as a
+    /// [`DefaultCredentialsChain`] or your own. It replaces any credentials or
+    /// provider set before (the default chain of [`Config::from_env`] too). The
+    /// config caches what it provides in a [`CredentialsCache`].
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = CredentialsSetting::Provider(SharedCredentialsProvider::new(provider));
+        self
+    }
+
+    /// Sets a credentials provider, or clears whatever credentials were
+    /// configured.
+    pub fn set_credentials_provider(
+        &mut self,
+        provider: Option<SharedCredentialsProvider>,
+    ) -> &mut Self {
+        self.credentials = provider.map_or(CredentialsSetting::None, CredentialsSetting::Provider);
+        self
+    }
+
+    /// A credentials cache built with your own timings or clock (see
+    /// [`CredentialsCache::builder`]), over its provider; it replaces any
+    /// credentials or provider set before.
+    pub fn credentials_cache(mut self, cache: CredentialsCache) -> Self {
+        self.credentials = CredentialsSetting::Cache(cache);
+        self
+    }
+
+    /// Installs the default chain over what [`Config::from_env`] read, unless
+    /// credentials are already set.
+    pub(crate) fn default_chain(&mut self, env: &Env, profiles: ProfileSet, profile_name: &str) {
+        if !matches!(self.credentials, CredentialsSetting::None) {
+            return;
+        }
+        let imds = ImdsClient::from_env_and_profile(env, profiles.profile(profile_name));
+        self.credentials = CredentialsSetting::DefaultChain(ChainInputs {
+            env: Arc::new(env.clone()),
+            profiles: Arc::new(profiles),
+            profile_name: profile_name.to_owned(),
+            imds,
+        });
+    }
+
+    /// The region from EC2 instance metadata, when nothing else set one (see
+    /// [`Config::from_env`]).
+    async fn region_from_imds(mut self) -> Result<Self, ConfigError> {
+        let CredentialsSetting::DefaultChain(inputs) = &self.credentials else {
+            return Ok(self);
+        };
+        if self.region.is_some() || inputs.imds.is_disabled() {
+            return Ok(self);
+        }
+        match inputs.imds.region_with_attempts(1).await {
+            Ok(region) => self.region = Some(region),
+            Err(error)
+                if error.kind()
+                    == crate::credentials::CredentialsErrorKind::InvalidConfiguration =>
+            {
+                return Err(ConfigError::new(error.to_string()));
+            }
+            Err(error) => {
+                tracing::debug!(error = %error, "no region from EC2 instance metadata");
+            }
+        }
+        Ok(self)
     }
 
     /// Sends requests to this URL instead of the region's endpoint, e.g. a local
@@ -198,6 +397,62 @@ impl ConfigBuilder {
     /// How long to wait for a connection (default 3.1 s, as the AWS SDKs).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long one attempt may take, from connecting to the last byte of the
+    /// response (default 30 s). An attempt that runs out of time fails with a
+    /// timeout, which is retried: a server that stops answering halfway through
+    /// a response cannot hold a call forever.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// How long a call may take, every attempt and every wait between them
+    /// included (default 90 s). When it runs out the call fails with a timeout
+    /// error; when a retry could not start before it runs out, the call fails
+    /// with the error of its last attempt instead.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// How calls are retried (default: standard mode, 3 attempts), e.g.
+    /// `RetryConfig::standard().with_max_attempts(5)`, `RetryConfig::adaptive()`
+    /// or `RetryConfig::disabled()`. It replaces `AWS_RETRY_MODE`,
+    /// `AWS_MAX_ATTEMPTS` and the profile's `retry_mode` and `max_attempts`.
+    pub fn retry_config(mut self, retry_config: RetryConfig) -> Self {
+        self.retry_config = Some(retry_config);
+        self
+    }
+
+    /// Sets or clears the retry configuration; cleared means the default.
+    pub fn set_retry_config(&mut self, retry_config: Option<RetryConfig>) -> &mut Self {
+        self.retry_config = retry_config;
+        self
+    }
+
+    /// An id for the application, sent in the user agent (`app/ID`) so that
+    /// requests can be told apart in the service's logs: at most 50 letters,
+    /// digits and ``!#$%&'*+-.^_`|~``. A bad id is a configuration error when a
+    /// call is made.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// Sets or clears the application id.
+    pub fn set_app_id(&mut self, app_id: Option<String>) -> &mut Self {
+        self.app_id = app_id;
+        self
+    }
+
+    /// How the client waits between attempts (default: Tokio's timer). For tests
+    /// that check the backoff without waiting for it, and for other async
+    /// runtimes; timeouts are measured with Tokio's timer whatever is set here.
+    pub fn sleep_impl(mut self, sleep: impl Sleep + 'static) -> Self {
+        self.sleep = Some(Arc::new(sleep));
         self
     }
 
@@ -229,14 +484,57 @@ impl ConfigBuilder {
     /// The finished configuration. Missing pieces are reported when a request needs
     /// them, as a [`ConfigError`] before anything is sent.
     pub fn build(self) -> Config {
+        let (credentials, credentials_cache) = self.finished_credentials();
         Config {
             region: self.region,
-            credentials: self.credentials,
+            credentials,
+            credentials_cache,
             endpoint_url: self.endpoint_url,
-            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_millis(3100)),
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            attempt_timeout: self.attempt_timeout.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT),
+            operation_timeout: self.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
+            retry_config: self.retry_config.unwrap_or_default(),
+            app_id: self.app_id,
+            sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
             use_fips: self.use_fips.unwrap_or(false),
             use_dual_stack: self.use_dual_stack.unwrap_or(false),
             configured_endpoints: self.configured_endpoints,
+        }
+    }
+}
+
+impl ConfigBuilder {
+    /// The static credentials and the cache of the finished configuration.
+    fn finished_credentials(&self) -> (Option<Credentials>, Option<CredentialsCache>) {
+        match &self.credentials {
+            CredentialsSetting::None => (None, None),
+            CredentialsSetting::Static(credentials) => (
+                Some(credentials.clone()),
+                Some(CredentialsCache::new(credentials.clone())),
+            ),
+            CredentialsSetting::Provider(provider) => {
+                (None, Some(CredentialsCache::new(provider.clone())))
+            }
+            CredentialsSetting::Cache(cache) => (None, Some(cache.clone())),
+            CredentialsSetting::DefaultChain(inputs) => {
+                // STS goes to the final region, with the final FIPS choice.
+                let sts = StsConfig::new(
+                    self.region.clone(),
+                    self.use_fips.unwrap_or(false),
+                    self.configured_endpoints.for_service("STS").cloned(),
+                );
+                let context = ProviderContext {
+                    env: inputs.env.clone(),
+                    sts,
+                    imds: inputs.imds.clone(),
+                };
+                let chain = DefaultCredentialsChain::new(
+                    context,
+                    inputs.profiles.clone(),
+                    inputs.profile_name.clone(),
+                );
+                (None, Some(CredentialsCache::new(chain)))
+            }
         }
     }
 }

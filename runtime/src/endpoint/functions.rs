@@ -71,10 +71,11 @@ pub fn uri_encode(input: &str) -> String {
 /// `allow_subdomains`, several joined by `.`).
 ///
 /// Rule sets check it before templating a parameter (a region, an account id) into a
-/// hostname. A label is 1 to 63 ASCII letters, digits and `-`, starting with a letter
-/// or digit (as the Smithy reference implementation requires; unlike botocore, a
-/// trailing `-` is accepted). With `allow_subdomains` every `.`-separated label must be
-/// valid, so empty labels (`a..b`, `a.`, `.a`) are rejected.
+/// hostname. A label is 1 to 63 ASCII letters, digits and `-` that starts and ends with
+/// a letter or digit, as RFC 1123 and botocore require (the Smithy Java implementation
+/// also accepts a trailing `-`, which would template names such as `us-east-1-` into
+/// hostnames DNS cannot resolve). With `allow_subdomains` every `.`-separated label must
+/// be valid, so empty labels (`a..b`, `a.`, `.a`) are rejected.
 pub fn is_valid_host_label(value: &str, allow_subdomains: bool) -> bool {
     if allow_subdomains {
         value.split('.').all(is_single_host_label)
@@ -87,6 +88,7 @@ fn is_single_host_label(label: &str) -> bool {
     let bytes = label.as_bytes();
     (1..=63).contains(&bytes.len())
         && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
         && bytes
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
@@ -286,10 +288,12 @@ pub fn parse_arn(input: &str) -> Option<Arn> {
 /// Smithy reference implementation: the whole name is 3 to 63 characters of lowercase
 /// ASCII letters, digits and `-`, and starts and ends with a letter or digit. With
 /// `allow_subdomains`, `.` is allowed too, but not next to another `.` or a `-`
-/// (`a..b`, `a-.b`, `a.-b`), and the name must not look like an IPv4 address
-/// (`192.168.1.1`); labels between dots may then be short (`a.b-c` is accepted), as the
-/// 3-character minimum applies to the whole name. Without `allow_subdomains` a `.`
-/// makes the name invalid.
+/// (`a..b`, `a-.b`, `a.-b`), and the name must not be formatted as an IPv4 address:
+/// four `.`-separated groups of 1 to 3 digits, leading zeros included (`192.168.1.1`,
+/// `01.02.03.04`), as botocore checks; the Java SDK also counts leading zeros, unlike
+/// [`parse_url`]'s `is_ip`. Labels between dots may then be short (`a.b-c` is accepted),
+/// as the 3-character minimum applies to the whole name. Without `allow_subdomains` a
+/// `.` makes the name invalid.
 pub fn is_virtual_hostable_s3_bucket(bucket: &str, allow_subdomains: bool) -> bool {
     fn lower_alnum(b: u8) -> bool {
         b.is_ascii_lowercase() || b.is_ascii_digit()
@@ -308,7 +312,18 @@ pub fn is_virtual_hostable_s3_bucket(bucket: &str, allow_subdomains: bool) -> bo
         (b'.' | b'-', b'.') | (b'.', b'-') => false,
         (_, b) => lower_alnum(b) || b == b'.' || b == b'-',
     });
-    valid_sequence && !looks_like_ipv4(bucket)
+    valid_sequence && !is_dotted_quad(bucket)
+}
+
+/// Whether `name` is four `.`-separated groups of 1 to 3 ASCII digits (botocore's
+/// `IPV4_RE`). Looser than [`looks_like_ipv4`]: bucket names are checked for the format,
+/// not for being an address a URL could use.
+fn is_dotted_quad(name: &str) -> bool {
+    let mut groups = 0;
+    name.split('.').all(|group| {
+        groups += 1;
+        groups <= 4 && (1..=3).contains(&group.len()) && group.bytes().all(|b| b.is_ascii_digit())
+    }) && groups == 4
 }
 
 #[cfg(test)]
@@ -405,7 +420,12 @@ mod tests {
         assert!(!is_valid_host_label(".foo", true));
         assert!(!is_valid_host_label(".", true));
         assert!(is_valid_host_label("a-b.foo", true));
-        assert!(is_valid_host_label("foo-", false));
+        assert!(!is_valid_host_label("foo-", false));
+        assert!(!is_valid_host_label("us-east-1-", true));
+        assert!(!is_valid_host_label("a.b-", true));
+        assert!(!is_valid_host_label("a-.b", true));
+        assert!(is_valid_host_label("a", false));
+        assert!(is_valid_host_label("a-1", false));
         assert!(is_valid_host_label("Foo", false));
         assert!(!is_valid_host_label("a_b", true));
         assert!(!is_valid_host_label("é", false));
@@ -718,5 +738,11 @@ mod tests {
         assert!(!is_virtual_hostable_s3_bucket("my.bucket.name", false));
         assert!(is_virtual_hostable_s3_bucket("1.2.3", true));
         assert!(is_virtual_hostable_s3_bucket("1.2.3.4.5", true));
+        // Formatted as an IPv4 address even where a URL's host would not count as one.
+        assert!(!is_virtual_hostable_s3_bucket("01.02.03.04", true));
+        assert!(!is_virtual_hostable_s3_bucket("000.000.000.000", true));
+        assert!(!is_virtual_hostable_s3_bucket("1.2.3.4", true));
+        assert!(is_virtual_hostable_s3_bucket("1234.1.1.1", true));
+        assert!(is_virtual_hostable_s3_bucket("1.2.3.a4", true));
     }
 }

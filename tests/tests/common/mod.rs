@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use integration_tests::{verify, RecordedRequest, TestServer};
+use marketplace_metering::config::RetryConfig;
 use marketplace_metering::operation::batch_meter_usage::BatchMeterUsageError;
 use marketplace_metering::operation::meter_usage::MeterUsageError;
 use marketplace_metering::operation::register_usage::RegisterUsageError;
@@ -52,6 +53,18 @@ pub fn client_for(url: &str) -> Client {
 /// The standard test client, pointed at `server`.
 pub fn client(server: &TestServer) -> Client {
     client_for(&server.url())
+}
+
+/// The standard test client with retries off (one attempt per call), for tests
+/// of how one response is read; `retries.rs` tests the retries.
+pub fn client_without_retries(server: &TestServer) -> Client {
+    let config = Config::builder()
+        .region(REGION)
+        .credentials(Credentials::new(ACCESS_KEY_ID, SECRET, Some(TOKEN.into())))
+        .endpoint_url(server.url())
+        .retry_config(RetryConfig::disabled())
+        .build();
+    Client::from_conf(config)
 }
 
 /// The botocore model the crate is generated from.

@@ -1,0 +1,172 @@
+//! The small HTTP layer of the credential providers: bounded bodies, bounded
+//! time, a few attempts, and errors that say what happened without a secret.
+
+use std::time::Duration;
+
+/// The largest body a credentials endpoint may send: real answers are a few
+/// kilobytes, and a hostile endpoint must not exhaust memory.
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A response, read whole.
+pub(crate) struct Fetched {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Fetched {
+    /// `content type X` or `no content type`, for messages about a body.
+    pub(crate) fn describe_content_type(&self) -> String {
+        match &self.content_type {
+            Some(content_type) => format!("content type `{content_type}`"),
+            None => "no content type".to_owned(),
+        }
+    }
+}
+
+/// Why no response was read.
+pub(crate) enum FetchError {
+    /// No connection, a timeout, a reset: the endpoint may simply not exist here.
+    Transport(String),
+    /// The body is over [`MAX_BODY_BYTES`].
+    TooLarge,
+}
+
+impl FetchError {
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            FetchError::Transport(error) => error.clone(),
+            FetchError::TooLarge => {
+                format!(
+                    "the response body is larger than {} KiB",
+                    MAX_BODY_BYTES / 1024
+                )
+            }
+        }
+    }
+}
+
+/// An HTTP client for credential endpoints: no proxy when `direct` (metadata
+/// endpoints are link-local; a proxy would answer for another machine), short
+/// timeouts.
+pub(crate) fn client(
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    direct: bool,
+) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .read_timeout(read_timeout)
+        .timeout(connect_timeout + read_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("sdk-runtime/", env!("CARGO_PKG_VERSION")));
+    if direct {
+        builder = builder.no_proxy();
+    }
+    builder
+        .build()
+        .map_err(|error| format!("cannot build the HTTP client: {error}"))
+}
+
+/// Sends `request` and reads the body, up to [`MAX_BODY_BYTES`].
+pub(crate) async fn fetch(request: reqwest::RequestBuilder) -> Result<Fetched, FetchError> {
+    let mut response = request.send().await.map_err(transport)?;
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+    {
+        return Err(FetchError::TooLarge);
+    }
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(FetchError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Fetched {
+        status,
+        content_type,
+        body,
+    })
+}
+
+/// The error and its causes: reqwest's own text alone says little.
+fn transport(error: reqwest::Error) -> FetchError {
+    let mut text = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "cannot connect".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(error) = cause {
+        text.push_str(&format!(": {error}"));
+        cause = error.source();
+    }
+    FetchError::Transport(text)
+}
+
+/// The start of a body that is not what was expected, for an error message:
+/// at most 200 characters, control characters escaped, and any of `secrets`
+/// that a misbehaving server echoes back cut out.
+pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
+    let mut text = String::from_utf8_lossy(body).into_owned();
+    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+        text = text.replace(secret, "** redacted **");
+    }
+    let mut shown: String = text.chars().take(200).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    format!("{shown:?}")
+}
+
+/// Form-encodes `value` for an `application/x-www-form-urlencoded` body:
+/// unreserved characters as they are, everything else as `%XX`.
+pub(crate) fn form_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(
+            form_encode("arn:aws:iam::123:role/a b+c"),
+            "arn%3Aaws%3Aiam%3A%3A123%3Arole%2Fa%20b%2Bc"
+        );
+        assert_eq!(form_encode("AZaz09-_.~"), "AZaz09-_.~");
+        assert_eq!(form_encode("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn excerpts_are_short_and_scrubbed() {
+        let body = format!("echo: TOKEN123 {}", "x".repeat(500));
+        let text = excerpt(body.as_bytes(), &["TOKEN123"]);
+        assert!(!text.contains("TOKEN123"), "{text}");
+        assert!(
+            text.contains("** redacted **") && text.ends_with("…\""),
+            "{text}"
+        );
+        assert!(text.chars().count() < 220);
+        assert_eq!(excerpt(b"a\nb", &[]), "\"a\\nb\"");
+    }
+}

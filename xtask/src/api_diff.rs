@@ -1,0 +1,314 @@
+//! `cargo xtask api-diff OLD NEW`: what a model change does to the generated crate's API.
+//!
+//! Each side is a `service-2.json`, a directory holding one, or a botocore version, fetched
+//! from PyPI with [`update_model::fetch`]. The comparison and the report are
+//! `codegen::api` (pure: model text in, Markdown out); this module only finds the models and
+//! prints. `update-model` uses [`record_update`] to print the same report for the model it
+//! replaces and add it to the crate's `CHANGELOG.md`.
+
+use std::io::Write;
+use std::path::Path;
+
+use codegen::api::ApiDiff;
+
+use crate::files::{self, TempDir};
+use crate::update_model::{self, Wanted};
+
+/// The generated crate's changelog, relative to the project root.
+const CHANGELOG: &str = "generated/marketplace-metering/CHANGELOG.md";
+/// The generated crate's manifest, for its version.
+const CARGO_TOML: &str = "generated/marketplace-metering/Cargo.toml";
+/// The line after which `update-model` adds entries.
+const MARKER: &str =
+    "<!-- `cargo xtask update-model` adds entries below this line, newest first. -->";
+
+/// One side of the comparison.
+#[derive(Debug)]
+struct Side {
+    /// How the report names it.
+    label: String,
+    /// The text of its `service-2.json`.
+    service_json: String,
+}
+
+/// Runs the command: prints the report for `old` → `new`.
+pub(crate) fn run(old: &str, new: &str) -> Result<(), String> {
+    let tmp = TempDir::new("xtask-api-diff")?;
+    let old = resolve(old, &tmp.path().join("old"))?;
+    let new = resolve(new, &tmp.path().join("new"))?;
+    let diff = compare(&old.service_json, &new.service_json)
+        .map_err(|e| format!("{e} (comparing {} with {})", old.label, new.label))?;
+    say!("{}", report(&old.label, &new.label, &diff, None).trim_end());
+    Ok(())
+}
+
+/// Finds the model `arg` names: a file, a directory with `service-2.json`, or a botocore
+/// version to fetch into `scratch`. A path that exists wins over a version.
+fn resolve(arg: &str, scratch: &Path) -> Result<Side, String> {
+    let path = Path::new(arg);
+    if path.is_dir() {
+        let file = path.join("service-2.json");
+        let service_json = files::read_text(&file)?;
+        // A directory laid out like model/ or a fixture says which botocore it came from.
+        let version = files::read_optional(&path.join("provenance.json"))?
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .and_then(|text| crate::codegen::botocore_version(&text).ok());
+        let label = match version {
+            Some(version) => format!("botocore {version} ({arg})"),
+            None => arg.to_string(),
+        };
+        return Ok(Side {
+            label,
+            service_json,
+        });
+    }
+    if path.is_file() {
+        return Ok(Side {
+            label: arg.to_string(),
+            service_json: files::read_text(path)?,
+        });
+    }
+    if update_model::check_version(arg).is_err() {
+        return Err(format!(
+            "`{arg}` is not a model file, a directory holding service-2.json, or a botocore version like 1.44.8"
+        ));
+    }
+    let fetched = update_model::fetch(Some(arg), Wanted::ServiceOnly, scratch)?;
+    let service_json = files::read_text(&scratch.join("service-2.json"))?;
+    Ok(Side {
+        label: format!("botocore {}", fetched.version),
+        service_json,
+    })
+}
+
+/// Describes both models as the generator lowers them and compares the results.
+pub(crate) fn compare(old: &str, new: &str) -> Result<ApiDiff, String> {
+    let old = codegen::api::describe(old).map_err(|e| format!("the old model: {e}"))?;
+    let new = codegen::api::describe(new).map_err(|e| format!("the new model: {e}"))?;
+    Ok(codegen::api::diff(&old, &new))
+}
+
+/// The report under a `##` heading naming both sides; with `crate_version`, it ends with
+/// the version to release the crate as.
+pub(crate) fn report(old: &str, new: &str, diff: &ApiDiff, crate_version: Option<&str>) -> String {
+    let body = match crate_version {
+        Some(version) => diff.to_markdown_for(version),
+        None => diff.to_markdown(),
+    };
+    format!("## {old} → {new}\n\n{body}")
+}
+
+/// For `update-model`: prints the report for the service model `old` → `new` to `out` and
+/// adds it to the crate's `CHANGELOG.md`.
+pub(crate) fn record_update(
+    root: &Path,
+    old: &[u8],
+    new: &[u8],
+    labels: (&str, &str),
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let (old_label, new_label) = labels;
+    let text = |bytes: &[u8], which: &str| {
+        String::from_utf8(bytes.to_vec())
+            .map_err(|e| format!("the {which} service-2.json is not UTF-8: {e}"))
+    };
+    let diff = compare(&text(old, "old")?, &text(new, "new")?)?;
+    let cargo_toml = files::read_text(&root.join(CARGO_TOML))?;
+    let crate_version = crate::codegen::package_version(&cargo_toml);
+    let entry = report(old_label, new_label, &diff, crate_version);
+    // Output errors are ignored, as everywhere in xtask: a closed pipe must not stop the update.
+    let _ = writeln!(out, "\n{}\n", entry.trim_end());
+
+    let path = root.join(CHANGELOG);
+    let existing =
+        files::read_optional(&path)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    files::ensure_file_contents(&path, insert_entry(existing.as_deref(), &entry).as_bytes())?;
+    let _ = writeln!(out, "added the report to {CHANGELOG}");
+    Ok(())
+}
+
+/// The changelog with `entry` added: right below [`MARKER`] (newest first), at the end of
+/// a file that lost its marker, or in a new file with the standard header.
+fn insert_entry(existing: Option<&str>, entry: &str) -> String {
+    let entry = entry.trim_end();
+    let Some(existing) = existing else {
+        return format!("{}\n{entry}\n", new_changelog_header());
+    };
+    match existing.find(MARKER) {
+        Some(at) => {
+            let after_marker = at + MARKER.len();
+            let (head, rest) = existing.split_at(after_marker);
+            let rest = rest.trim_start_matches(['\r', '\n']);
+            if rest.is_empty() {
+                format!("{head}\n\n{entry}\n")
+            } else {
+                format!("{head}\n\n{entry}\n\n{rest}")
+            }
+        }
+        None => format!("{}\n\n{entry}\n", existing.trim_end()),
+    }
+}
+
+/// The hand-written part of a changelog created from scratch; the committed one starts the
+/// same way.
+fn new_changelog_header() -> String {
+    format!(
+        "# Changelog\n\n\
+         API changes of `marketplace-metering` from one botocore model to the next. Each entry \
+         is the report of `cargo xtask api-diff` that `cargo xtask update-model` printed when it \
+         replaced the model, ending with the version the crate should be released as.\n\n\
+         {MARKER}\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_go_below_the_marker_newest_first() {
+        let created = insert_entry(None, "## a → b\n\nfirst\n");
+        assert!(created.starts_with("# Changelog\n"), "{created}");
+        assert!(created.ends_with(&format!("{MARKER}\n\n## a → b\n\nfirst\n")));
+
+        let second = insert_entry(Some(&created), "## b → c\n\nsecond\n\n");
+        assert!(
+            second.ends_with(&format!(
+                "{MARKER}\n\n## b → c\n\nsecond\n\n## a → b\n\nfirst\n"
+            )),
+            "{second}"
+        );
+
+        let no_marker = insert_entry(Some("# Mine\n\nold\n"), "## x\n");
+        assert_eq!(no_marker, "# Mine\n\nold\n\n## x\n");
+    }
+
+    #[test]
+    fn committed_changelog_has_the_marker() {
+        let root = crate::project_root();
+        let text = files::read_text(&root.join(CHANGELOG)).unwrap();
+        assert!(text.contains(MARKER), "{CHANGELOG} lost its marker line");
+        assert!(text.starts_with("# Changelog\n"));
+    }
+
+    fn fixture(version: &str) -> Vec<u8> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/models")
+            .join(version)
+            .join("service-2.json");
+        std::fs::read(&path).unwrap()
+    }
+
+    /// A project root with the crate manifest (version 0.1.0) and, optionally, a changelog.
+    fn scratch_root(changelog: Option<&str>) -> TempDir {
+        let tmp = TempDir::new("xtask-test-changelog").unwrap();
+        let manifest = tmp.path().join(CARGO_TOML);
+        files::ensure_file_contents(&manifest, b"[package]\nname = \"x\"\nversion = \"0.1.0\"\n")
+            .unwrap();
+        if let Some(text) = changelog {
+            files::ensure_file_contents(&tmp.path().join(CHANGELOG), text.as_bytes()).unwrap();
+        }
+        tmp
+    }
+
+    #[test]
+    fn update_reports_go_into_the_changelog() {
+        let committed = files::read_text(&crate::project_root().join(CHANGELOG)).unwrap();
+        let tmp = scratch_root(Some(&committed));
+        let mut out = Vec::new();
+        record_update(
+            tmp.path(),
+            &fixture("1.44.0"),
+            &fixture("1.44.1"),
+            ("botocore 1.44.0", "botocore 1.44.1"),
+            &mut out,
+        )
+        .unwrap();
+        let printed = String::from_utf8(out).unwrap();
+        assert!(
+            printed.starts_with("\n## botocore 1.44.0 → botocore 1.44.1\n"),
+            "{printed}"
+        );
+        assert!(printed.ends_with(&format!("added the report to {CHANGELOG}\n")));
+        let text = files::read_text(&tmp.path().join(CHANGELOG)).unwrap();
+        let (head, entries) = text.split_once(MARKER).unwrap();
+        assert_eq!(head, committed.split_once(MARKER).unwrap().0);
+        assert!(
+            entries.starts_with(
+                "\n\n## botocore 1.44.0 → botocore 1.44.1\n\n### Compatible changes (minor)\n"
+            ),
+            "{entries}"
+        );
+        assert!(
+            entries.contains("Release the crate as 0.1.1 (from 0.1.0)"),
+            "{entries}"
+        );
+        // The older entries follow.
+        assert!(entries
+            .trim_end()
+            .ends_with(committed.split_once(MARKER).unwrap().1.trim_end()));
+
+        // Without a changelog, one is created.
+        let tmp = scratch_root(None);
+        let (old, new) = (fixture("1.12.118"), fixture("1.12.117"));
+        record_update(tmp.path(), &old, &new, ("a", "b"), &mut Vec::new()).unwrap();
+        let text = files::read_text(&tmp.path().join(CHANGELOG)).unwrap();
+        assert!(text.starts_with("# Changelog\n"), "{text}");
+        assert!(text.contains("### Breaking changes (major)"), "{text}");
+        assert!(
+            text.contains("Release the crate as 0.2.0 (from 0.1.0)"),
+            "{text}"
+        );
+    }
+
+    /// `update-model` end to end on a scratch project whose model is botocore 1.44.0: needs
+    /// python3, pip and PyPI, so it only runs when asked (`cargo test -p xtask -- --ignored`).
+    #[test]
+    #[ignore = "downloads botocore from PyPI"]
+    fn update_model_reports_against_the_model_it_replaces() {
+        let tmp = scratch_root(None);
+        let model_dir = tmp.path().join("model/meteringmarketplace");
+        files::ensure_file_contents(&model_dir.join("service-2.json"), &fixture("1.44.0")).unwrap();
+        files::ensure_file_contents(
+            &model_dir.join("provenance.json"),
+            br#"{"botocore_version": "1.44.0"}"#,
+        )
+        .unwrap();
+        crate::update_model::run(tmp.path(), Some("1.44.1")).unwrap();
+        assert_eq!(
+            std::fs::read(model_dir.join("service-2.json")).unwrap(),
+            fixture("1.44.1")
+        );
+        let text = files::read_text(&tmp.path().join(CHANGELOG)).unwrap();
+        assert!(
+            text.contains("## botocore 1.44.0 → botocore 1.44.1\n\n### Compatible changes (minor)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn sides_are_paths_or_versions() {
+        let tmp = TempDir::new("xtask-test-api-diff").unwrap();
+        let dir = tmp.path().join("m");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("service-2.json"), "{}").unwrap();
+        let side = resolve(dir.to_str().unwrap(), &tmp.path().join("s")).unwrap();
+        assert_eq!(side.service_json, "{}");
+        assert_eq!(side.label, dir.to_str().unwrap());
+
+        std::fs::write(
+            dir.join("provenance.json"),
+            r#"{"botocore_version": "1.2.3"}"#,
+        )
+        .unwrap();
+        let side = resolve(dir.to_str().unwrap(), &tmp.path().join("s")).unwrap();
+        assert_eq!(side.label, format!("botocore 1.2.3 ({})", dir.display()));
+
+        let file = dir.join("service-2.json");
+        let side = resolve(file.to_str().unwrap(), &tmp.path().join("s")).unwrap();
+        assert_eq!(side.label, file.to_str().unwrap());
+
+        let err = resolve("no/such/model.json", &tmp.path().join("s")).unwrap_err();
+        assert!(err.contains("is not a model file"), "{err}");
+    }
+}
