@@ -39,7 +39,8 @@ pub struct ServiceSpec {
     pub target_prefix: &'static str,
     /// `metadata.jsonVersion`: `1.0` or `1.1`.
     pub json_version: &'static str,
-    /// The `User-Agent` the crate sends: its name and version.
+    /// The crate's name and version, `name/version`: the first part of the
+    /// `User-Agent` and `x-amz-user-agent` headers it sends.
     pub user_agent: &'static str,
     /// The service's endpoint rules, generated from its rule set.
     pub resolve_endpoint: fn(&Builtins<'_>) -> Result<Endpoint, EndpointError>,
@@ -385,7 +386,12 @@ impl Handle {
                     retries.attempt_abandoned();
                     return Err(operation_timeout(describe(&last)));
                 }
-                tracing::debug!(wait_ms = wait.as_millis() as u64, "rate limited");
+                attempt_span.in_scope(|| {
+                    tracing::debug!(
+                        wait_ms = wait.as_millis() as u64,
+                        "waiting for the client-side rate limiter"
+                    )
+                });
                 config.sleep.sleep(wait).await;
             }
 
@@ -393,10 +399,15 @@ impl Handle {
             // current ones.
             // From the config's credentials cache (cheap while they are fresh); a
             // provider that finds none is a configuration error with its reasons.
-            let credentials = &config
-                .signing_credentials()
-                .await
-                .map_err(SendFailure::Config)?;
+            // The lookup counts against the operation timeout, like the rest.
+            let lookup = config.signing_credentials();
+            let credentials = &match remaining() {
+                Some(left) => tokio::time::timeout(left, lookup)
+                    .await
+                    .map_err(|_elapsed| operation_timeout(describe(&last)))?,
+                None => lookup.await,
+            }
+            .map_err(SendFailure::Config)?;
 
             // Every attempt is signed anew: a fresh time, and its own attempt number.
             let skew_ms = inner.clock_skew_ms.load(Ordering::Relaxed);

@@ -449,6 +449,11 @@ async fn secrets_stay_out_of_debug() {
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "CONTAINERTOKENVALUE"),
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
+        // A closed loopback port: the call fails without leaving this machine.
+        (
+            "AWS_ENDPOINT_URL_MARKETPLACE_METERING",
+            "http://127.0.0.1:1",
+        ),
     ])
     .await
     .unwrap()

@@ -326,6 +326,22 @@ async fn an_exhausted_retry_quota_stops_retries_for_every_clone() {
 }
 
 #[tokio::test]
+async fn retries_after_connection_failures_cost_twice_as_much() {
+    // 10 tokens per retry after a connection error: 25 calls use up the quota.
+    let server = TestServer::always(Reply::close()).await;
+    let sleep = RecordingSleep::default();
+    let client = client_recording(&server, &sleep);
+    for _ in 0..25 {
+        meter(&client).await.unwrap_err();
+    }
+    assert_eq!(server.request_count().await, 75);
+    let error = meter(&client).await.unwrap_err();
+    assert!(matches!(error, SdkError::Transport(_)), "{error:?}");
+    assert_eq!(server.request_count().await, 76);
+    assert_eq!(sleep.waits().len(), 50);
+}
+
+#[tokio::test]
 async fn success_after_a_retry_refunds_the_quota() {
     let server = TestServer::start({
         let counter = std::sync::atomic::AtomicUsize::new(0);

@@ -9,6 +9,8 @@
 //! - `endpoint/<case>`: the endpoint rule set for a configuration.
 //! - `codegen/marketplace_metering`: `codegen::generate` for the whole model.
 
+#![forbid(unsafe_code)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hot_path::*;
 use marketplace_metering::endpoint::{resolve, Params};

@@ -5,6 +5,8 @@
 //! Run the benchmarks with `cargo bench -p hot-path`; `cargo test -p hot-path` checks the
 //! fixtures and runs every benchmark once.
 
+#![forbid(unsafe_code)]
+
 use marketplace_metering::operation::batch_meter_usage::BatchMeterUsageInput;
 use marketplace_metering::operation::meter_usage::MeterUsageInput;
 use marketplace_metering::operation::register_usage::RegisterUsageInput;

@@ -544,6 +544,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn retry_timeout_and_app_id_settings() {
+        let config = Config::builder().build();
+        assert_eq!(config.retry_config(), &RetryConfig::standard());
+        assert_eq!(config.connect_timeout(), DEFAULT_CONNECT_TIMEOUT);
+        assert_eq!(config.attempt_timeout(), Duration::from_secs(30));
+        assert_eq!(config.operation_timeout(), Duration::from_secs(90));
+        assert_eq!(config.app_id(), None);
+        let config = Config::builder()
+            .retry_config(RetryConfig::adaptive().with_max_attempts(5))
+            .connect_timeout(Duration::from_secs(1))
+            .attempt_timeout(Duration::from_secs(2))
+            .operation_timeout(Duration::from_secs(3))
+            .app_id("app")
+            .sleep_impl(TokioSleep)
+            .build();
+        assert_eq!(
+            config.retry_config(),
+            &RetryConfig::adaptive().with_max_attempts(5)
+        );
+        assert_eq!(config.connect_timeout(), Duration::from_secs(1));
+        assert_eq!(config.attempt_timeout(), Duration::from_secs(2));
+        assert_eq!(config.operation_timeout(), Duration::from_secs(3));
+        assert_eq!(config.app_id(), Some("app"));
+        let mut builder = Config::builder().app_id("app");
+        builder
+            .set_app_id(None)
+            .set_retry_config(Some(RetryConfig::disabled()));
+        let config = builder.build();
+        assert_eq!(config.app_id(), None);
+        assert_eq!(config.retry_config().max_attempts(), 1);
+    }
+
+    #[test]
     fn builder_defaults_and_setters() {
         let config = Config::builder().build();
         assert!(!config.use_fips() && !config.use_dual_stack());

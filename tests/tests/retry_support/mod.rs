@@ -146,8 +146,9 @@ pub fn assert_attempts_of_one_call(requests: &[RecordedRequest], max_attempts: u
     token
 }
 
-/// Asserts `wait` is within full jitter's bounds for the retry after failed
-/// attempt `failed_attempt`: `[0, min(1 s * 2^(n-1), 20 s)]`.
+/// Asserts that the waits of one call are within full jitter's bounds with the
+/// default backoff: the wait after failed attempt `n` (from 1) is at most
+/// `min(1 s * 2^(n-1), 20 s)`.
 pub fn assert_backoff_bounds(waits: &[Duration]) {
     for (n, wait) in waits.iter().enumerate() {
         let ceiling = Duration::from_secs(1u64 << n.min(10)).min(Duration::from_secs(20));
