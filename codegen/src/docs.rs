@@ -512,32 +512,28 @@ fn render_inline(
             render_inline(child, state, link, out);
         }
     };
+    let bold = InlineState {
+        bold: true,
+        ..state
+    };
+    // The children rendered in `state`, wrapped in `marker`.
+    let wrapped = |state: InlineState, marker: &str, out: &mut String| {
+        let mut inner = String::new();
+        children(state, &mut inner);
+        wrap_into(out, marker, &inner);
+    };
     match element.name.as_str() {
         "fullname" => {}
         "br" => out.push(HARD_BREAK),
         "code" | "tt" => render_code(element, state, link, out),
         "a" => render_anchor(element, state, link, out),
-        "b" | "strong" if !state.bold => {
-            let mut inner = String::new();
-            children(
-                InlineState {
-                    bold: true,
-                    ..state
-                },
-                &mut inner,
-            );
-            wrap_into(out, "**", &inner);
-        }
+        "b" | "strong" if !state.bold => wrapped(bold, "**", out),
         "i" | "em" if !state.italic => {
-            let mut inner = String::new();
-            children(
-                InlineState {
-                    italic: true,
-                    ..state
-                },
-                &mut inner,
-            );
-            wrap_into(out, "*", &inner);
+            let italic = InlineState {
+                italic: true,
+                ..state
+            };
+            wrapped(italic, "*", out);
         }
         "pre" => {
             let mut raw = String::new();
@@ -569,15 +565,7 @@ fn render_inline(
             if state.bold {
                 children(state, out);
             } else {
-                let mut inner = String::new();
-                children(
-                    InlineState {
-                        bold: true,
-                        ..state
-                    },
-                    &mut inner,
-                );
-                wrap_into(out, "**", &inner);
+                wrapped(bold, "**", out);
             }
             out.push(' ');
         }

@@ -425,7 +425,7 @@ impl Handle {
             }
             let signature = attempt_span
                 .in_scope(|| {
-                    sign_at(
+                    sign(
                         &url,
                         &headers,
                         &body,
@@ -648,29 +648,10 @@ fn request_url(endpoint: &str) -> Result<String, ConfigError> {
     Ok(url)
 }
 
-/// SigV4 headers for a POST of `body` to `url` with `headers`.
+/// SigV4 headers for a POST of `body` to `url` with `headers`, signed at
+/// `time` (for a client call, the local time corrected by the clock skew the
+/// client learned).
 pub(crate) fn sign(
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-    credentials: &crate::credentials::Credentials,
-    region: &str,
-    signing_name: &str,
-) -> Result<Vec<(&'static str, String)>, ConfigError> {
-    sign_at(
-        url,
-        headers,
-        body,
-        credentials,
-        region,
-        signing_name,
-        SystemTime::now(),
-    )
-}
-
-/// [`sign`] at `time`: the local time corrected by the clock skew the client
-/// learned.
-fn sign_at(
     url: &str,
     headers: &[(&str, &str)],
     body: &[u8],

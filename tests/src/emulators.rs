@@ -51,29 +51,78 @@ impl Issued {
     }
 }
 
+/// A moment in UTC, to whole seconds, as calendar fields.
+struct Civil {
+    /// Days since 1970-01-01.
+    days: i64,
+    year: i64,
+    /// 1 to 12.
+    month: i64,
+    day: i64,
+    /// Seconds since midnight.
+    secs_of_day: i64,
+}
+
+impl Civil {
+    fn of(time: SystemTime) -> Self {
+        let secs = match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => after.as_secs() as i64,
+            Err(before) => -(before.duration().as_secs() as i64),
+        };
+        let days = secs.div_euclid(86_400);
+        // Civil date from days since the epoch (H. Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Civil {
+            days,
+            year,
+            month,
+            day,
+            secs_of_day: secs.rem_euclid(86_400),
+        }
+    }
+
+    /// `hh:mm:ss`.
+    fn clock(&self) -> String {
+        let rem = self.secs_of_day;
+        format!("{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    }
+}
+
 /// `time` as RFC 3339 in UTC, whole seconds.
 pub fn rfc3339(time: SystemTime) -> String {
-    let secs = match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => after.as_secs() as i64,
-        Err(before) => -(before.duration().as_secs() as i64),
-    };
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since the epoch (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let civil = Civil::of(time);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        "{:04}-{:02}-{:02}T{}Z",
+        civil.year,
+        civil.month,
+        civil.day,
+        civil.clock()
+    )
+}
+
+/// `time` as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), the form of a
+/// `Date` header.
+pub fn http_date(time: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let civil = Civil::of(time);
+    format!(
+        "{}, {:02} {} {} {} GMT",
+        DAYS[civil.days.rem_euclid(7) as usize],
+        civil.day,
+        MONTHS[(civil.month - 1) as usize],
+        civil.year,
+        civil.clock()
     )
 }
 

@@ -24,5 +24,5 @@ pub mod emulators;
 pub mod server;
 pub mod sigv4;
 
-pub use server::{Fault, RecordedRequest, Reply, Responder, TestServer, REQUEST_ID};
+pub use server::{refused_url, Fault, RecordedRequest, Reply, Responder, TestServer, REQUEST_ID};
 pub use sigv4::{verify, VerifyOutcome};

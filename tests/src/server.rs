@@ -334,6 +334,15 @@ impl Drop for TestServer {
     }
 }
 
+/// A loopback URL nothing listens on: a port is bound, then freed, so
+/// connections to it are refused at once.
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    format!("http://{addr}")
+}
+
 /// Locks the log, ignoring poisoning: a panicking responder must not hide the
 /// requests recorded so far from the test that wants to report them.
 fn lock(log: &Mutex<Vec<Logged>>) -> std::sync::MutexGuard<'_, Vec<Logged>> {

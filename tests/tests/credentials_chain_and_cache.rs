@@ -3,15 +3,18 @@
 //! concurrent calls, old credentials kept through a failed refresh), seen
 //! through the client and the wire.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::ManualClock;
 use integration_tests::emulators::{ContainerEmulator, ImdsEmulator, StsEmulator};
-use integration_tests::{verify, RecordedRequest, Reply, TestServer};
+use integration_tests::{refused_url, verify, RecordedRequest, Reply, TestServer};
 use marketplace_metering::config::credentials::{
     ContainerCredentialsProvider, Credentials, CredentialsCache, CredentialsError,
-    ProvideCredentials, ProvideCredentialsFuture, TimeSource,
+    ProvideCredentials, ProvideCredentialsFuture,
 };
 use marketplace_metering::error::SdkError;
 use marketplace_metering::operation::meter_usage::MeterUsageError;
@@ -32,12 +35,6 @@ async fn metering_server() -> TestServer {
     TestServer::always(Reply::json(200, r#"{"MeteringRecordId":"r"}"#)).await
 }
 
-/// A loopback port nothing listens on: connections are refused at once.
-fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("http://{}", listener.local_addr().unwrap())
-}
-
 fn key_of(request: &RecordedRequest) -> String {
     request
         .header("authorization")
@@ -50,7 +47,7 @@ fn key_of(request: &RecordedRequest) -> String {
 #[tokio::test]
 async fn nothing_anywhere_fails_only_when_a_request_needs_credentials_with_one_error() {
     let metering = metering_server().await;
-    let imds = closed_port_url();
+    let imds = refused_url();
     let config = Config::from_vars([
         ("HOME", "/nonexistent".to_owned()),
         ("AWS_REGION", "us-east-1".to_owned()),
@@ -152,10 +149,7 @@ impl Everything {
             .map(|(_, name, value)| (name.to_owned(), value))
             .collect();
         if without.contains(&"imds") {
-            vars.push((
-                "AWS_EC2_METADATA_SERVICE_ENDPOINT".into(),
-                closed_port_url(),
-            ));
+            vars.push(("AWS_EC2_METADATA_SERVICE_ENDPOINT".into(), refused_url()));
         }
         vars.extend([
             ("AWS_CONFIG_FILE".to_owned(), "/nonexistent".to_owned()),
@@ -245,40 +239,9 @@ async fn a_configured_provider_that_fails_stops_the_chain() {
     assert_eq!(everything.metering.request_count().await, 0);
 }
 
-/// A clock that moves only when told.
-#[derive(Clone, Debug)]
-struct ManualClock(Arc<Mutex<SystemTime>>);
-
-impl ManualClock {
-    fn new() -> Self {
-        ManualClock(Arc::new(Mutex::new(SystemTime::now())))
-    }
-
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl TimeSource for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-fn client_with_cache(metering: &TestServer, cache: CredentialsCache) -> Client {
-    Client::from_conf(
-        Config::builder()
-            .region("us-east-1")
-            .endpoint_url(metering.url())
-            .credentials_cache(cache)
-            .build(),
-    )
-}
-
-#[tokio::test]
-async fn the_client_refreshes_credentials_before_they_expire() {
-    let metering = metering_server().await;
-    let agent = ContainerEmulator::start(None).await;
+/// A client for `metering` that caches credentials from the container endpoint
+/// `agent` (no jitter), and the clock its cache reads.
+fn client_with_cache(metering: &TestServer, agent: &ContainerEmulator) -> (Client, ManualClock) {
     let clock = ManualClock::new();
     let provider = ContainerCredentialsProvider::from_vars([(
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
@@ -288,7 +251,21 @@ async fn the_client_refreshes_credentials_before_they_expire() {
         .time_source(clock.clone())
         .jitter(Duration::ZERO)
         .build();
-    let client = client_with_cache(&metering, cache);
+    let client = Client::from_conf(
+        Config::builder()
+            .region("us-east-1")
+            .endpoint_url(metering.url())
+            .credentials_cache(cache)
+            .build(),
+    );
+    (client, clock)
+}
+
+#[tokio::test]
+async fn the_client_refreshes_credentials_before_they_expire() {
+    let metering = metering_server().await;
+    let agent = ContainerEmulator::start(None).await;
+    let (client, clock) = client_with_cache(&metering, &agent);
     meter(&client).await.unwrap();
     meter(&client).await.unwrap();
     assert_eq!(agent.issued().len(), 1, "cached between calls");
@@ -314,16 +291,7 @@ async fn the_client_refreshes_credentials_before_they_expire() {
 async fn a_failed_refresh_keeps_the_valid_credentials() {
     let metering = metering_server().await;
     let agent = ContainerEmulator::start(None).await;
-    let clock = ManualClock::new();
-    let provider = ContainerCredentialsProvider::from_vars([(
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        agent.url(),
-    )]);
-    let cache = CredentialsCache::builder(provider)
-        .time_source(clock.clone())
-        .jitter(Duration::ZERO)
-        .build();
-    let client = client_with_cache(&metering, cache);
+    let (client, clock) = client_with_cache(&metering, &agent);
     meter(&client).await.unwrap();
     agent.set_reply(Reply::new(500));
     clock.advance(Duration::from_secs(6 * 3600 - 60));

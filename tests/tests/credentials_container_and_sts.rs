@@ -2,9 +2,11 @@
 //! identity, profile roles), against emulators on loopback: what is sent, what
 //! is checked, and clear errors for every fault and hostile answer.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::{Duration, SystemTime};
 
+use common::TempDir;
 use integration_tests::emulators::{
     form, rfc3339, sts_credentials, sts_error, ContainerEmulator, Issued, StsEmulator,
 };
@@ -13,36 +15,6 @@ use marketplace_metering::config::credentials::{
     ContainerCredentialsProvider, CredentialsErrorKind, ProfileCredentialsProvider,
     ProvideCredentials, WebIdentityTokenCredentialsProvider,
 };
-
-/// A temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "mm-credentials-{}-{name}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn good_json(secret: &str) -> String {
     format!(

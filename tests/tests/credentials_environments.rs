@@ -8,8 +8,9 @@
 //! a loopback server, so nothing ever reaches 169.254.169.254; those that are not
 //! on EC2 check that it was never asked.
 
-use std::path::PathBuf;
+mod common;
 
+use common::TempDir;
 use integration_tests::emulators::{form, ContainerEmulator, ImdsEmulator, Issued, StsEmulator};
 use integration_tests::{verify, RecordedRequest, Reply, TestServer};
 use marketplace_metering::error::SdkError;
@@ -34,36 +35,6 @@ async fn meter_usage(vars: &[(String, String)]) -> Result<(), SdkError<MeterUsag
         .map(|_| ())
 }
 
-/// A temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "mm-credentials-{}-{name}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The metering service, a tripwire IMDS, and the variables every environment
 /// has: no profile files unless a test writes some, metering and IMDS on loopback.
 struct Environment {
@@ -80,7 +51,7 @@ impl Environment {
         let tripwire_imds = TestServer::always(Reply::new(500)).await;
         let dir = TempDir::new(name);
         let vars = vec![
-            ("HOME".to_owned(), dir.0.display().to_string()),
+            ("HOME".to_owned(), dir.path().display().to_string()),
             (
                 "AWS_ENDPOINT_URL_MARKETPLACE_METERING".to_owned(),
                 metering.url(),

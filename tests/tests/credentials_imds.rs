@@ -2,34 +2,16 @@
 //! tokens and their TTLs, the role and its credentials, the region, faults and
 //! hostile answers.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::{Duration, Instant, SystemTime};
 
+use common::ManualClock;
 use integration_tests::emulators::{rfc3339, ImdsEmulator};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::config::credentials::{
-    CredentialsErrorKind, ImdsClient, ImdsCredentialsProvider, ProvideCredentials, TimeSource,
+    CredentialsErrorKind, ImdsClient, ImdsCredentialsProvider, ProvideCredentials,
 };
-
-/// A clock that moves only when told.
-#[derive(Clone, Debug)]
-struct ManualClock(Arc<Mutex<SystemTime>>);
-
-impl ManualClock {
-    fn new() -> Self {
-        ManualClock(Arc::new(Mutex::new(SystemTime::now())))
-    }
-
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl TimeSource for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
-    }
-}
 
 fn provider(url: &str) -> ImdsCredentialsProvider {
     ImdsCredentialsProvider::new(ImdsClient::builder().endpoint(url).build())

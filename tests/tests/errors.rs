@@ -25,41 +25,22 @@ use marketplace_metering::{Client, DateTime, Error};
 const NAMESPACE: &str = "com.amazonaws.marketplace.metering";
 
 async fn call_meter_usage(client: Client) -> Result<(), SdkError<MeterUsageError>> {
-    client
-        .meter_usage()
-        .product_code("p")
-        .timestamp(DateTime::from_secs(1_700_000_000))
-        .usage_dimension("d")
-        .usage_quantity_as_decimal("1")
-        .send()
-        .await
-        .map(drop)
+    common::valid_meter_usage(&client).send().await.map(drop)
 }
 
 async fn call_batch_meter_usage(client: Client) -> Result<(), SdkError<BatchMeterUsageError>> {
-    client
-        .batch_meter_usage()
-        .product_code("p")
-        .usage_records(common::record("d"))
+    common::valid_batch_meter_usage(&client)
         .send()
         .await
         .map(drop)
 }
 
 async fn call_register_usage(client: Client) -> Result<(), SdkError<RegisterUsageError>> {
-    client
-        .register_usage()
-        .product_code("p")
-        .public_key_version(1)
-        .send()
-        .await
-        .map(drop)
+    common::valid_register_usage(&client).send().await.map(drop)
 }
 
 async fn call_resolve_customer(client: Client) -> Result<(), SdkError<ResolveCustomerError>> {
-    client
-        .resolve_customer()
-        .registration_token("t")
+    common::valid_resolve_customer(&client)
         .send()
         .await
         .map(drop)

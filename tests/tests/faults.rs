@@ -11,7 +11,7 @@ mod retry_support;
 use std::error::Error as _;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use integration_tests::{verify, Fault, Reply, TestServer};
+use integration_tests::{emulators, verify, Fault, Reply, TestServer};
 use marketplace_metering::config::RetryConfig;
 use marketplace_metering::error::SdkError;
 use marketplace_metering::Client;
@@ -237,37 +237,9 @@ async fn a_retry_that_cannot_start_in_time_returns_the_last_error() {
     }
 }
 
-/// An HTTP date `offset` away from now.
+/// An HTTP date `offset` seconds away from now.
 fn http_date(offset: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        + offset;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant), for the test's own formatting.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
-        DAYS[days.rem_euclid(7) as usize],
-        MONTHS[(month - 1) as usize],
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    emulators::http_date(UNIX_EPOCH + Duration::from_secs((now_secs() + offset) as u64))
 }
 
 /// The `x-amz-date` of a request as seconds since the epoch.

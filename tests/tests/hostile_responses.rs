@@ -248,26 +248,9 @@ fn hostile_reply(rng: &mut Rng) -> Reply {
 async fn call(client: &Client, operation: usize) -> bool {
     match operation % 4 {
         0 => retry_support::meter(client).await.is_ok(),
-        1 => client
-            .batch_meter_usage()
-            .product_code("p")
-            .usage_records(common::record("d"))
-            .send()
-            .await
-            .is_ok(),
-        2 => client
-            .register_usage()
-            .product_code("p")
-            .public_key_version(1)
-            .send()
-            .await
-            .is_ok(),
-        _ => client
-            .resolve_customer()
-            .registration_token("t")
-            .send()
-            .await
-            .is_ok(),
+        1 => common::valid_batch_meter_usage(client).send().await.is_ok(),
+        2 => common::valid_register_usage(client).send().await.is_ok(),
+        _ => common::valid_resolve_customer(client).send().await.is_ok(),
     }
 }
 

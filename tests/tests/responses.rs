@@ -19,41 +19,28 @@ async fn answering(body: &str) -> (TestServer, Client) {
 }
 
 async fn meter_usage(client: &Client) -> MeterUsageOutput {
-    client
-        .meter_usage()
-        .product_code("p")
-        .timestamp(DateTime::from_secs(1_700_000_000))
-        .usage_dimension("d")
-        .usage_quantity_as_decimal("1")
+    common::valid_meter_usage(client)
         .send()
         .await
         .expect("MeterUsage succeeds")
 }
 
 async fn batch_meter_usage(client: &Client) -> BatchMeterUsageOutput {
-    client
-        .batch_meter_usage()
-        .product_code("p")
-        .usage_records(common::record("d"))
+    common::valid_batch_meter_usage(client)
         .send()
         .await
         .expect("BatchMeterUsage succeeds")
 }
 
 async fn register_usage(client: &Client) -> RegisterUsageOutput {
-    client
-        .register_usage()
-        .product_code("p")
-        .public_key_version(1)
+    common::valid_register_usage(client)
         .send()
         .await
         .expect("RegisterUsage succeeds")
 }
 
 async fn resolve_customer(client: &Client) -> ResolveCustomerOutput {
-    client
-        .resolve_customer()
-        .registration_token("t")
+    common::valid_resolve_customer(client)
         .send()
         .await
         .expect("ResolveCustomer succeeds")

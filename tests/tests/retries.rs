@@ -17,8 +17,8 @@ use marketplace_metering::error::SdkError;
 use marketplace_metering::operation::meter_usage::MeterUsageError;
 use marketplace_metering::{Client, Config};
 use retry_support::{
-    assert_attempts_of_one_call, assert_backoff_bounds, builder, client_recording, client_with,
-    error_reply, meter, metered, throttled, RecordingSleep,
+    assert_attempts_of_one_call, assert_backoff_bounds, builder, builder_from_env,
+    client_recording, client_with, error_reply, meter, metered, throttled, RecordingSleep,
 };
 use std::time::Duration;
 
@@ -204,16 +204,11 @@ async fn max_attempts_is_configurable() {
 async fn the_environment_and_profile_set_the_retries() {
     let server = TestServer::always(Reply::new(500)).await;
     let sleep = RecordingSleep::default();
-    let config = Config::from_vars([
-        ("AWS_MAX_ATTEMPTS", "4"),
-        ("AWS_RETRY_MODE", "adaptive"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
-        ("AWS_SECRET_ACCESS_KEY", "SECRET"),
-        ("AWS_ENDPOINT_URL", server.url().as_str()),
-    ])
+    let config = builder_from_env(
+        &server,
+        &[("AWS_MAX_ATTEMPTS", "4"), ("AWS_RETRY_MODE", "adaptive")],
+    )
     .await
-    .unwrap()
     .sleep_impl(sleep.clone())
     .build();
     assert_eq!(config.retry_config().mode(), RetryMode::Adaptive);

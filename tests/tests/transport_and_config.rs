@@ -5,30 +5,14 @@ mod common;
 
 use std::error::Error as _;
 
-use common::client_for;
-use integration_tests::{Reply, TestServer};
+use common::{client_for, valid_meter_usage};
+use integration_tests::{refused_url, Reply, TestServer};
 use marketplace_metering::error::SdkError;
 use marketplace_metering::operation::meter_usage::MeterUsageError;
-use marketplace_metering::{Client, Config, Credentials, DateTime, Error};
+use marketplace_metering::{Client, Config, Credentials, Error};
 
 async fn meter(client: &Client) -> Result<(), SdkError<MeterUsageError>> {
-    client
-        .meter_usage()
-        .product_code("p")
-        .timestamp(DateTime::from_secs(1_700_000_000))
-        .usage_dimension("d")
-        .usage_quantity_as_decimal("1")
-        .send()
-        .await
-        .map(drop)
-}
-
-/// A loopback URL nothing listens on: bind a port, then free it.
-fn refused_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
-    format!("http://{addr}")
+    valid_meter_usage(client).send().await.map(drop)
 }
 
 #[tokio::test]

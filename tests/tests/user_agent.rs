@@ -9,7 +9,7 @@ mod retry_support;
 use integration_tests::{verify, TestServer};
 use marketplace_metering::error::SdkError;
 use marketplace_metering::{Client, Config};
-use retry_support::{builder, meter, metered};
+use retry_support::{builder, builder_from_env, meter, metered};
 
 #[tokio::test]
 async fn the_user_agent_names_this_sdk_the_os_and_rust() {
@@ -46,16 +46,9 @@ async fn the_app_id_comes_from_the_config_or_the_environment() {
     let server = TestServer::always(metered()).await;
     let client = Client::from_conf(builder(&server).app_id("billing-agent").build());
     meter(&client).await.unwrap();
-    let config = Config::from_vars([
-        ("AWS_SDK_UA_APP_ID", "from-env"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
-        ("AWS_SECRET_ACCESS_KEY", "SECRET"),
-        ("AWS_ENDPOINT_URL", server.url().as_str()),
-    ])
-    .await
-    .unwrap()
-    .build();
+    let config = builder_from_env(&server, &[("AWS_SDK_UA_APP_ID", "from-env")])
+        .await
+        .build();
     assert_eq!(config.app_id(), Some("from-env"));
     meter(&Client::from_conf(config)).await.unwrap();
     let requests = server.requests().await;

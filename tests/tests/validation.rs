@@ -5,13 +5,13 @@ mod common;
 
 use std::fmt::Debug;
 
-use common::{allocation, client, record, tag};
+use common::{allocation, client, record, tag, valid_meter_usage, valid_register_usage};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::error::{SdkError, ValidationError};
 use marketplace_metering::operation::batch_meter_usage::{
     BatchMeterUsageFluentBuilder, BatchMeterUsageInput,
 };
-use marketplace_metering::operation::meter_usage::{MeterUsageFluentBuilder, MeterUsageInput};
+use marketplace_metering::operation::meter_usage::MeterUsageInput;
 use marketplace_metering::operation::register_usage::RegisterUsageInput;
 use marketplace_metering::types::{Tag, UsageAllocation, UsageRecord};
 use marketplace_metering::{Client, DateTime};
@@ -20,16 +20,6 @@ async fn setup() -> (TestServer, Client) {
     let server = TestServer::always(Reply::json(200, "{}")).await;
     let client = client(&server);
     (server, client)
-}
-
-/// A MeterUsage call that is valid as it stands.
-fn valid_meter_usage(client: &Client) -> MeterUsageFluentBuilder {
-    client
-        .meter_usage()
-        .product_code("p")
-        .timestamp(DateTime::from_secs(1_700_000_000))
-        .usage_dimension("d")
-        .usage_quantity_as_decimal("1")
 }
 
 /// An allocation without tags (Tags is optional).
@@ -111,55 +101,34 @@ async fn required_members_must_be_set() {
 #[tokio::test]
 async fn string_length_limits() {
     let (server, client) = setup().await;
-    let result = valid_meter_usage(&client)
-        .product_code("x".repeat(256))
-        .send()
-        .await;
-    assert_invalid(
-        &server,
-        result,
-        "ProductCode",
-        "length 256 is above the maximum 255",
-    )
-    .await;
+    let valid = || valid_meter_usage(&client);
+    let cases = [
+        (
+            valid().product_code("x".repeat(256)),
+            "ProductCode",
+            "length 256 is above the maximum 255",
+        ),
+        (
+            valid().usage_dimension(""),
+            "UsageDimension",
+            "length 0 is below the minimum 1",
+        ),
+        (
+            valid().usage_quantity_as_decimal("1".repeat(18)),
+            "UsageQuantityAsDecimal",
+            "length 18 is above the maximum 17",
+        ),
+        (
+            valid().client_token("t".repeat(65)),
+            "ClientToken",
+            "length 65 is above the maximum 64",
+        ),
+    ];
+    for (call, path, problem) in cases {
+        assert_invalid(&server, call.send().await, path, problem).await;
+    }
 
-    let result = valid_meter_usage(&client).usage_dimension("").send().await;
-    assert_invalid(
-        &server,
-        result,
-        "UsageDimension",
-        "length 0 is below the minimum 1",
-    )
-    .await;
-
-    let result = valid_meter_usage(&client)
-        .usage_quantity_as_decimal("1".repeat(18))
-        .send()
-        .await;
-    assert_invalid(
-        &server,
-        result,
-        "UsageQuantityAsDecimal",
-        "length 18 is above the maximum 17",
-    )
-    .await;
-
-    let result = valid_meter_usage(&client)
-        .client_token("t".repeat(65))
-        .send()
-        .await;
-    assert_invalid(
-        &server,
-        result,
-        "ClientToken",
-        "length 65 is above the maximum 64",
-    )
-    .await;
-
-    let result = client
-        .register_usage()
-        .product_code("p")
-        .public_key_version(1)
+    let result = valid_register_usage(&client)
         .nonce("n".repeat(256))
         .send()
         .await;
@@ -185,56 +154,36 @@ async fn list_length_limits() {
     )
     .await;
 
-    let result = valid_meter_usage(&client)
-        .set_usage_allocations(Some(Vec::new()))
-        .send()
-        .await;
-    assert_invalid(
-        &server,
-        result,
-        "UsageAllocations",
-        "length 0 is below the minimum 1",
-    )
-    .await;
-
     let many: Vec<UsageAllocation> = (0..2501).map(|_| untagged()).collect();
-    let result = valid_meter_usage(&client)
-        .set_usage_allocations(Some(many))
-        .send()
-        .await;
-    assert_invalid(
-        &server,
-        result,
-        "UsageAllocations",
-        "length 2501 is above the maximum 2500",
-    )
-    .await;
-
-    let result = valid_meter_usage(&client)
-        .usage_allocations(allocation("1", vec![]))
-        .send()
-        .await;
-    assert_invalid(
-        &server,
-        result,
-        "UsageAllocations[0].Tags",
-        "length 0 is below the minimum 1",
-    )
-    .await;
-
     let six: Vec<Tag> = (0..6).map(|i| tag(&format!("k{i}"), "v")).collect();
-    let result = valid_meter_usage(&client)
-        .usage_allocations(allocation("1", vec![tag("k", "v")]))
-        .usage_allocations(allocation("1", six))
-        .send()
-        .await;
-    assert_invalid(
-        &server,
-        result,
-        "UsageAllocations[1].Tags",
-        "length 6 is above the maximum 5",
-    )
-    .await;
+    let valid = || valid_meter_usage(&client);
+    let cases = [
+        (
+            valid().set_usage_allocations(Some(Vec::new())),
+            "UsageAllocations",
+            "length 0 is below the minimum 1",
+        ),
+        (
+            valid().set_usage_allocations(Some(many)),
+            "UsageAllocations",
+            "length 2501 is above the maximum 2500",
+        ),
+        (
+            valid().usage_allocations(allocation("1", vec![])),
+            "UsageAllocations[0].Tags",
+            "length 0 is below the minimum 1",
+        ),
+        (
+            valid()
+                .usage_allocations(allocation("1", vec![tag("k", "v")]))
+                .usage_allocations(allocation("1", six)),
+            "UsageAllocations[1].Tags",
+            "length 6 is above the maximum 5",
+        ),
+    ];
+    for (call, path, problem) in cases {
+        assert_invalid(&server, call.send().await, path, problem).await;
+    }
 }
 
 #[tokio::test]
@@ -477,10 +426,7 @@ async fn values_on_the_bounds_are_accepted() {
         .await
         .expect("2500 allocations");
 
-    client
-        .register_usage()
-        .product_code("p")
-        .public_key_version(1)
+    valid_register_usage(&client)
         .send()
         .await
         .expect("public key version 1");

@@ -5,7 +5,9 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{allocation, assert_body, assert_envelope, client, only_request, record, tag};
+use common::{
+    allocation, assert_body, assert_envelope, client, only_request, record, tag, valid_meter_usage,
+};
 use integration_tests::{verify, Reply, TestServer};
 use marketplace_metering::types::UsageRecord;
 use marketplace_metering::DateTime;
@@ -118,24 +120,16 @@ async fn timestamps_are_epoch_seconds_with_and_without_fraction() {
     let whole = DateTime::from_secs(1_700_000_000);
     let millis = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
     for timestamp in [whole, DateTime::from(millis)] {
-        client
-            .meter_usage()
-            .product_code("p")
+        valid_meter_usage(&client)
             .timestamp(timestamp)
-            .usage_dimension("d")
-            .usage_quantity_as_decimal("1")
             .client_token("t")
             .send()
             .await
             .unwrap();
     }
     // A SystemTime goes in directly, too.
-    client
-        .meter_usage()
-        .product_code("p")
+    valid_meter_usage(&client)
         .timestamp(millis)
-        .usage_dimension("d")
-        .usage_quantity_as_decimal("1")
         .client_token("t")
         .send()
         .await
@@ -355,12 +349,8 @@ async fn meter_usage_generates_a_uuid_v4_client_token_per_call() {
     let server = ok_server("{}").await;
     let client = client(&server);
     for _ in 0..2 {
-        client
-            .meter_usage()
-            .product_code("p")
+        valid_meter_usage(&client)
             .timestamp(SystemTime::now())
-            .usage_dimension("d")
-            .usage_quantity_as_decimal("1")
             .send()
             .await
             .unwrap();
@@ -390,12 +380,8 @@ async fn meter_usage_keeps_an_explicit_client_token() {
     let server = ok_server("{}").await;
     let client = client(&server);
     for _ in 0..2 {
-        client
-            .meter_usage()
-            .product_code("p")
+        valid_meter_usage(&client)
             .timestamp(SystemTime::now())
-            .usage_dimension("d")
-            .usage_quantity_as_decimal("1")
             .client_token("my-token-42")
             .send()
             .await

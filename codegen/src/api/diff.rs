@@ -622,23 +622,7 @@ impl Differ {
         subject: &str,
         checked: Checked,
     ) {
-        self.value(
-            ValueSide {
-                rust_type: &o.rust_type,
-                wire_name: &o.wire_name,
-                constraints: &o.constraints,
-                sensitive: o.sensitive,
-            },
-            ValueSide {
-                rust_type: &n.rust_type,
-                wire_name: &n.wire_name,
-                constraints: &n.constraints,
-                sensitive: n.sensitive,
-            },
-            owner,
-            subject,
-            checked,
-        );
+        self.value(o.into(), n.into(), owner, subject, checked);
         match (o.required, n.required) {
             (false, true) if checked.new => self.push(
                 Level::Major,
@@ -788,23 +772,7 @@ impl Differ {
         subject: &str,
         checked: Checked,
     ) {
-        self.value(
-            ValueSide {
-                rust_type: &o.rust_type,
-                wire_name: &o.wire_name,
-                constraints: &o.constraints,
-                sensitive: o.sensitive,
-            },
-            ValueSide {
-                rust_type: &n.rust_type,
-                wire_name: &n.wire_name,
-                constraints: &n.constraints,
-                sensitive: n.sensitive,
-            },
-            owner,
-            subject,
-            checked,
-        );
+        self.value(o.into(), n.into(), owner, subject, checked);
         if o.accessor != n.accessor {
             self.push(
                 Level::Major,
@@ -984,6 +952,28 @@ struct ValueSide<'a> {
     wire_name: &'a str,
     constraints: &'a [Constraint],
     sensitive: bool,
+}
+
+impl<'a> From<&'a MemberApi> for ValueSide<'a> {
+    fn from(member: &'a MemberApi) -> Self {
+        ValueSide {
+            rust_type: &member.rust_type,
+            wire_name: &member.wire_name,
+            constraints: &member.constraints,
+            sensitive: member.sensitive,
+        }
+    }
+}
+
+impl<'a> From<&'a UnionVariantApi> for ValueSide<'a> {
+    fn from(variant: &'a UnionVariantApi) -> Self {
+        ValueSide {
+            rust_type: &variant.rust_type,
+            wire_name: &variant.wire_name,
+            constraints: &variant.constraints,
+            sensitive: variant.sensitive,
+        }
+    }
 }
 
 /// `added (5)`, `removed (was 5)`, `raised from 1 to 5`, `lowered from 5 to 1`.

@@ -1,6 +1,6 @@
 //! `src/endpoint.rs` and `src/endpoint/partitions.rs`: the rule set as Rust code.
 
-use super::{docs, ident};
+use super::{docs, ident, option_expr};
 use crate::endpoint::{
     model::{Partition, RegionOutputs},
     AttrStep, Condition, EndpointRules, Expr, ExprKind, Function, Param, ParamType, Rule, RuleBody,
@@ -210,14 +210,6 @@ fn partition(p: &Partition) -> TokenStream {
 }
 
 fn region_override(o: &RegionOutputs) -> TokenStream {
-    let text = |v: &Option<String>| match v {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
-    };
-    let flag = |v: &Option<bool>| match v {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
-    };
     if o.name.is_none()
         && o.dns_suffix.is_none()
         && o.dual_stack_dns_suffix.is_none()
@@ -228,12 +220,15 @@ fn region_override(o: &RegionOutputs) -> TokenStream {
         return quote!(RegionOverride::NONE);
     }
     let (name, dns, dual, global) = (
-        text(&o.name),
-        text(&o.dns_suffix),
-        text(&o.dual_stack_dns_suffix),
-        text(&o.implicit_global_region),
+        option_expr(o.name.as_ref()),
+        option_expr(o.dns_suffix.as_ref()),
+        option_expr(o.dual_stack_dns_suffix.as_ref()),
+        option_expr(o.implicit_global_region.as_ref()),
     );
-    let (fips, dual_stack) = (flag(&o.supports_fips), flag(&o.supports_dual_stack));
+    let (fips, dual_stack) = (
+        option_expr(o.supports_fips),
+        option_expr(o.supports_dual_stack),
+    );
     quote! {
         RegionOverride {
             name: #name,

@@ -11,7 +11,7 @@ use crate::endpoint::EndpointRules;
 use crate::ir::{Kind, NamedKind, Service, TimestampFormat, Type};
 use crate::GeneratedFile;
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 /// Every file of the crate's `src/`, sorted by path.
 pub fn emit(service: &Service, rules: &EndpointRules) -> Result<Vec<GeneratedFile>, crate::Error> {
@@ -201,21 +201,17 @@ fn has_length_limits(ty: &Type) -> bool {
     ty.min.is_some_and(|min| min > 0.0) || ty.max.is_some()
 }
 
-fn limit_u64(limit: Option<f64>) -> TokenStream {
-    match limit {
-        Some(value) if value > 0.0 => {
-            let value = value as u64;
-            quote!(::std::option::Option::Some(#value))
-        }
-        _ => quote!(::std::option::Option::None),
-    }
-}
-
-fn limit_f64(limit: Option<f64>) -> TokenStream {
-    match limit {
+/// `value` as an `Option` expression: `Some(value)` or `None`.
+fn option_expr<T: ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
         Some(value) => quote!(::std::option::Option::Some(#value)),
         None => quote!(::std::option::Option::None),
     }
+}
+
+/// A length limit; zero, the same as none, is left out.
+fn limit_u64(limit: Option<f64>) -> TokenStream {
+    option_expr(limit.filter(|&value| value > 0.0).map(|value| value as u64))
 }
 
 /// Statements that check `value` (a reference) of type `ty` at `path`.
@@ -231,7 +227,7 @@ fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
             quote!(#v::length(&path, #value.as_bytes().len(), #min, #max)?;)
         }
         Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double => {
-            let (min, max) = (limit_f64(ty.min), limit_f64(ty.max));
+            let (min, max) = (option_expr(ty.min), option_expr(ty.max));
             // `f64 as f64` is clippy's `unnecessary_cast`.
             let number = if matches!(ty.kind, Kind::Double) {
                 quote!(*#value)
@@ -241,17 +237,9 @@ fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
             quote!(#v::range(&path, #number, #min, #max)?;)
         }
         Kind::List { member, sparse } => {
-            let length = has_length_limits(ty).then(|| {
-                let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
-                quote!(#v::length(&path, #value.len(), #min, #max)?;)
-            });
+            let length = length_check(ty, &value);
             let items = needs_validation(member).then(|| {
-                let check = validate_value(member, quote!(item));
-                let check = if *sparse {
-                    quote!(if let ::std::option::Option::Some(item) = item { #check })
-                } else {
-                    check
-                };
+                let check = element_check(member, *sparse);
                 quote! {
                     for (index, item) in #value.iter().enumerate() {
                         let path = path.index(index);
@@ -265,17 +253,9 @@ fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
             value: inner,
             sparse,
         } => {
-            let length = has_length_limits(ty).then(|| {
-                let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
-                quote!(#v::length(&path, #value.len(), #min, #max)?;)
-            });
+            let length = length_check(ty, &value);
             let items = needs_validation(inner).then(|| {
-                let check = validate_value(inner, quote!(item));
-                let check = if *sparse {
-                    quote!(if let ::std::option::Option::Some(item) = item { #check })
-                } else {
-                    check
-                };
+                let check = element_check(inner, *sparse);
                 // Sorted keys: the first failure reported does not depend on hash order.
                 quote! {
                     let mut entries: ::std::vec::Vec<_> = #value.iter().collect();
@@ -293,5 +273,23 @@ fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
             ..
         } => quote!(#value.validate_at(&path)?;),
         _ => quote!(),
+    }
+}
+
+/// The length check of a list or map `value`, if its type limits the length.
+fn length_check(ty: &Type, value: &TokenStream) -> Option<TokenStream> {
+    has_length_limits(ty).then(|| {
+        let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
+        quote!(::sdk_runtime::validate::length(&path, #value.len(), #min, #max)?;)
+    })
+}
+
+/// The checks of `item`, one element of a list or map; in a sparse one it may be null.
+fn element_check(element: &Type, sparse: bool) -> TokenStream {
+    let check = validate_value(element, quote!(item));
+    if sparse {
+        quote!(if let ::std::option::Option::Some(item) = item { #check })
+    } else {
+        check
     }
 }

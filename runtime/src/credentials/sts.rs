@@ -245,6 +245,7 @@ impl StsConfig {
                 source,
                 &signing_region,
                 "sts",
+                SystemTime::now(),
             )
             .map_err(|error| fail(format!("{what}: {error}")))?;
             for (name, value) in signed {

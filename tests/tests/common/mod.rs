@@ -1,5 +1,6 @@
-//! Setup shared by the integration tests: the standard client, the model's
-//! error lists, and assertions about what went over the wire.
+//! Setup shared by the integration tests: the standard client and a valid
+//! call, the model's error lists, assertions about what went over the wire, a
+//! temporary directory and a clock the tests move by hand.
 //!
 //! Everything here uses only the public API of `marketplace_metering` and
 //! `integration_tests`; no test names `sdk_runtime`.
@@ -8,13 +9,23 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use integration_tests::{verify, RecordedRequest, TestServer};
+use marketplace_metering::config::credentials::TimeSource;
 use marketplace_metering::config::RetryConfig;
-use marketplace_metering::operation::batch_meter_usage::BatchMeterUsageError;
-use marketplace_metering::operation::meter_usage::MeterUsageError;
-use marketplace_metering::operation::register_usage::RegisterUsageError;
-use marketplace_metering::operation::resolve_customer::ResolveCustomerError;
+use marketplace_metering::operation::batch_meter_usage::{
+    BatchMeterUsageError, BatchMeterUsageFluentBuilder,
+};
+use marketplace_metering::operation::meter_usage::{MeterUsageError, MeterUsageFluentBuilder};
+use marketplace_metering::operation::register_usage::{
+    RegisterUsageError, RegisterUsageFluentBuilder,
+};
+use marketplace_metering::operation::resolve_customer::{
+    ResolveCustomerError, ResolveCustomerFluentBuilder,
+};
 use marketplace_metering::types::{Tag, UsageAllocation, UsageRecord};
 use marketplace_metering::{Client, Config, Credentials, DateTime, Error};
 use serde_json::Value;
@@ -65,6 +76,37 @@ pub fn client_without_retries(server: &TestServer) -> Client {
         .retry_config(RetryConfig::disabled())
         .build();
     Client::from_conf(config)
+}
+
+/// A MeterUsage call that is valid as it stands, to send or to change first.
+pub fn valid_meter_usage(client: &Client) -> MeterUsageFluentBuilder {
+    client
+        .meter_usage()
+        .product_code("p")
+        .timestamp(DateTime::from_secs(1_700_000_000))
+        .usage_dimension("d")
+        .usage_quantity_as_decimal("1")
+}
+
+/// A BatchMeterUsage call with one record, valid as it stands.
+pub fn valid_batch_meter_usage(client: &Client) -> BatchMeterUsageFluentBuilder {
+    client
+        .batch_meter_usage()
+        .product_code("p")
+        .usage_records(record("d"))
+}
+
+/// A RegisterUsage call that is valid as it stands.
+pub fn valid_register_usage(client: &Client) -> RegisterUsageFluentBuilder {
+    client
+        .register_usage()
+        .product_code("p")
+        .public_key_version(1)
+}
+
+/// A ResolveCustomer call that is valid as it stands.
+pub fn valid_resolve_customer(client: &Client) -> ResolveCustomerFluentBuilder {
+    client.resolve_customer().registration_token("t")
 }
 
 /// The botocore model the crate is generated from.
@@ -220,6 +262,61 @@ pub fn record(dimension: &str) -> UsageRecord {
         .timestamp(DateTime::from_secs(1_700_000_000))
         .dimension(dimension)
         .build()
+}
+
+/// A temporary directory, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "mm-credentials-{}-{name}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes the file `name` in the directory; returns its path.
+    pub fn write(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A clock that moves only when told.
+#[derive(Clone, Debug)]
+pub struct ManualClock(Arc<Mutex<SystemTime>>);
+
+impl ManualClock {
+    pub fn new() -> Self {
+        ManualClock(Arc::new(Mutex::new(SystemTime::now())))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl TimeSource for ManualClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
 }
 
 /// The variant of each operation's error enum, by name, so tests can compare

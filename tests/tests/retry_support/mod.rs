@@ -52,6 +52,21 @@ pub fn builder_for(url: &str) -> ConfigBuilder {
         .endpoint_url(url)
 }
 
+/// The configuration from an environment with `settings` and the standard test
+/// region, keys and endpoint (`server`), to add to.
+pub async fn builder_from_env(server: &TestServer, settings: &[(&str, &str)]) -> ConfigBuilder {
+    let url = server.url();
+    let standard = [
+        ("AWS_REGION", REGION),
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_ENDPOINT_URL", url.as_str()),
+    ];
+    Config::from_vars(settings.iter().copied().chain(standard))
+        .await
+        .unwrap()
+}
+
 /// A client for `server` with `retries`, recording its waits in `sleep`.
 pub fn client_with(server: &TestServer, retries: RetryConfig, sleep: &RecordingSleep) -> Client {
     Client::from_conf(
