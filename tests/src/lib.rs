@@ -26,3 +26,9 @@ pub mod sigv4;
 
 pub use server::{refused_url, Fault, RecordedRequest, Reply, Responder, TestServer, REQUEST_ID};
 pub use sigv4::{verify, VerifyOutcome};
+
+/// The README's Rust examples, compiled by `cargo test` as doctests so they cannot
+/// drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
