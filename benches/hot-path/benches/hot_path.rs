@@ -67,24 +67,26 @@ fn sign_requests(c: &mut Criterion) {
     let credentials = credentials();
     let url = "https://metering.marketplace.us-east-1.amazonaws.com/";
     let meter = serde_json::to_vec(&meter_usage_input()).unwrap();
+    let meter_headers = request_headers("AWSMPMeteringService.MeterUsage");
     group.bench_function("meter_usage", |b| {
         b.iter(|| {
             sign(
                 &credentials,
                 url,
-                "AWSMPMeteringService.MeterUsage",
+                &meter_headers,
                 black_box(&meter),
                 timestamp(),
             )
         })
     });
     let batch = serde_json::to_vec(&batch_meter_usage_input()).unwrap();
+    let batch_headers = request_headers("AWSMPMeteringService.BatchMeterUsage");
     group.bench_function("batch_meter_usage_25", |b| {
         b.iter(|| {
             sign(
                 &credentials,
                 url,
-                "AWSMPMeteringService.BatchMeterUsage",
+                &batch_headers,
                 black_box(&batch),
                 timestamp(),
             )

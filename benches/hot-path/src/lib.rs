@@ -125,13 +125,35 @@ pub fn credentials() -> aws_credential_types::Credentials {
     )
 }
 
+/// The headers the client signs besides `host` and `x-amz-date`, as `sdk_runtime::client`
+/// sends them on the first attempt (`user-agent` is sent but, as in every AWS SDK, not signed).
+pub fn request_headers(target: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("content-type", "application/x-amz-json-1.1".to_owned()),
+        ("x-amz-target", target.to_owned()),
+        (
+            "user-agent",
+            "marketplace-metering/0.1.0 os/linux lang/rust/1.95.0".to_owned(),
+        ),
+        (
+            "x-amz-user-agent",
+            "marketplace-metering/0.1.0 ua/2.1 os/linux lang/rust/1.95.0".to_owned(),
+        ),
+        (
+            "amz-sdk-invocation-id",
+            "0f5c3d2e-8a1b-4c7d-9e6f-1a2b3c4d5e6f".to_owned(),
+        ),
+        ("amz-sdk-request", "attempt=1; max=3".to_owned()),
+    ]
+}
+
 /// The SigV4 headers for an awsJson POST, signed exactly as `sdk_runtime::client` signs a
-/// request (its `sign` is private, so this mirrors it: same crate, same settings, same
+/// request (its `sign_at` is private, so this mirrors it: same crate, same settings, same
 /// headers). Returns the headers to add.
 pub fn sign(
     credentials: &aws_credential_types::Credentials,
     url: &str,
-    target: &str,
+    headers: &[(&'static str, String)],
     body: &[u8],
     time: SystemTime,
 ) -> Vec<(&'static str, String)> {
@@ -146,12 +168,13 @@ pub fn sign(
         .build()
         .expect("signing parameters")
         .into();
-    let headers = [
-        ("content-type", "application/x-amz-json-1.1"),
-        ("x-amz-target", target),
-    ];
-    let request = SignableRequest::new("POST", url, headers.into_iter(), SignableBody::Bytes(body))
-        .expect("a signable request");
+    let request = SignableRequest::new(
+        "POST",
+        url,
+        headers.iter().map(|(name, value)| (*name, value.as_str())),
+        SignableBody::Bytes(body),
+    )
+    .expect("a signable request");
     let (instructions, _signature) = aws_sigv4::http_request::sign(request, &params)
         .expect("signed")
         .into_parts();
@@ -233,7 +256,7 @@ mod tests {
         let headers = sign(
             &credentials(),
             "https://metering.marketplace.us-east-1.amazonaws.com/",
-            "AWSMPMeteringService.MeterUsage",
+            &request_headers("AWSMPMeteringService.MeterUsage"),
             b"{}",
             timestamp(),
         );
@@ -241,5 +264,14 @@ mod tests {
         assert!(names.contains(&"authorization"), "{names:?}");
         assert!(names.contains(&"x-amz-date"), "{names:?}");
         assert!(names.contains(&"x-amz-security-token"), "{names:?}");
+        let authorization = &headers
+            .iter()
+            .find(|(n, _)| *n == "authorization")
+            .unwrap()
+            .1;
+        assert!(
+            authorization.contains("amz-sdk-invocation-id;amz-sdk-request;content-type;host;"),
+            "{authorization}"
+        );
     }
 }

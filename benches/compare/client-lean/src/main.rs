@@ -46,7 +46,9 @@ fn main() {
             }
             Op::BatchMeterUsage => {
                 bench_common::measure("lean", &args, move || async move {
-                    let mut call = client.batch_meter_usage().product_code(fixtures::PRODUCT_CODE);
+                    let mut call = client
+                        .batch_meter_usage()
+                        .product_code(fixtures::PRODUCT_CODE);
                     let now = SystemTime::now();
                     for _ in 0..fixtures::BATCH_RECORDS {
                         call = call.usage_records(

@@ -52,7 +52,9 @@ pub fn request_body(op: Op, timestamp: u64) -> String {
 /// The body of the server's 200 answer to `op`.
 pub fn response_body(op: Op) -> String {
     match op {
-        Op::MeterUsage => r#"{"MeteringRecordId":"8f5e2b1c-0d3a-4e6f-9a7b-1c2d3e4f5a6b"}"#.to_owned(),
+        Op::MeterUsage => {
+            r#"{"MeteringRecordId":"8f5e2b1c-0d3a-4e6f-9a7b-1c2d3e4f5a6b"}"#.to_owned()
+        }
         Op::BatchMeterUsage => {
             let results: Vec<String> = (0..BATCH_RECORDS)
                 .map(|i| {
@@ -61,7 +63,10 @@ pub fn response_body(op: Op) -> String {
                     )
                 })
                 .collect();
-            format!(r#"{{"Results":[{}],"UnprocessedRecords":[]}}"#, results.join(","))
+            format!(
+                r#"{{"Results":[{}],"UnprocessedRecords":[]}}"#,
+                results.join(",")
+            )
         }
         Op::ResolveCustomer => format!(
             r#"{{"CustomerIdentifier":"cust-7xK2mQ9pL4","ProductCode":"{PRODUCT_CODE}","CustomerAWSAccountId":"{CUSTOMER_AWS_ACCOUNT_ID}","LicenseArn":"arn:aws:license-manager::{CUSTOMER_AWS_ACCOUNT_ID}:license:l-0123456789abcdef0"}}"#
@@ -73,5 +78,4 @@ pub fn response_body(op: Op) -> String {
 }
 
 /// The body of the server's answer to a target it does not know (status 400).
-pub const UNKNOWN_OPERATION_BODY: &str =
-    r#"{"__type":"com.amazon.coral.service#UnknownOperationException","message":"unknown X-Amz-Target"}"#;
+pub const UNKNOWN_OPERATION_BODY: &str = r#"{"__type":"com.amazon.coral.service#UnknownOperationException","message":"unknown X-Amz-Target"}"#;

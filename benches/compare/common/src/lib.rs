@@ -48,7 +48,9 @@ impl Op {
 
     /// The operation an `X-Amz-Target` value names.
     pub fn from_target(target: &str) -> Option<Op> {
-        let name = target.strip_prefix(fixtures::TARGET_PREFIX)?.strip_prefix('.')?;
+        let name = target
+            .strip_prefix(fixtures::TARGET_PREFIX)?
+            .strip_prefix('.')?;
         Op::ALL.into_iter().find(|op| op.name() == name)
     }
 }
@@ -127,16 +129,28 @@ pub fn cpu_time() -> Duration {
     timeval(usage.ru_utime) + timeval(usage.ru_stime)
 }
 
+/// CPU time, user + system, of this process's children that have ended and been waited for,
+/// and of their waited-for descendants (`getrusage(RUSAGE_CHILDREN)`): what a `cargo build`
+/// run from here cost, rustc and the linker included.
+pub fn children_cpu_time() -> Duration {
+    let usage = rusage_of(libc::RUSAGE_CHILDREN);
+    timeval(usage.ru_utime) + timeval(usage.ru_stime)
+}
+
 /// The process's peak resident set, in KiB.
 pub fn max_rss_kib() -> u64 {
     u64::try_from(rusage().ru_maxrss).unwrap_or(0)
 }
 
 fn rusage() -> libc::rusage {
+    rusage_of(libc::RUSAGE_SELF)
+}
+
+fn rusage_of(who: libc::c_int) -> libc::rusage {
     // SAFETY: getrusage only writes the struct we pass; all-zero is a valid `rusage`.
     unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
-        let rc = libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        let rc = libc::getrusage(who, &mut usage);
         assert_eq!(rc, 0, "getrusage failed");
         usage
     }

@@ -20,6 +20,8 @@ usage: run.sh [calls|build|all] [options]
             --rounds N           rounds per operation (default 5)
             --calls N            measured calls per client run (default 5000)
             --warmup N           unmeasured calls first (default 500)
+            --instructions       also count user-space instructions per call under valgrind
+                                 (callgrind): unlike CPU time, not disturbed by other load
   build   build cost of a minimal \"meter one usage record\" program on each SDK: packages in
           its Cargo.lock, clean debug and release build wall time (fresh target directory each
           time), release binary size before and after `strip`; takes minutes
@@ -49,6 +51,7 @@ struct Options {
     warmup: u32,
     build_rounds: u32,
     debug: bool,
+    instructions: bool,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -60,6 +63,7 @@ fn parse_options() -> Result<Options, String> {
         warmup: 500,
         build_rounds: 1,
         debug: true,
+        instructions: false,
     };
     let mut args = std::env::args().skip(1).peekable();
     match args.peek().map(String::as_str) {
@@ -94,6 +98,7 @@ fn parse_options() -> Result<Options, String> {
             "--warmup" => options.warmup = bench_common::number(&flag, &value()?)?,
             "--build-rounds" => options.build_rounds = positive(&flag, &value()?)?,
             "--no-debug" => options.debug = false,
+            "--instructions" => options.instructions = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -138,7 +143,10 @@ fn run(options: &Options) -> Result<(), String> {
         .ok_or("no parent of the runner's directory")?
         .to_path_buf();
     let exe = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
-    let bin = exe.parent().ok_or("no directory of the runner")?.to_path_buf();
+    let bin = exe
+        .parent()
+        .ok_or("no directory of the runner")?
+        .to_path_buf();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| compare.join("target"));
@@ -205,17 +213,37 @@ fn machine(dirs: &Dirs) -> String {
         format!("{name} {}", versions.as_deref().unwrap_or("?"))
     })
     .collect();
+    // The lean SDK is this repository's runtime and generated crate, as checked out.
+    let repo = dirs.compare.join("../..");
+    let revision = command_line_in(&repo, "git", &["rev-parse", "--short", "HEAD"]);
+    let dirty = command_line_in(
+        &repo,
+        "git",
+        &["status", "--porcelain", "--", "runtime", "generated"],
+    );
+    let lean = match (revision.as_str(), dirty.as_str()) {
+        ("?" | "", _) => "lean SDK from a tree without git history".to_owned(),
+        (revision, "") => format!("lean SDK at commit {revision}"),
+        (revision, _) => format!("lean SDK at commit {revision} with uncommitted changes"),
+    };
     format!(
-        "Measured {date} on {cpus} CPUs ({model}), {rustc}; {}.\n\n",
+        "Measured {date} on {cpus} CPUs ({model}), {rustc}; {lean}; {}.\n\n",
         versions.join(", ")
     )
 }
 
 fn command_line(program: &str, args: &[&str]) -> String {
+    command_line_in(Path::new("."), program, args)
+}
+
+/// The trimmed stdout of a command run in `dir`, or `?` if it cannot run or fails.
+fn command_line_in(dir: &Path, program: &str, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
+        .current_dir(dir)
         .output()
         .ok()
+        .filter(|out| out.status.success())
         .and_then(|out| String::from_utf8(out.stdout).ok())
         .map_or_else(|| "?".to_owned(), |text| text.trim().to_owned())
 }
@@ -259,12 +287,7 @@ impl Server {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
-            .map_err(|e| {
-                format!(
-                    "cannot start {}: {e} (run.sh builds it)",
-                    binary.display()
-                )
-            })?;
+            .map_err(|e| format!("cannot start {}: {e} (run.sh builds it)", binary.display()))?;
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().ok_or("no server stdout")?;
         let mut line = String::new();
@@ -328,21 +351,42 @@ fn calls(options: &Options, dirs: &Dirs, server: &Server) -> Result<String, Stri
         }
     }
 
+    let mut instructions: BTreeMap<(usize, &str), f64> = BTreeMap::new();
+    if options.instructions {
+        for (op_index, op) in options.ops.iter().enumerate() {
+            for client in CLIENTS {
+                let per_call = instructions_per_call(dirs, server, client, *op)?;
+                eprintln!(
+                    "[calls] {} under callgrind: {client:>8} {per_call:>9.0} instructions/call",
+                    op.name()
+                );
+                instructions.insert((op_index, client), per_call);
+            }
+        }
+    }
+
     let mut out = String::new();
     let _ = writeln!(
         out,
         "### Per call\n\n{} rounds per operation; in each round every client makes {} calls after {} warm-up calls, on one keep-alive connection, in a process of its own (the server is another process). Medians over the rounds; the range is the lowest and highest round.\n",
         options.rounds, options.calls, options.warmup
     );
-    out.push_str("| operation | client | calls/s | µs per call | client CPU µs per call (range) | CPU vs official | wall vs official | peak RSS MiB |\n");
-    out.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    out.push_str("| operation | client | calls/s | µs per call | client CPU µs per call (range) | CPU vs official | wall vs official | peak RSS MiB |");
+    if options.instructions {
+        out.push_str(" instructions per call | vs official |");
+    }
+    out.push_str("\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    if options.instructions {
+        out.push_str(" ---: | ---: |");
+    }
+    out.push('\n');
     let mut verdicts = Vec::new();
     for (op_index, op) in options.ops.iter().enumerate() {
         let stats = |client: &str| Stats::of(&results[&(op_index, client)]);
         let official = stats("official");
         for client in CLIENTS {
             let s = stats(client);
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "| {} | {client} | {:.0} | {:.1} | {:.1} ({:.1}–{:.1}) | {:.2}× | {:.2}× | {:.1} |",
                 op.name(),
@@ -355,6 +399,13 @@ fn calls(options: &Options, dirs: &Dirs, server: &Server) -> Result<String, Stri
                 s.wall_us / official.wall_us,
                 s.max_rss_kib / 1024.0
             );
+            if let (Some(mine), Some(theirs)) = (
+                instructions.get(&(op_index, client)),
+                instructions.get(&(op_index, "official")),
+            ) {
+                let _ = write!(out, " {mine:.0} | {:.2}× |", mine / theirs);
+            }
+            out.push('\n');
         }
         let ratio = stats("lean").cpu_us / official.cpu_us;
         verdicts.push(format!(
@@ -366,9 +417,17 @@ fn calls(options: &Options, dirs: &Dirs, server: &Server) -> Result<String, Stri
     }
     let _ = writeln!(
         out,
-        "\nTarget: client CPU per call of lean ≤ 0.4× official. {}.\n",
+        "\nTarget: client CPU per call of lean ≤ 0.4× official. {}.",
         verdicts.join("; ")
     );
+    if options.instructions {
+        let _ = writeln!(
+            out,
+            "\nInstructions per call: user-space instructions counted by `valgrind --tool=callgrind`, the difference between a run of {INSTR_HIGH} and one of {INSTR_LOW} calls (after {INSTR_WARMUP} warm-up calls) divided by {}; kernel time is not in it. Valgrind hides SHA-NI and AVX-512 from the program, so SHA-256 (SigV4) weighs more there than on this CPU.",
+            INSTR_HIGH - INSTR_LOW
+        );
+    }
+    out.push('\n');
     Ok(out)
 }
 
@@ -395,6 +454,44 @@ fn run_client(
         .lines()
         .find_map(Measurement::parse_result_line)
         .ok_or_else(|| format!("no RESULT line from {}: {stdout}", binary.display()))
+}
+
+const INSTR_LOW: u32 = 100;
+const INSTR_HIGH: u32 = 600;
+const INSTR_WARMUP: u32 = 50;
+
+/// User-space instructions per call: two runs under callgrind, the difference per call.
+fn instructions_per_call(
+    dirs: &Dirs,
+    server: &Server,
+    client: &str,
+    op: Op,
+) -> Result<f64, String> {
+    let binary = dirs.bin.join(format!("client-{client}"));
+    let run = |calls: u32| -> Result<u64, String> {
+        let output = clean_aws_env(&mut Command::new("valgrind"))
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&binary)
+            .args(["--url", &server.url, "--op", op.name()])
+            .args(["--calls", &calls.to_string()])
+            .args(["--warmup", &INSTR_WARMUP.to_string()])
+            .output()
+            .map_err(|e| format!("cannot run valgrind (needed by --instructions): {e}"))?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            return Err(format!(
+                "{} under valgrind failed: {stderr}",
+                binary.display()
+            ));
+        }
+        stderr
+            .lines()
+            .find_map(|line| line.split("Collected : ").nth(1)?.trim().parse().ok())
+            .ok_or_else(|| format!("no instruction count from valgrind: {stderr}"))
+    };
+    let low = run(INSTR_LOW)?;
+    let high = run(INSTR_HIGH)?;
+    Ok(high.saturating_sub(low) as f64 / f64::from(INSTR_HIGH - INSTR_LOW))
 }
 
 /// Medians of one client's rounds.
@@ -443,6 +540,8 @@ struct BuildCost {
     compiled_packages: Option<usize>,
     debug_seconds: Vec<f64>,
     release_seconds: Vec<f64>,
+    debug_cpu_seconds: Vec<f64>,
+    release_cpu_seconds: Vec<f64>,
     binary_bytes: u64,
     stripped_bytes: Option<u64>,
     smoke: String,
@@ -475,16 +574,24 @@ fn build(options: &Options, dirs: &Dirs, server: &Server) -> Result<String, Stri
             let cost = costs.get_mut(label).expect("inserted above");
             if options.debug {
                 let target = scratch.join(format!("{program}-debug"));
-                let (seconds, compiled) = timed_build(&dir, &target, false)?;
-                eprintln!("[build] {program} debug, round {}: {seconds:.1} s", round + 1);
+                let (seconds, cpu, compiled) = timed_build(&dir, &target, false)?;
+                eprintln!(
+                    "[build] {program} debug, round {}: {seconds:.1} s ({cpu:.1} CPU s)",
+                    round + 1
+                );
                 cost.debug_seconds.push(seconds);
+                cost.debug_cpu_seconds.push(cpu);
                 cost.compiled_packages.get_or_insert(compiled);
                 remove(&target);
             }
             let target = scratch.join(format!("{program}-release"));
-            let (seconds, compiled) = timed_build(&dir, &target, true)?;
-            eprintln!("[build] {program} release, round {}: {seconds:.1} s", round + 1);
+            let (seconds, cpu, compiled) = timed_build(&dir, &target, true)?;
+            eprintln!(
+                "[build] {program} release, round {}: {seconds:.1} s ({cpu:.1} CPU s)",
+                round + 1
+            );
             cost.release_seconds.push(seconds);
+            cost.release_cpu_seconds.push(cpu);
             cost.compiled_packages.get_or_insert(compiled);
             let binary = target.join("release").join(program);
             cost.binary_bytes = size(&binary)?;
@@ -506,15 +613,17 @@ fn build(options: &Options, dirs: &Dirs, server: &Server) -> Result<String, Stri
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "### Build cost of a minimal \"meter one usage record\" program\n\n`benches/compare/minimal-lean` and `minimal-official`, each its own workspace; clean builds with a fresh `CARGO_TARGET_DIR`, sources already fetched, `CARGO_INCREMENTAL=0`, default `dev` and `release` profiles; {} round(s), median wall time.\n",
+        "### Build cost of a minimal \"meter one usage record\" program\n\n`benches/compare/minimal-lean` and `minimal-official`, each its own workspace; clean builds with a fresh `CARGO_TARGET_DIR`, sources already fetched, `CARGO_INCREMENTAL=0`, default `dev` and `release` profiles; {} round(s), medians. Wall time is the target's measure; CPU time (user + system of cargo, rustc, build scripts, cc and the linker, from `getrusage(RUSAGE_CHILDREN)`) is less disturbed by other load on the machine.\n",
         options.build_rounds
     );
-    out.push_str("| | lean | official | lean ÷ official | target |\n| --- | ---: | ---: | ---: | --- |\n");
+    out.push_str(
+        "| | lean | official | lean ÷ official | target |\n| --- | ---: | ---: | ---: | --- |\n",
+    );
     let row = |out: &mut String, what: &str, l: f64, o: f64, digits: usize, target: Option<f64>| {
         let ratio = l / o;
         let verdict = match target {
-            Some(t) if ratio <= t => format!("≤ {t}×: met"),
-            Some(t) => format!("≤ {t}×: missed"),
+            Some(t) if ratio <= t => format!("≤ {t}×: met ({ratio:.3}×)"),
+            Some(t) => format!("≤ {t}×: missed ({ratio:.3}×)"),
             None => "–".to_owned(),
         };
         let _ = writeln!(
@@ -531,25 +640,48 @@ fn build(options: &Options, dirs: &Dirs, server: &Server) -> Result<String, Stri
         Some(0.6),
     );
     if let (Some(l), Some(o)) = (lean.compiled_packages, official.compiled_packages) {
-        row(&mut out, "packages compiled (this platform)", l as f64, o as f64, 0, None);
+        row(
+            &mut out,
+            "packages compiled (this platform)",
+            l as f64,
+            o as f64,
+            0,
+            None,
+        );
     }
     if options.debug {
         row(
             &mut out,
-            "clean debug build, s",
+            "clean debug build, wall s",
             median(lean.debug_seconds.clone()),
             median(official.debug_seconds.clone()),
+            1,
+            None,
+        );
+        row(
+            &mut out,
+            "clean debug build, CPU s",
+            median(lean.debug_cpu_seconds.clone()),
+            median(official.debug_cpu_seconds.clone()),
             1,
             None,
         );
     }
     row(
         &mut out,
-        "clean release build, s",
+        "clean release build, wall s",
         median(lean.release_seconds.clone()),
         median(official.release_seconds.clone()),
         1,
         Some(0.4),
+    );
+    row(
+        &mut out,
+        "clean release build, CPU s",
+        median(lean.release_cpu_seconds.clone()),
+        median(official.release_cpu_seconds.clone()),
+        1,
+        None,
     );
     let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
     row(
@@ -561,7 +693,14 @@ fn build(options: &Options, dirs: &Dirs, server: &Server) -> Result<String, Stri
         None,
     );
     if let (Some(l), Some(o)) = (lean.stripped_bytes, official.stripped_bytes) {
-        row(&mut out, "stripped release binary, MiB", mib(l), mib(o), 2, Some(0.4));
+        row(
+            &mut out,
+            "stripped release binary, MiB",
+            mib(l),
+            mib(o),
+            2,
+            Some(0.4),
+        );
     }
     let _ = writeln!(
         out,
@@ -571,22 +710,25 @@ fn build(options: &Options, dirs: &Dirs, server: &Server) -> Result<String, Stri
     Ok(out)
 }
 
-/// A clean build of the program in `dir` into `target`: wall seconds and how many packages
+/// A clean build of the program in `dir` into `target`: wall seconds, CPU seconds (user +
+/// system of cargo, rustc, build scripts, the C compiler and the linker) and how many packages
 /// were compiled.
-fn timed_build(dir: &Path, target: &Path, release: bool) -> Result<(f64, usize), String> {
+fn timed_build(dir: &Path, target: &Path, release: bool) -> Result<(f64, f64, usize), String> {
     remove(target);
     let mut args = vec!["build", "--locked", "--offline"];
     if release {
         args.push("--release");
     }
+    let cpu_start = bench_common::children_cpu_time();
     let start = Instant::now();
     let stderr = cargo(dir, &args, Some(target))?;
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = (bench_common::children_cpu_time() - cpu_start).as_secs_f64();
     let compiled = stderr
         .lines()
         .filter(|line| line.trim_start().starts_with("Compiling "))
         .count();
-    Ok((seconds, compiled))
+    Ok((seconds, cpu, compiled))
 }
 
 /// Runs cargo in `dir`; returns its stderr.
@@ -657,7 +799,9 @@ fn smoke(binary: &Path, server: &Server) -> String {
         }
         Ok(out) => format!(
             "failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim().replace('\n', " ")
+            String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .replace('\n', " ")
         ),
         Err(error) => format!("failed: {error}"),
     }
