@@ -595,7 +595,9 @@ async fn send_attempt(
     }
     let mut response = request.send().await.map_err(AttemptFailure::Transport)?;
     let status = response.status().as_u16();
-    let headers = response.headers().clone();
+    // Moved out, not copied: the body is read through the response, the headers
+    // are no longer needed there.
+    let headers = std::mem::take(response.headers_mut());
     let too_large = |headers: &http::HeaderMap| {
         let request_id = headers
             .get("x-amzn-requestid")
