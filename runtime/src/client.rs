@@ -13,6 +13,7 @@ use crate::error::{
     ValidationError,
 };
 use crate::retry::{self, Decision, RetryReason, RetryStrategy};
+use crate::sigv4::{Signer, SigningParams, SigningTarget};
 use crate::user_agent::{check_app_id, UserAgent};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -101,12 +102,69 @@ struct Inner {
     /// `Err` when the configured app id is unusable; reported on each call.
     user_agent: Result<UserAgent, String>,
     content_type: String,
+    /// Where calls go and how they are signed; `Err` when the configuration
+    /// gives no usable endpoint, reported on each call.
+    route: Result<Route, ConfigError>,
+    /// Signs every call, keeping the day's signing key.
+    signer: Signer,
     /// The retry quota and rate limiter every call of this client shares.
     retry: RetryStrategy,
     /// How far the service's clock is ahead of the local one, in milliseconds,
     /// as learned from a clock-skew error; requests are signed with the local time
     /// plus this.
     clock_skew_ms: AtomicI64,
+}
+
+/// Where every call of a handle goes and how it is signed. It depends on the
+/// configuration only, so it is settled once, when the handle is made.
+#[derive(Debug)]
+struct Route {
+    endpoint: Endpoint,
+    /// The endpoint with the request URI `/`.
+    url: String,
+    target: SigningTarget,
+    /// The region and service name in the signature's scope: the configured
+    /// region and the model's signing name unless the endpoint's auth scheme
+    /// names others.
+    signing_region: String,
+    signing_name: String,
+}
+
+impl Route {
+    fn new(config: &Config, service: &ServiceSpec) -> Result<Self, ConfigError> {
+        let builtins = Builtins {
+            region: config.region.as_deref(),
+            use_fips: config.use_fips(),
+            use_dual_stack: config.use_dual_stack(),
+            endpoint: config.endpoint_url_for(service.service_id),
+        };
+        let endpoint = (service.resolve_endpoint)(&builtins).map_err(|error| {
+            ConfigError::new(format!("no endpoint for this configuration: {error}"))
+        })?;
+        let url = request_url(endpoint.url())?;
+        let target = SigningTarget::from_url(&url)?;
+        let scheme = endpoint.sigv4_scheme();
+        let signing_region = scheme
+            .and_then(|s| s.signing_region)
+            .or(builtins.region)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "no region is configured to sign with: set Config::builder().region(..) or AWS_REGION",
+                )
+            })?
+            .to_owned();
+        let signing_name = scheme
+            .and_then(|s| s.signing_name)
+            .unwrap_or(service.signing_name)
+            .to_owned();
+        Ok(Route {
+            endpoint,
+            url,
+            target,
+            signing_region,
+            signing_name,
+        })
+    }
 }
 
 /// A response as it came off the wire.
@@ -211,6 +269,7 @@ impl Handle {
         };
         let content_type = aws_json::content_type(service.json_version);
         let retry = RetryStrategy::new(&config.retry_config);
+        let route = Route::new(&config, service);
         Handle {
             inner: Arc::new(Inner {
                 config,
@@ -218,6 +277,8 @@ impl Handle {
                 http,
                 user_agent,
                 content_type,
+                route,
+                signer: Signer::new(),
                 retry,
                 clock_skew_ms: AtomicI64::new(0),
             }),
@@ -317,32 +378,15 @@ impl Handle {
             .as_ref()
             .map_err(|e| SendFailure::Config(ConfigError::new(e.clone())))?;
         config.retry_config.check().map_err(SendFailure::Config)?;
-        let builtins = Builtins {
-            region: config.region.as_deref(),
-            use_fips: config.use_fips(),
-            use_dual_stack: config.use_dual_stack(),
-            endpoint: config.endpoint_url_for(inner.service.service_id),
-        };
-        let endpoint = (inner.service.resolve_endpoint)(&builtins).map_err(|error| {
-            SendFailure::Config(ConfigError::new(format!(
-                "no endpoint for this configuration: {error}"
-            )))
-        })?;
-        let url = request_url(endpoint.url()).map_err(SendFailure::Config)?;
-        // The endpoint's auth scheme may sign for another region or service name.
-        let scheme = endpoint.sigv4_scheme();
-        let signing_region = scheme.and_then(|s| s.signing_region).or(builtins.region).ok_or_else(|| {
-            SendFailure::Config(ConfigError::new(
-                "no region is configured to sign with: set Config::builder().region(..) or AWS_REGION",
-            ))
-        })?;
-        let signing_name = scheme
-            .and_then(|s| s.signing_name)
-            .unwrap_or(inner.service.signing_name);
+        let route = inner
+            .route
+            .as_ref()
+            .map_err(|error| SendFailure::Config(error.clone()))?;
+        let url = &route.url;
         let target = aws_json::target(inner.service.target_prefix, operation);
         // One id for every attempt of the call, so the service can tell retries apart
         // from new calls.
-        let invocation_id = uuid::Uuid::new_v4().to_string();
+        let invocation_id = crate::random::uuid_v4();
         span.record("invocation_id", invocation_id.as_str());
 
         let mut retries = inner.retry.start_call(&config.retry_config);
@@ -420,19 +464,21 @@ impl Handle {
                 ("amz-sdk-invocation-id", invocation_id.as_str()),
                 ("amz-sdk-request", sdk_request.as_str()),
             ];
-            for (name, values) in endpoint.headers() {
+            for (name, values) in route.endpoint.headers() {
                 headers.extend(values.iter().map(|value| (name.as_str(), value.as_str())));
             }
             let signature = attempt_span
                 .in_scope(|| {
-                    sign(
-                        &url,
+                    inner.signer.sign(
+                        &route.target,
                         &headers,
                         &body,
-                        credentials,
-                        signing_region,
-                        signing_name,
-                        shifted(SystemTime::now(), skew_ms),
+                        &SigningParams {
+                            credentials,
+                            region: &route.signing_region,
+                            service: &route.signing_name,
+                            time: shifted(SystemTime::now(), skew_ms),
+                        },
                     )
                 })
                 .map_err(SendFailure::Config)?;
@@ -444,7 +490,7 @@ impl Handle {
             let bounded_by_operation = left.is_some_and(|left| left <= config.attempt_timeout);
             let sent = tokio::time::timeout(
                 limit,
-                send_attempt(http, &url, &headers, &signature, body.clone(), operation)
+                send_attempt(http, url, &headers, &signature, body.clone(), operation)
                     .instrument(attempt_span.clone()),
             )
             .await;
@@ -648,52 +694,6 @@ fn request_url(endpoint: &str) -> Result<String, ConfigError> {
         )));
     }
     Ok(url)
-}
-
-/// SigV4 headers for a POST of `body` to `url` with `headers`, signed at
-/// `time` (for a client call, the local time corrected by the clock skew the
-/// client learned).
-pub(crate) fn sign(
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-    credentials: &crate::credentials::Credentials,
-    region: &str,
-    signing_name: &str,
-    time: SystemTime,
-) -> Result<Vec<(&'static str, String)>, ConfigError> {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
-    let identity = aws_credential_types::Credentials::new(
-        credentials.access_key_id(),
-        credentials.secret_access_key(),
-        credentials.session_token().map(str::to_owned),
-        credentials.expiry(),
-        "sdk-runtime",
-    )
-    .into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(signing_name)
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|error| ConfigError::new(format!("cannot sign the request: {error}")))?
-        .into();
-    let request = SignableRequest::new(
-        "POST",
-        url,
-        headers.iter().copied(),
-        SignableBody::Bytes(body),
-    )
-    .and_then(|request| aws_sigv4::http_request::sign(request, &params))
-    .map_err(|error| ConfigError::new(format!("cannot sign the request: {error}")))?;
-    let (instructions, _signature) = request.into_parts();
-    let (signed_headers, _query) = instructions.into_parts();
-    Ok(signed_headers
-        .into_iter()
-        .map(|header| (header.name(), header.value().to_owned()))
-        .collect())
 }
 
 #[cfg(test)]

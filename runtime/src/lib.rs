@@ -17,8 +17,10 @@ pub mod endpoint;
 pub mod enums;
 pub mod error;
 pub mod profile;
+mod random;
 pub mod retry;
 pub mod serde_support;
+pub mod sigv4;
 pub mod sleep;
 mod user_agent;
 pub mod validate;
@@ -28,7 +30,7 @@ pub type Document = serde_json::Value;
 
 /// A fresh idempotency token: a random UUID v4, as the AWS SDKs send.
 pub fn idempotency_token() -> String {
-    uuid::Uuid::new_v4().to_string()
+    random::uuid_v4()
 }
 
 #[doc(hidden)]

@@ -344,10 +344,9 @@ pub(crate) fn backoff(config: &RetryConfig, failed_attempt: u32, random: f64) ->
         .min(ceiling)
 }
 
-/// A number in `[0, 1)` from the operating system's randomness (through the UUID
-/// generator the SDK already has).
+/// A number in `[0, 1)` from the operating system's randomness.
 pub(crate) fn random_unit() -> f64 {
-    let bits = (uuid::Uuid::new_v4().as_u128() >> 75) as u64; // 53 random bits
+    let bits = crate::random::u64() >> 11; // 53 random bits
     bits as f64 / (1u64 << 53) as f64
 }
 

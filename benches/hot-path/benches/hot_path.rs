@@ -4,6 +4,7 @@
 //! - `serialize/<operation>`: the input to its JSON body (`serde_json::to_vec`, as the client).
 //! - `validate/<operation>`: the model's constraints checked before sending.
 //! - `sign/<operation>`: SigV4 over the request (as `sdk_runtime::client` signs).
+//! - `sign_aws_sigv4/<operation>`: the same signature through `aws-sigv4`, for comparison.
 //! - `parse/<operation>`: an output body to its output struct.
 //! - `parse_error/<operation>`: error metadata from headers and body, then the modeled error.
 //! - `endpoint/<case>`: the endpoint rule set for a configuration.
@@ -19,6 +20,7 @@ use marketplace_metering::operation::meter_usage::{MeterUsageError, MeterUsageOu
 use marketplace_metering::operation::register_usage::RegisterUsageOutput;
 use marketplace_metering::operation::resolve_customer::ResolveCustomerOutput;
 use sdk_runtime::client::{Operation, OperationError};
+use sdk_runtime::sigv4::{Signer, SigningTarget};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::hint::black_box;
@@ -63,35 +65,44 @@ fn validate(c: &mut Criterion) {
 }
 
 fn sign_requests(c: &mut Criterion) {
-    let mut group = c.benchmark_group("sign");
     let credentials = credentials();
     let url = "https://metering.marketplace.us-east-1.amazonaws.com/";
-    let meter = serde_json::to_vec(&meter_usage_input()).unwrap();
-    let meter_headers = request_headers("AWSMPMeteringService.MeterUsage");
-    group.bench_function("meter_usage", |b| {
-        b.iter(|| {
-            sign(
-                &credentials,
-                url,
-                &meter_headers,
-                black_box(&meter),
-                timestamp(),
-            )
-        })
-    });
-    let batch = serde_json::to_vec(&batch_meter_usage_input()).unwrap();
-    let batch_headers = request_headers("AWSMPMeteringService.BatchMeterUsage");
-    group.bench_function("batch_meter_usage_25", |b| {
-        b.iter(|| {
-            sign(
-                &credentials,
-                url,
-                &batch_headers,
-                black_box(&batch),
-                timestamp(),
-            )
-        })
-    });
+    let target = SigningTarget::from_url(url).unwrap();
+    let signer = Signer::new();
+    let requests = [
+        (
+            "meter_usage",
+            serde_json::to_vec(&meter_usage_input()).unwrap(),
+            request_headers("AWSMPMeteringService.MeterUsage"),
+        ),
+        (
+            "batch_meter_usage_25",
+            serde_json::to_vec(&batch_meter_usage_input()).unwrap(),
+            request_headers("AWSMPMeteringService.BatchMeterUsage"),
+        ),
+    ];
+    let mut group = c.benchmark_group("sign");
+    for (name, body, headers) in &requests {
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                sign(
+                    &signer,
+                    &credentials,
+                    &target,
+                    headers,
+                    black_box(body),
+                    timestamp(),
+                )
+            })
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("sign_aws_sigv4");
+    for (name, body, headers) in &requests {
+        group.bench_function(*name, |b| {
+            b.iter(|| sign_with_aws_sigv4(&credentials, url, headers, black_box(body), timestamp()))
+        });
+    }
     group.finish();
 }
 

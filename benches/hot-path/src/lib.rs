@@ -12,6 +12,7 @@ use marketplace_metering::operation::meter_usage::MeterUsageInput;
 use marketplace_metering::operation::register_usage::RegisterUsageInput;
 use marketplace_metering::operation::resolve_customer::ResolveCustomerInput;
 use marketplace_metering::types::{Tag, UsageAllocation, UsageRecord};
+use sdk_runtime::sigv4::{Signer, SigningParams, SigningTarget};
 use std::time::{Duration, SystemTime};
 
 /// A fixed instant (2026-01-01T00:00:00Z), so every run serializes the same bytes.
@@ -115,13 +116,11 @@ pub fn error_header(name: &str) -> Option<String> {
 }
 
 /// Credentials for [`sign`].
-pub fn credentials() -> aws_credential_types::Credentials {
-    aws_credential_types::Credentials::new(
+pub fn credentials() -> sdk_runtime::credentials::Credentials {
+    sdk_runtime::credentials::Credentials::new(
         "AKIDEXAMPLE",
         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         Some("session-token".to_owned()),
-        None,
-        "hot-path",
     )
 }
 
@@ -147,18 +146,54 @@ pub fn request_headers(target: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The SigV4 headers for an awsJson POST, signed exactly as `sdk_runtime::client` signs a
-/// request (its `sign_at` is private, so this mirrors it: same crate, same settings, same
-/// headers). Returns the headers to add.
+/// The SigV4 headers for an awsJson POST to `target`, as `sdk_runtime::client` signs a
+/// request: the same signer (one per client, so its signing key is derived once a day), the
+/// same headers. Returns the headers to add.
 pub fn sign(
-    credentials: &aws_credential_types::Credentials,
+    signer: &Signer,
+    credentials: &sdk_runtime::credentials::Credentials,
+    target: &SigningTarget,
+    headers: &[(&'static str, String)],
+    body: &[u8],
+    time: SystemTime,
+) -> Vec<(&'static str, String)> {
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    signer
+        .sign(
+            target,
+            &headers,
+            body,
+            &SigningParams {
+                credentials,
+                region: "us-east-1",
+                service: "aws-marketplace",
+                time,
+            },
+        )
+        .expect("signed")
+}
+
+/// The same signature through `aws-sigv4`, the AWS SDK for Rust's signer (which this
+/// runtime used before it signed by itself), for comparison.
+pub fn sign_with_aws_sigv4(
+    credentials: &sdk_runtime::credentials::Credentials,
     url: &str,
     headers: &[(&'static str, String)],
     body: &[u8],
     time: SystemTime,
 ) -> Vec<(&'static str, String)> {
     use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
-    let identity = credentials.clone().into();
+    let identity = aws_credential_types::Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        credentials.session_token().map(str::to_owned),
+        None,
+        "hot-path",
+    )
+    .into();
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
@@ -253,12 +288,19 @@ mod tests {
 
     #[test]
     fn signing_adds_date_token_and_authorization() {
+        let url = "https://metering.marketplace.us-east-1.amazonaws.com/";
+        let request = request_headers("AWSMPMeteringService.MeterUsage");
         let headers = sign(
+            &Signer::new(),
             &credentials(),
-            "https://metering.marketplace.us-east-1.amazonaws.com/",
-            &request_headers("AWSMPMeteringService.MeterUsage"),
+            &SigningTarget::from_url(url).unwrap(),
+            &request,
             b"{}",
             timestamp(),
+        );
+        assert_eq!(
+            headers,
+            sign_with_aws_sigv4(&credentials(), url, &request, b"{}", timestamp())
         );
         let names: Vec<&str> = headers.iter().map(|(name, _)| *name).collect();
         assert!(names.contains(&"authorization"), "{names:?}");

@@ -259,7 +259,7 @@ fn random_up_to(max: Duration) -> Duration {
     if nanos == 0 {
         return Duration::ZERO;
     }
-    let random = uuid::Uuid::new_v4().as_u128() % (nanos + 1);
+    let random = u128::from(crate::random::u64()) % (nanos + 1);
     Duration::from_nanos(random as u64)
 }
 

@@ -12,6 +12,7 @@ use super::http::{self, excerpt, form_encode, FetchError};
 use super::{Credentials, CredentialsError};
 use crate::config::{EndpointUrl, Env};
 use crate::datetime::DateTime;
+use crate::sigv4::{Signer, SigningParams, SigningTarget};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
@@ -238,16 +239,23 @@ impl StsConfig {
         let mut request = http.post(&url).header("content-type", content_type);
         if let Some(source) = signer {
             let headers = [("content-type", content_type)];
-            let signed = crate::client::sign(
-                &url,
-                &headers,
-                body.as_bytes(),
-                source,
-                &signing_region,
-                "sts",
-                SystemTime::now(),
-            )
-            .map_err(|error| fail(format!("{what}: {error}")))?;
+            // STS calls are rare (once per credentials refresh): a fresh signer,
+            // no key worth keeping.
+            let signed = SigningTarget::from_url(&url)
+                .and_then(|target| {
+                    Signer::new().sign(
+                        &target,
+                        &headers,
+                        body.as_bytes(),
+                        &SigningParams {
+                            credentials: source,
+                            region: &signing_region,
+                            service: "sts",
+                            time: SystemTime::now(),
+                        },
+                    )
+                })
+                .map_err(|error| fail(format!("{what}: {error}")))?;
             for (name, value) in signed {
                 request = request.header(name, value);
             }

@@ -1,0 +1,490 @@
+//! AWS Signature Version 4, for the requests this runtime sends.
+//!
+//! Every awsJson request is a `POST` with a handful of headers and no query string,
+//! so the signer is short: the canonical request goes into one string, SHA-256 and
+//! HMAC come from `ring` (already compiled for TLS, with the CPU's SHA extensions).
+//! The signing key depends only on the secret, the day, the region and the service,
+//! so a [`Signer`] derives it once per day instead of on every call (four HMACs).
+//!
+//! The output is byte for byte what `aws-sigv4` produces with its default settings
+//! (headers signed, URI path normalized and encoded twice, `x-amz-security-token`
+//! signed, no `x-amz-content-sha256`); `runtime/tests/sigv4_matches_aws_sigv4.rs`
+//! compares the two over thousands of generated requests.
+
+use crate::credentials::Credentials;
+use crate::error::ConfigError;
+use ring::{digest, hmac};
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+
+/// Headers never signed: the signature's own, and those proxies may change on the
+/// way (the set the AWS SDKs agree on).
+const UNSIGNED_HEADERS: [&str; 4] = [
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "transfer-encoding",
+];
+
+/// Where a request goes, in the two forms SigV4 signs: the `host` header and the
+/// canonical URI. Computed once per endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningTarget {
+    host: String,
+    canonical_uri: String,
+}
+
+impl SigningTarget {
+    /// The target of a request to `url`, an absolute `http://` or `https://` URL.
+    /// The host keeps its port unless it is the scheme's default (as HTTP clients
+    /// send it); the path is normalized (`.`, `..` and empty segments removed) and
+    /// percent-encoded again, as SigV4 requires for every service but S3.
+    pub fn from_url(url: &str) -> Result<Self, ConfigError> {
+        let invalid = |why: &str| ConfigError::new(format!("cannot sign for `{url}`: {why}"));
+        let uri: http::Uri = url.parse().map_err(|_| invalid("not a valid URL"))?;
+        let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
+        let default_port = matches!(
+            (uri.scheme_str(), uri.port_u16()),
+            (_, None) | (Some("http"), Some(80)) | (Some("https"), Some(443))
+        );
+        let host = if default_port {
+            authority.host()
+        } else {
+            authority.as_str()
+        };
+        Ok(SigningTarget {
+            host: host.to_owned(),
+            canonical_uri: encode_path(&normalize_path(uri.path())),
+        })
+    }
+
+    /// The `host` header value that is signed.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The canonical URI that is signed.
+    pub fn canonical_uri(&self) -> &str {
+        &self.canonical_uri
+    }
+}
+
+/// Who signs, for what and when: the parts of a signature other than the request.
+pub struct SigningParams<'a> {
+    /// The credentials to sign with.
+    pub credentials: &'a Credentials,
+    /// The region in the credential scope, e.g. `us-east-1`.
+    pub region: &'a str,
+    /// The service's signing name in the credential scope, e.g. `aws-marketplace`.
+    pub service: &'a str,
+    /// The signing time; its day is part of the credential scope.
+    pub time: SystemTime,
+}
+
+/// Signs requests, remembering the last signing key it derived.
+///
+/// One per client; clones of a client share it. `Debug` shows no key material.
+#[derive(Default)]
+pub struct Signer {
+    key: Mutex<Option<CachedKey>>,
+}
+
+/// A derived signing key and the scope it was derived for.
+struct CachedKey {
+    secret: String,
+    date: String,
+    region: String,
+    service: String,
+    key: hmac::Key,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer").finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// A signer with no key derived yet.
+    pub fn new() -> Self {
+        Signer::default()
+    }
+
+    /// The headers that sign a `POST` of `body` with `headers` to `target`:
+    /// `x-amz-date`, `authorization` and, with temporary credentials,
+    /// `x-amz-security-token`. `headers` are the request's other headers, all of
+    /// which are signed except `user-agent`, `authorization`, `x-amzn-trace-id`
+    /// and `transfer-encoding`; a `host` header among them overrides the target's.
+    pub fn sign(
+        &self,
+        target: &SigningTarget,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        params: &SigningParams<'_>,
+    ) -> Result<Vec<(&'static str, String)>, ConfigError> {
+        let (date_time, date) = format_time(params.time);
+        let token = params.credentials.session_token();
+
+        // The headers as signed: names in lower case, values with spaces trimmed and
+        // runs of spaces collapsed; host, date and token added by the signer.
+        let mut canonical: Vec<(Cow<'_, str>, Cow<'_, str>)> =
+            Vec::with_capacity(headers.len() + 3);
+        for &(original, value) in headers {
+            // Checked even when replaced below: a request that carries a header HTTP
+            // cannot is refused either way.
+            let name = lower_case_name(original)?;
+            let value = trim_value(original, value)?;
+            if name == "x-amz-date" || (token.is_some() && name == "x-amz-security-token") {
+                continue; // replaced by the signer's own
+            }
+            canonical.push((name, value));
+        }
+        if !canonical.iter().any(|(name, _)| name == "host") {
+            canonical.push((Cow::Borrowed("host"), Cow::Borrowed(&target.host)));
+        }
+        canonical.push((Cow::Borrowed("x-amz-date"), Cow::Borrowed(&date_time)));
+        if let Some(token) = token {
+            check_value("x-amz-security-token", token)?;
+            canonical.push((Cow::Borrowed("x-amz-security-token"), Cow::Borrowed(token)));
+        }
+        // Stable: values of a repeated header keep their order.
+        canonical.sort_by(|a, b| a.0.cmp(&b.0));
+
+        let mut request = String::with_capacity(512);
+        let mut signed_headers = String::with_capacity(128);
+        request.push_str("POST\n");
+        request.push_str(&target.canonical_uri);
+        request.push_str("\n\n");
+        let mut previous: Option<&str> = None;
+        for (name, value) in &canonical {
+            if UNSIGNED_HEADERS.contains(&name.as_ref()) {
+                continue;
+            }
+            if previous == Some(name.as_ref()) {
+                request.push(',');
+            } else {
+                if previous.is_some() {
+                    request.push('\n');
+                    signed_headers.push(';');
+                }
+                request.push_str(name);
+                request.push(':');
+                signed_headers.push_str(name);
+                previous = Some(name);
+            }
+            request.push_str(value);
+        }
+        request.push_str("\n\n");
+        request.push_str(&signed_headers);
+        request.push('\n');
+        push_hex(&mut request, digest::digest(&digest::SHA256, body).as_ref());
+
+        let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
+        let mut string_to_sign = String::with_capacity(160);
+        string_to_sign.push_str(ALGORITHM);
+        string_to_sign.push('\n');
+        string_to_sign.push_str(&date_time);
+        string_to_sign.push('\n');
+        string_to_sign.push_str(&scope);
+        string_to_sign.push('\n');
+        push_hex(
+            &mut string_to_sign,
+            digest::digest(&digest::SHA256, request.as_bytes()).as_ref(),
+        );
+
+        let key = self.signing_key(params.credentials.secret_access_key(), &date, params);
+        let mut authorization = String::with_capacity(256);
+        authorization.push_str(ALGORITHM);
+        authorization.push_str(" Credential=");
+        authorization.push_str(params.credentials.access_key_id());
+        authorization.push('/');
+        authorization.push_str(&scope);
+        authorization.push_str(", SignedHeaders=");
+        authorization.push_str(&signed_headers);
+        authorization.push_str(", Signature=");
+        push_hex(
+            &mut authorization,
+            hmac::sign(&key, string_to_sign.as_bytes()).as_ref(),
+        );
+
+        let mut signature = Vec::with_capacity(3);
+        signature.push(("x-amz-date", date_time));
+        signature.push(("authorization", authorization));
+        if let Some(token) = token {
+            signature.push(("x-amz-security-token", token.to_owned()));
+        }
+        Ok(signature)
+    }
+
+    /// The signing key for this secret, day, region and service: the cached one
+    /// when it matches, else derived (and cached).
+    fn signing_key(&self, secret: &str, date: &str, params: &SigningParams<'_>) -> hmac::Key {
+        // A poisoned lock only means another thread panicked mid-update; the cache is
+        // checked field by field, so its content is still usable.
+        let mut cached = self.key.lock().unwrap_or_else(|poison| poison.into_inner());
+        if let Some(entry) = cached.as_ref() {
+            if entry.date == date
+                && entry.region == params.region
+                && entry.service == params.service
+                && entry.secret == secret
+            {
+                return entry.key.clone();
+            }
+        }
+        let key = derive_signing_key(secret, date, params.region, params.service);
+        *cached = Some(CachedKey {
+            secret: secret.to_owned(),
+            date: date.to_owned(),
+            region: params.region.to_owned(),
+            service: params.service.to_owned(),
+            key: key.clone(),
+        });
+        key
+    }
+}
+
+/// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
+fn derive_signing_key(secret: &str, date: &str, region: &str, service: &str) -> hmac::Key {
+    let mut first = Vec::with_capacity(4 + secret.len());
+    first.extend_from_slice(b"AWS4");
+    first.extend_from_slice(secret.as_bytes());
+    let mut tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &first), date.as_bytes());
+    for part in [region, service, "aws4_request"] {
+        tag = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, tag.as_ref()),
+            part.as_bytes(),
+        );
+    }
+    hmac::Key::new(hmac::HMAC_SHA256, tag.as_ref())
+}
+
+/// `(YYYYMMDD'T'HHMMSS'Z', YYYYMMDD)` in UTC. Times before 1970 sign as 1970.
+fn format_time(time: SystemTime) -> (String, String) {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs() as i64);
+    let (year, month, day) = crate::datetime::civil_from_days(secs.div_euclid(86_400));
+    let of_day = secs.rem_euclid(86_400);
+    let date = format!("{year:04}{month:02}{day:02}");
+    let date_time = format!(
+        "{date}T{:02}{:02}{:02}Z",
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
+    );
+    (date_time, date)
+}
+
+/// The header name in lower case, refused unless it is an HTTP token.
+fn lower_case_name(name: &str) -> Result<Cow<'_, str>, ConfigError> {
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid {
+        return Err(ConfigError::new(format!(
+            "cannot sign the request: `{}` is not a valid header name",
+            name.escape_debug()
+        )));
+    }
+    Ok(if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    })
+}
+
+/// Refuses a value HTTP cannot carry (control characters other than tab).
+fn check_value(name: &str, value: &str) -> Result<(), ConfigError> {
+    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(ConfigError::new(format!(
+            "cannot sign the request: the value of header `{name}` contains a control character"
+        )));
+    }
+    Ok(())
+}
+
+/// The value with leading and trailing spaces removed and runs of spaces collapsed
+/// to one. Only spaces: tabs and other whitespace are kept, as the AWS SDKs do.
+fn trim_value<'a>(name: &str, value: &'a str) -> Result<Cow<'a, str>, ConfigError> {
+    check_value(name, value)?;
+    let value = value.trim_matches(' ');
+    if !value.contains("  ") {
+        return Ok(Cow::Borrowed(value));
+    }
+    let mut trimmed = String::with_capacity(value.len());
+    let mut after_space = false;
+    for c in value.chars() {
+        if c == ' ' && after_space {
+            continue;
+        }
+        after_space = c == ' ';
+        trimmed.push(c);
+    }
+    Ok(Cow::Owned(trimmed))
+}
+
+/// The URI path with empty, `.` and `..` segments resolved; always starts with `/`,
+/// and keeps a trailing `/`.
+fn normalize_path(path: &str) -> Cow<'_, str> {
+    let path: Cow<'_, str> = if path.starts_with('/') {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(format!("/{path}"))
+    };
+    if !(path.contains('.') || path.contains("//")) {
+        return path;
+    }
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            segment => segments.push(segment),
+        }
+    }
+    let mut normalized = String::with_capacity(path.len());
+    for segment in &segments {
+        normalized.push('/');
+        normalized.push_str(segment);
+    }
+    let trailing = ["/", "/.", "/..", "/./", "/../"]
+        .iter()
+        .any(|end| path.ends_with(end));
+    if normalized.is_empty() || trailing {
+        normalized.push('/');
+    }
+    Cow::Owned(normalized)
+}
+
+/// Percent-encodes every byte but the unreserved characters and `/`: the path as it
+/// appears in the URL is encoded once more (`%` becomes `%25`).
+fn encode_path(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
+    }
+    encoded
+}
+
+/// Appends `bytes` in lower-case hexadecimal.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for &byte in bytes {
+        out.push(DIGITS[usize::from(byte >> 4)] as char);
+        out.push(DIGITS[usize::from(byte & 0xf)] as char);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The example from the SigV4 documentation ("Create a signed request"):
+    /// IAM ListUsers, signed with the documentation's example key.
+    #[test]
+    fn derives_the_documented_signing_key() {
+        let key = derive_signing_key(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20150830",
+            "us-east-1",
+            "iam",
+        );
+        // The documented kSigning, checked through the signature it gives.
+        let mut expected = String::new();
+        push_hex(
+            &mut expected,
+            hmac::sign(
+                &key,
+                b"AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n\
+                  f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59",
+            )
+            .as_ref(),
+        );
+        assert_eq!(
+            expected,
+            "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+        );
+    }
+
+    #[test]
+    fn formats_the_signing_time_in_utc() {
+        let time = UNIX_EPOCH + Duration::from_secs(1_440_938_160); // 2015-08-30 12:36:00
+        assert_eq!(
+            format_time(time),
+            ("20150830T123600Z".to_owned(), "20150830".to_owned())
+        );
+        assert_eq!(format_time(UNIX_EPOCH).0, "19700101T000000Z");
+    }
+
+    #[test]
+    fn targets_keep_non_default_ports_and_encode_the_path_again() {
+        let target = SigningTarget::from_url("https://example.com:443/a/./b/../c%20d/").unwrap();
+        assert_eq!(target.host(), "example.com");
+        assert_eq!(target.canonical_uri(), "/a/c%2520d/");
+        let target = SigningTarget::from_url("http://127.0.0.1:8080").unwrap();
+        assert_eq!(target.host(), "127.0.0.1:8080");
+        assert_eq!(target.canonical_uri(), "/");
+        assert!(SigningTarget::from_url("not a url")
+            .unwrap_err()
+            .to_string()
+            .contains("not a url"));
+    }
+
+    #[test]
+    fn values_lose_outer_spaces_and_runs_of_spaces_only() {
+        assert_eq!(trim_value("n", "  a   b  ").unwrap(), "a b");
+        assert_eq!(trim_value("n", "\ta\u{a0} b").unwrap(), "\ta\u{a0} b");
+        assert!(trim_value("x-custom", "a\nb")
+            .unwrap_err()
+            .to_string()
+            .contains("x-custom"));
+    }
+
+    #[test]
+    fn the_key_is_derived_again_when_the_scope_changes() {
+        let signer = Signer::new();
+        let credentials = Credentials::new("AKID", "secret", None);
+        let target = SigningTarget::from_url("https://example.com").unwrap();
+        let at = |secs: u64, region: &'static str| SigningParams {
+            credentials: &credentials,
+            region,
+            service: "svc",
+            time: UNIX_EPOCH + Duration::from_secs(secs),
+        };
+        let fresh =
+            |params: &SigningParams<'_>| Signer::new().sign(&target, &[], b"{}", params).unwrap();
+        for params in [
+            at(1_440_938_160, "us-east-1"),
+            at(1_440_938_161, "us-east-1"),
+            at(1_440_938_160 + 86_400, "us-east-1"),
+            at(1_440_938_160, "eu-west-1"),
+        ] {
+            assert_eq!(
+                signer.sign(&target, &[], b"{}", &params).unwrap(),
+                fresh(&params)
+            );
+        }
+        let other = Credentials::new("AKID", "other secret", None);
+        let params = SigningParams {
+            credentials: &other,
+            ..at(1_440_938_160, "eu-west-1")
+        };
+        assert_eq!(
+            signer.sign(&target, &[], b"{}", &params).unwrap(),
+            fresh(&params)
+        );
+        assert_eq!(format!("{signer:?}"), "Signer { .. }");
+    }
+}
