@@ -255,12 +255,14 @@ impl Handle {
     /// A handle for `service` with `config`; one connection pool for its lifetime,
     /// shared by every clone.
     pub fn new(config: Config, service: &'static ServiceSpec) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            // AWS endpoints do not redirect; a redirect is an error response to report.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|error| format!("cannot build the HTTP client: {error}"));
+        let http = crate::tls::client_builder().and_then(|builder| {
+            builder
+                .connect_timeout(config.connect_timeout)
+                // AWS endpoints do not redirect; a redirect is an error response to report.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|error| format!("cannot build the HTTP client: {error}"))
+        });
         let user_agent = match config.app_id.as_deref() {
             Some(app_id) => check_app_id(app_id)
                 .map(|()| UserAgent::new(service.user_agent, Some(app_id)))

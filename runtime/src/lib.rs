@@ -22,6 +22,7 @@ pub mod retry;
 pub mod serde_support;
 pub mod sigv4;
 pub mod sleep;
+mod tls;
 mod user_agent;
 pub mod validate;
 

@@ -54,7 +54,7 @@ pub(crate) fn client(
     read_timeout: Duration,
     direct: bool,
 ) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder()
+    let mut builder = crate::tls::client_builder()?
         .connect_timeout(connect_timeout)
         .read_timeout(read_timeout)
         .timeout(connect_timeout + read_timeout)
