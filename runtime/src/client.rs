@@ -120,8 +120,10 @@ struct Inner {
 #[derive(Debug)]
 struct Route {
     endpoint: Endpoint,
-    /// The endpoint with the request URI `/`.
-    url: String,
+    /// The endpoint with the request URI `/`, as sent (parsed once, not per call).
+    url: reqwest::Url,
+    /// The same, as text for error messages.
+    url_text: String,
     target: SigningTarget,
     /// The region and service name in the signature's scope: the configured
     /// region and the model's signing name unless the endpoint's auth scheme
@@ -142,7 +144,9 @@ impl Route {
             ConfigError::new(format!("no endpoint for this configuration: {error}"))
         })?;
         let url = request_url(endpoint.url())?;
-        let target = SigningTarget::from_url(&url)?;
+        // Signed as sent: the URL parser lower-cases the host, drops a default port
+        // and resolves dot segments, and the request carries that form.
+        let target = SigningTarget::from_url(url.as_str())?;
         let scheme = endpoint.sigv4_scheme();
         let signing_region = scheme
             .and_then(|s| s.signing_region)
@@ -159,6 +163,7 @@ impl Route {
             .to_owned();
         Ok(Route {
             endpoint,
+            url_text: url.as_str().to_owned(),
             url,
             target,
             signing_region,
@@ -384,7 +389,7 @@ impl Handle {
             .route
             .as_ref()
             .map_err(|error| SendFailure::Config(error.clone()))?;
-        let url = &route.url;
+        let url = &route.url_text;
         let target = aws_json::target(inner.service.target_prefix, operation);
         // One id for every attempt of the call, so the service can tell retries apart
         // from new calls.
@@ -484,6 +489,7 @@ impl Handle {
                     )
                 })
                 .map_err(SendFailure::Config)?;
+            let headers = header_map(&headers, &signature).map_err(SendFailure::Config)?;
 
             let left = remaining();
             let limit = left.map_or(config.attempt_timeout, |left| {
@@ -492,7 +498,7 @@ impl Handle {
             let bounded_by_operation = left.is_some_and(|left| left <= config.attempt_timeout);
             let sent = tokio::time::timeout(
                 limit,
-                send_attempt(http, url, &headers, &signature, body.clone(), operation)
+                send_attempt(http, &route.url, headers, body.clone(), operation)
                     .instrument(attempt_span.clone()),
             )
             .await;
@@ -627,21 +633,18 @@ impl Handle {
 /// body over [`MAX_RESPONSE_BODY_BYTES`].
 async fn send_attempt(
     http: &reqwest::Client,
-    url: &str,
-    headers: &[(&str, &str)],
-    signature: &[(&'static str, String)],
+    url: &reqwest::Url,
+    headers: http::HeaderMap,
     body: Vec<u8>,
     operation: &'static str,
 ) -> Result<RawResponse, AttemptFailure> {
-    let mut request = http.post(url).body(body);
-    for (name, value) in headers
-        .iter()
-        .copied()
-        .chain(signature.iter().map(|(n, v)| (*n, v.as_str())))
-    {
-        request = request.header(name, value);
-    }
-    let mut response = request.send().await.map_err(AttemptFailure::Transport)?;
+    let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
+    *request.headers_mut() = headers;
+    *request.body_mut() = Some(body.into());
+    let mut response = http
+        .execute(request)
+        .await
+        .map_err(AttemptFailure::Transport)?;
     let status = response.status().as_u16();
     // Moved out, not copied: the body is read through the response, the headers
     // are no longer needed there.
@@ -678,8 +681,28 @@ async fn send_attempt(
     })
 }
 
+/// The request's headers and its signature, as one header map. The signer has
+/// checked every name and value already; an error here names the header.
+fn header_map(
+    headers: &[(&str, &str)],
+    signature: &[(&'static str, String)],
+) -> Result<http::HeaderMap, ConfigError> {
+    let mut map = http::HeaderMap::with_capacity(headers.len() + signature.len());
+    let signature = signature
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()));
+    for (name, value) in headers.iter().copied().chain(signature) {
+        let invalid = || ConfigError::new(format!("header `{name}` cannot be sent"));
+        map.append(
+            http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?,
+            http::HeaderValue::from_str(value).map_err(|_| invalid())?,
+        );
+    }
+    Ok(map)
+}
+
 /// The URL an awsJson request goes to: the endpoint with the request URI `/`.
-fn request_url(endpoint: &str) -> Result<String, ConfigError> {
+fn request_url(endpoint: &str) -> Result<reqwest::Url, ConfigError> {
     let base = endpoint.trim_end_matches('/');
     let url = format!("{base}/");
     let uri: http::Uri = url.parse().map_err(|error| {
@@ -695,7 +718,18 @@ fn request_url(endpoint: &str) -> Result<String, ConfigError> {
             "endpoint URL `{base}` must not have a query string"
         )));
     }
-    Ok(url)
+    // Credentials in the URL would go out as HTTP basic auth, beside SigV4's
+    // `authorization` header; the message leaves them out.
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(ConfigError::new(format!(
+            "endpoint URL `{}://{}` must not contain a user name or password",
+            uri.scheme_str().unwrap_or_default(),
+            uri.host().unwrap_or_default()
+        )));
+    }
+    reqwest::Url::parse(&url).map_err(|error| {
+        ConfigError::new(format!("endpoint URL `{base}` is not a valid URL: {error}"))
+    })
 }
 
 #[cfg(test)]
@@ -705,13 +739,28 @@ mod tests {
     #[test]
     fn request_urls_are_absolute_http_urls() {
         assert_eq!(
-            request_url("https://metering.marketplace.us-east-1.amazonaws.com").unwrap(),
+            request_url("https://metering.marketplace.us-east-1.amazonaws.com")
+                .unwrap()
+                .as_str(),
             "https://metering.marketplace.us-east-1.amazonaws.com/"
         );
         assert_eq!(
-            request_url("http://127.0.0.1:9/").unwrap(),
+            request_url("http://127.0.0.1:9/").unwrap().as_str(),
             "http://127.0.0.1:9/"
         );
+        // As sent: host in lower case, no default port, dot segments resolved.
+        assert_eq!(
+            request_url("https://Example.COM:443/a/./b/../c")
+                .unwrap()
+                .as_str(),
+            "https://example.com/a/c/"
+        );
+        let error = request_url("https://user:hunter2@example.com").unwrap_err();
+        assert!(
+            error.to_string().contains("user name or password"),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("hunter2"), "{error}");
         assert!(request_url("127.0.0.1:9")
             .unwrap_err()
             .to_string()

@@ -269,13 +269,26 @@ fn format_time(time: SystemTime) -> (String, String) {
         .map_or(0, |since| since.as_secs() as i64);
     let (year, month, day) = crate::datetime::civil_from_days(secs.div_euclid(86_400));
     let of_day = secs.rem_euclid(86_400);
-    let date = format!("{year:04}{month:02}{day:02}");
-    let date_time = format!(
-        "{date}T{:02}{:02}{:02}Z",
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60
-    );
+    // By hand rather than `format!`: this runs on every call.
+    let mut date_time = String::with_capacity(16);
+    let mut digits = |value: i64, width: u32| {
+        for place in (0..width).rev() {
+            date_time.push(char::from(b'0' + (value / 10_i64.pow(place) % 10) as u8));
+        }
+    };
+    digits(year, 4);
+    digits(i64::from(month), 2);
+    digits(i64::from(day), 2);
+    let date = date_time.clone();
+    date_time.push('T');
+    let mut digits = |value: i64| {
+        date_time.push(char::from(b'0' + (value / 10) as u8));
+        date_time.push(char::from(b'0' + (value % 10) as u8));
+    };
+    digits(of_day / 3600);
+    digits(of_day / 60 % 60);
+    digits(of_day % 60);
+    date_time.push('Z');
     (date_time, date)
 }
 

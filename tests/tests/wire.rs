@@ -345,6 +345,24 @@ async fn an_endpoint_with_a_trailing_slash_still_posts_to_root() {
 }
 
 #[tokio::test]
+async fn an_endpoint_path_is_signed_as_it_is_sent() {
+    // A proxy in front of the service under a path prefix: the URL parser resolves
+    // the dot segments before the request goes out, and the signature must cover
+    // that form (with the escaped space encoded once more, as SigV4 wants).
+    let server = ok_server("{}").await;
+    let client = common::client_for(&format!("{}/proxy/./x/../metering%20two", server.url()));
+    client
+        .resolve_customer()
+        .registration_token("t")
+        .send()
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.path, "/proxy/metering%20two/");
+    verify(&req, common::SECRET).unwrap();
+}
+
+#[tokio::test]
 async fn meter_usage_generates_a_uuid_v4_client_token_per_call() {
     let server = ok_server("{}").await;
     let client = client(&server);
