@@ -99,9 +99,10 @@ struct Inner {
     service: &'static ServiceSpec,
     /// `Err` when the HTTP client could not be built; reported on each call.
     http: Result<reqwest::Client, String>,
-    /// `Err` when the configured app id is unusable; reported on each call.
-    user_agent: Result<UserAgent, String>,
-    content_type: String,
+    /// The headers every request of this handle carries (content type, user
+    /// agents), made once; `Err` when the configured app id is unusable, reported
+    /// on each call.
+    fixed_headers: Result<http::HeaderMap, String>,
     /// Where calls go and how they are signed; `Err` when the configuration
     /// gives no usable endpoint, reported on each call.
     route: Result<Route, ConfigError>,
@@ -119,7 +120,8 @@ struct Inner {
 /// configuration only, so it is settled once, when the handle is made.
 #[derive(Debug)]
 struct Route {
-    endpoint: Endpoint,
+    /// The headers the endpoint's rules add to every request.
+    endpoint_headers: http::HeaderMap,
     /// The endpoint with the request URI `/`, as sent (parsed once, not per call).
     url: reqwest::Url,
     /// The same, as text for error messages.
@@ -161,8 +163,13 @@ impl Route {
             .and_then(|s| s.signing_name)
             .unwrap_or(service.signing_name)
             .to_owned();
+        let endpoint_headers = header_map(endpoint.headers().iter().flat_map(|(name, values)| {
+            values
+                .iter()
+                .map(move |value| (name.as_str(), value.as_str()))
+        }))?;
         Ok(Route {
-            endpoint,
+            endpoint_headers,
             url_text: url.as_str().to_owned(),
             url,
             target,
@@ -274,7 +281,17 @@ impl Handle {
                 .map_err(|problem| format!("app id `{app_id}` {problem}")),
             None => Ok(UserAgent::new(service.user_agent, None)),
         };
-        let content_type = aws_json::content_type(service.json_version);
+        let fixed_headers = user_agent.and_then(|user_agent| {
+            header_map([
+                (
+                    "content-type",
+                    aws_json::content_type(service.json_version).as_str(),
+                ),
+                ("user-agent", &user_agent.user_agent),
+                ("x-amz-user-agent", &user_agent.amz_user_agent),
+            ])
+            .map_err(|error| error.to_string())
+        });
         let retry = RetryStrategy::new(&config.retry_config);
         let route = Route::new(&config, service);
         Handle {
@@ -282,8 +299,7 @@ impl Handle {
                 config,
                 service,
                 http,
-                user_agent,
-                content_type,
+                fixed_headers,
                 route,
                 signer: Signer::new(),
                 retry,
@@ -380,8 +396,8 @@ impl Handle {
             .http
             .as_ref()
             .map_err(|e| SendFailure::Config(ConfigError::new(e.clone())))?;
-        let user_agent = inner
-            .user_agent
+        let fixed_headers = inner
+            .fixed_headers
             .as_ref()
             .map_err(|e| SendFailure::Config(ConfigError::new(e.clone())))?;
         config.retry_config.check().map_err(SendFailure::Config)?;
@@ -395,6 +411,17 @@ impl Handle {
         // from new calls.
         let invocation_id = crate::random::uuid_v4();
         span.record("invocation_id", invocation_id.as_str());
+        // The headers of every attempt but `amz-sdk-request`, as one map.
+        let mut call_headers = fixed_headers.clone();
+        call_headers.extend(route.endpoint_headers.clone());
+        call_headers.append(
+            http::HeaderName::from_static("x-amz-target"),
+            header_value("x-amz-target", target).map_err(SendFailure::Config)?,
+        );
+        call_headers.append(
+            http::HeaderName::from_static("amz-sdk-invocation-id"),
+            header_value("amz-sdk-invocation-id", invocation_id).map_err(SendFailure::Config)?,
+        );
 
         let mut retries = inner.retry.start_call(&config.retry_config);
         let max_attempts = retries.max_attempts();
@@ -462,23 +489,25 @@ impl Handle {
 
             // Every attempt is signed anew: a fresh time, and its own attempt number.
             let skew_ms = inner.clock_skew_ms.load(Ordering::Relaxed);
-            let sdk_request = format!("attempt={attempt}; max={max_attempts}");
-            let mut headers = vec![
-                ("content-type", inner.content_type.as_str()),
-                ("x-amz-target", target.as_str()),
-                ("user-agent", user_agent.user_agent.as_str()),
-                ("x-amz-user-agent", user_agent.amz_user_agent.as_str()),
-                ("amz-sdk-invocation-id", invocation_id.as_str()),
-                ("amz-sdk-request", sdk_request.as_str()),
-            ];
-            for (name, values) in route.endpoint.headers() {
-                headers.extend(values.iter().map(|value| (name.as_str(), value.as_str())));
-            }
+            let mut headers = call_headers.clone();
+            headers.append(
+                http::HeaderName::from_static("amz-sdk-request"),
+                header_value(
+                    "amz-sdk-request",
+                    format!("attempt={attempt}; max={max_attempts}"),
+                )
+                .map_err(SendFailure::Config)?,
+            );
+            // Every value went in as text, so each reads back as text.
+            let to_sign: Vec<(&str, &str)> = headers
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+                .collect();
             let signature = attempt_span
                 .in_scope(|| {
                     inner.signer.sign(
                         &route.target,
-                        &headers,
+                        &to_sign,
                         &body,
                         &SigningParams {
                             credentials,
@@ -489,7 +518,12 @@ impl Handle {
                     )
                 })
                 .map_err(SendFailure::Config)?;
-            let headers = header_map(&headers, &signature).map_err(SendFailure::Config)?;
+            for (name, value) in signature {
+                headers.append(
+                    http::HeaderName::from_static(name),
+                    header_value(name, value).map_err(SendFailure::Config)?,
+                );
+            }
 
             let left = remaining();
             let limit = left.map_or(config.attempt_timeout, |left| {
@@ -681,24 +715,38 @@ async fn send_attempt(
     })
 }
 
-/// The request's headers and its signature, as one header map. The signer has
-/// checked every name and value already; an error here names the header.
-fn header_map(
-    headers: &[(&str, &str)],
-    signature: &[(&'static str, String)],
+/// A header map of `(name, value)` pairs; an error names the header that HTTP
+/// cannot carry.
+fn header_map<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<http::HeaderMap, ConfigError> {
-    let mut map = http::HeaderMap::with_capacity(headers.len() + signature.len());
-    let signature = signature
-        .iter()
-        .map(|(name, value)| (*name, value.as_str()));
-    for (name, value) in headers.iter().copied().chain(signature) {
-        let invalid = || ConfigError::new(format!("header `{name}` cannot be sent"));
-        map.append(
-            http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?,
-            http::HeaderValue::from_str(value).map_err(|_| invalid())?,
-        );
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| ConfigError::new(format!("`{name}` is not a valid header name")))?;
+        let value = header_value(name.as_str(), value.to_owned())?;
+        map.append(name, value);
     }
     Ok(map)
+}
+
+/// `value` as a header value, taken over without a copy. Only visible ASCII,
+/// spaces and tabs: what every header this client sends is made of, and what the
+/// signer reads back.
+fn header_value(name: &str, value: String) -> Result<http::HeaderValue, ConfigError> {
+    if !value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        return Err(ConfigError::new(format!(
+            "the value of header `{name}` has characters HTTP headers cannot carry"
+        )));
+    }
+    http::HeaderValue::try_from(value).map_err(|_| {
+        ConfigError::new(format!(
+            "the value of header `{name}` has characters HTTP headers cannot carry"
+        ))
+    })
 }
 
 /// The URL an awsJson request goes to: the endpoint with the request URI `/`.

@@ -1,7 +1,7 @@
-//! The floor: builds one awsJson request, signs it once with SigV4 (aws-sigv4, as the lean
-//! runtime does), then writes the same bytes over one keep-alive TCP connection for every call
-//! and reads the response head and body. No SDK, no HTTP library, no JSON parsing: whatever a
-//! client spends above this is its own overhead.
+//! The floor: builds one awsJson request, signs it once with SigV4 (aws-sigv4, whose output the
+//! lean runtime's own signer matches byte for byte), then writes the same bytes over one keep-alive
+//! TCP connection for every call and reads the response head and body. No SDK, no HTTP library,
+//! no JSON parsing: whatever a client spends above this is its own overhead.
 
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
 use bench_common::{fixtures, ClientArgs};
