@@ -267,7 +267,7 @@ impl Handle {
     /// A handle for `service` with `config`; one connection pool for its lifetime,
     /// shared by every clone.
     pub fn new(config: Config, service: &'static ServiceSpec) -> Self {
-        let http = crate::tls::client_builder().and_then(|builder| {
+        let http = crate::tls::client_builder(config.ca_bundle.as_ref()).and_then(|builder| {
             builder
                 .connect_timeout(config.connect_timeout)
                 // AWS endpoints do not redirect; a redirect is an error response to report.

@@ -268,6 +268,37 @@ async fn the_web_identity_token_is_read_again_on_every_call() {
 }
 
 #[tokio::test]
+async fn sts_calls_use_the_ca_bundle() {
+    // A proxy that intercepts TLS to the service intercepts it to STS too, so
+    // STS trusts the same bundle; an unusable one is the provider's error, named.
+    let dir = TempDir::new("irsa-ca-bundle");
+    let token = dir.write("token", "jwt");
+    let missing = dir.path().join("corporate-ca.pem");
+    let provider = WebIdentityTokenCredentialsProvider::from_vars([
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", token),
+        (
+            "AWS_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/irsa".to_owned(),
+        ),
+        ("AWS_REGION", "us-west-2".to_owned()),
+        ("AWS_ENDPOINT_URL_STS", "https://127.0.0.1:9".to_owned()),
+        ("AWS_CA_BUNDLE", missing.display().to_string()),
+    ]);
+    let error = provider
+        .provide_credentials()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(&format!(
+            "CA bundle `{}` (environment variable AWS_CA_BUNDLE) cannot be read",
+            missing.display()
+        )),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn sts_error_documents_are_reported_without_the_token() {
     let dir = TempDir::new("irsa-error");
     let sts = StsEmulator::start().await;

@@ -11,6 +11,7 @@ use super::ConfigBuilder;
 use crate::error::ConfigError;
 use crate::profile::{Profile, ProfileSet, Property};
 use crate::retry::{RetryConfig, RetryMode, RETRY_MODE_VALUES};
+use crate::tls::CaBundle;
 use crate::user_agent::check_app_id;
 use std::collections::BTreeMap;
 
@@ -92,6 +93,22 @@ impl ConfigBuilder {
             self.app_id = setting(env, "AWS_SDK_UA_APP_ID", profile, "sdk_ua_app_id", |id| {
                 check_app_id(id).map(|()| id.to_owned())
             })?;
+        }
+        if self.ca_bundle.is_none() {
+            self.ca_bundle = match env.value("AWS_CA_BUNDLE") {
+                Some(path) => Some(CaBundle {
+                    path: path.into(),
+                    origin: "environment variable AWS_CA_BUNDLE".to_owned(),
+                }),
+                None => profile_value(profile, "ca_bundle")?.map(|(path, property)| CaBundle {
+                    path: path.into(),
+                    origin: format!(
+                        "`ca_bundle` in profile `{}`, {}",
+                        profile.map(Profile::name).unwrap_or_default(),
+                        location(property)
+                    ),
+                }),
+            };
         }
         self.configured_endpoints = configured_endpoints(env, &profiles, profile)?;
         // Credentials are the default chain's (environment, profile, web identity,
@@ -595,6 +612,34 @@ mod tests {
             setup.error().contains("line 2: `sdk_ua_app_id = xxxx"),
             "{}",
             setup.error()
+        );
+    }
+
+    #[test]
+    fn ca_bundle_precedence() {
+        use std::path::Path;
+        assert_eq!(Setup::new("", "").load().ca_bundle(), None);
+        let setup = Setup::new("[default]\nca_bundle = /etc/profile-ca.pem", "");
+        let config = setup.load();
+        assert_eq!(config.ca_bundle(), Some(Path::new("/etc/profile-ca.pem")));
+        let origin = &config.ca_bundle.as_ref().unwrap().origin;
+        assert!(origin.contains("`ca_bundle` in profile `default`") && origin.contains("line 2"));
+        let setup = setup.var("AWS_CA_BUNDLE", "/etc/env-ca.pem");
+        assert_eq!(setup.load().ca_bundle(), Some(Path::new("/etc/env-ca.pem")));
+        let explicit = setup
+            .builder()
+            .unwrap()
+            .ca_bundle("/etc/explicit.pem")
+            .build();
+        assert_eq!(explicit.ca_bundle(), Some(Path::new("/etc/explicit.pem")));
+        let explicit_first = Config::builder()
+            .ca_bundle("/etc/explicit.pem")
+            .load_from(&Env::from_vars([("AWS_CA_BUNDLE", "/etc/env-ca.pem")]))
+            .unwrap()
+            .build();
+        assert_eq!(
+            explicit_first.ca_bundle(),
+            Some(Path::new("/etc/explicit.pem"))
         );
     }
 

@@ -17,9 +17,11 @@ use crate::error::ConfigError;
 use crate::profile::ProfileSet;
 use crate::retry::RetryConfig;
 use crate::sleep::{Sleep, TokioSleep};
+use crate::tls::CaBundle;
 use endpoint_url::ConfiguredEndpoints;
 pub(crate) use load::Env;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +56,8 @@ pub struct Config {
     pub(crate) sleep: Arc<dyn Sleep>,
     pub(crate) use_fips: bool,
     pub(crate) use_dual_stack: bool,
+    /// Certificate authorities to trust instead of the bundled roots.
+    pub(crate) ca_bundle: Option<CaBundle>,
     /// Endpoint URLs from the environment and the profile, for whichever service
     /// the config ends up in.
     configured_endpoints: ConfiguredEndpoints,
@@ -238,6 +242,12 @@ impl Config {
     pub fn app_id(&self) -> Option<&str> {
         self.app_id.as_deref()
     }
+
+    /// The PEM file of certificate authorities HTTPS connections trust instead of
+    /// the bundled Mozilla roots, if one is configured.
+    pub fn ca_bundle(&self) -> Option<&Path> {
+        self.ca_bundle.as_ref().map(|bundle| bundle.path.as_path())
+    }
 }
 
 /// Where a configuration's credentials come from.
@@ -286,6 +296,7 @@ pub struct ConfigBuilder {
     sleep: Option<Arc<dyn Sleep>>,
     use_fips: Option<bool>,
     use_dual_stack: Option<bool>,
+    pub(crate) ca_bundle: Option<CaBundle>,
     configured_endpoints: ConfiguredEndpoints,
 }
 
@@ -481,6 +492,26 @@ impl ConfigBuilder {
         self
     }
 
+    /// A PEM file of certificate authorities to trust for HTTPS instead of the
+    /// bundled Mozilla roots: for a proxy that intercepts TLS with its own CA.
+    /// Applies to the service and to STS (assumed roles, web identity). Read when a
+    /// client is made; a file that cannot be read or holds no certificate makes
+    /// every call fail with a [`ConfigError`] naming it.
+    /// `AWS_CA_BUNDLE` or `ca_bundle` in the profile set it from the environment.
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.set_ca_bundle(Some(path.into()));
+        self
+    }
+
+    /// Sets or clears the CA bundle: see [`ConfigBuilder::ca_bundle`].
+    pub fn set_ca_bundle(&mut self, path: Option<PathBuf>) -> &mut Self {
+        self.ca_bundle = path.map(|path| CaBundle {
+            path,
+            origin: "Config::builder().ca_bundle(..)".to_owned(),
+        });
+        self
+    }
+
     /// The finished configuration. Missing pieces are reported when a request needs
     /// them, as a [`ConfigError`] before anything is sent.
     pub fn build(self) -> Config {
@@ -498,6 +529,7 @@ impl ConfigBuilder {
             sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
             use_fips: self.use_fips.unwrap_or(false),
             use_dual_stack: self.use_dual_stack.unwrap_or(false),
+            ca_bundle: self.ca_bundle,
             configured_endpoints: self.configured_endpoints,
         }
     }
@@ -522,6 +554,7 @@ impl ConfigBuilder {
                     self.region.clone(),
                     self.use_fips.unwrap_or(false),
                     self.configured_endpoints.for_service("STS").cloned(),
+                    self.ca_bundle.clone(),
                 );
                 let context = ProviderContext {
                     env: inputs.env.clone(),

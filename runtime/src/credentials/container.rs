@@ -185,7 +185,7 @@ impl ContainerCredentialsProvider {
         let fail = |message: String| CredentialsError::provider_error(NAME, message);
         let http = self
             .http
-            .get_or_init(|| http::client(CONNECT_TIMEOUT, READ_TIMEOUT, true))
+            .get_or_init(|| http::client(CONNECT_TIMEOUT, READ_TIMEOUT, true, None))
             .as_ref()
             .map_err(|error| fail(error.clone()))?;
         let secrets: Vec<&str> = authorization.iter().map(String::as_str).collect();

@@ -1,6 +1,7 @@
 //! The small HTTP layer of the credential providers: bounded bodies, bounded
 //! time, a few attempts, and errors that say what happened without a secret.
 
+use crate::tls::CaBundle;
 use std::time::Duration;
 
 /// The largest body a credentials endpoint may send: real answers are a few
@@ -53,8 +54,9 @@ pub(crate) fn client(
     connect_timeout: Duration,
     read_timeout: Duration,
     direct: bool,
+    ca_bundle: Option<&CaBundle>,
 ) -> Result<reqwest::Client, String> {
-    let mut builder = crate::tls::client_builder()?
+    let mut builder = crate::tls::client_builder(ca_bundle)?
         .connect_timeout(connect_timeout)
         .read_timeout(read_timeout)
         .timeout(connect_timeout + read_timeout)

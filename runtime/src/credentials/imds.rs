@@ -307,7 +307,9 @@ impl ImdsClient {
     fn http(&self, settings: &Settings) -> Result<&reqwest::Client, CredentialsError> {
         self.inner
             .http
-            .get_or_init(|| http::client(settings.connect_timeout, settings.read_timeout, true))
+            .get_or_init(|| {
+                http::client(settings.connect_timeout, settings.read_timeout, true, None)
+            })
             .as_ref()
             .map_err(|error| CredentialsError::provider_error(NAME, error.clone()))
     }

@@ -13,6 +13,7 @@ use super::{Credentials, CredentialsError};
 use crate::config::{EndpointUrl, Env};
 use crate::datetime::DateTime;
 use crate::sigv4::{Signer, SigningParams, SigningTarget};
+use crate::tls::CaBundle;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
@@ -28,6 +29,9 @@ pub(crate) struct StsConfig {
     region: Option<String>,
     use_fips: bool,
     endpoint: Option<EndpointUrl>,
+    /// The CA bundle of the configuration: a proxy that intercepts TLS to the
+    /// service intercepts it to STS too.
+    ca_bundle: Option<CaBundle>,
     http: Arc<OnceLock<Result<reqwest::Client, String>>>,
 }
 
@@ -81,8 +85,10 @@ impl StsConfig {
         region: Option<String>,
         use_fips: bool,
         endpoint: Option<EndpointUrl>,
+        ca_bundle: Option<CaBundle>,
     ) -> Self {
         StsConfig {
+            ca_bundle,
             region,
             use_fips,
             endpoint,
@@ -112,7 +118,16 @@ impl StsConfig {
             .value("AWS_REGION")
             .or_else(|| env.value("AWS_DEFAULT_REGION"))
             .map(str::to_owned);
-        StsConfig::new(region, is_true("AWS_USE_FIPS_ENDPOINT"), endpoint)
+        let ca_bundle = env.value("AWS_CA_BUNDLE").map(|path| CaBundle {
+            path: path.into(),
+            origin: "environment variable AWS_CA_BUNDLE".to_owned(),
+        });
+        StsConfig::new(
+            region,
+            is_true("AWS_USE_FIPS_ENDPOINT"),
+            endpoint,
+            ca_bundle,
+        )
     }
 
     /// The request URL, where it came from, and the region to sign for.
@@ -166,7 +181,14 @@ impl StsConfig {
 
     fn http(&self) -> Result<&reqwest::Client, String> {
         self.http
-            .get_or_init(|| http::client(CONNECT_TIMEOUT, READ_TIMEOUT, false))
+            .get_or_init(|| {
+                http::client(
+                    CONNECT_TIMEOUT,
+                    READ_TIMEOUT,
+                    false,
+                    self.ca_bundle.as_ref(),
+                )
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -484,6 +506,7 @@ mod tests {
                 region.map(str::to_owned),
                 fips,
                 url.map(|url| EndpointUrl::new(url, "test")),
+                None,
             )
             .endpoint()
             .map(|(url, _, signing_region)| (url, signing_region))
