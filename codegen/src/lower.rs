@@ -28,6 +28,10 @@ const RESERVED_METHODS: &[&str] = &[
     "request_id",
 ];
 
+/// Method names the generated `Client` has besides one per operation (`clone` from
+/// its derive): an operation named like one gets a numbered method and module.
+const CLIENT_METHODS: &[&str] = &["from_conf", "config", "send", "clone"];
+
 /// Variant names the error enums keep for themselves.
 const RESERVED_ERROR_VARIANTS: &[&str] =
     &["Unhandled", "Validation", "Config", "Transport", "Response"];
@@ -53,6 +57,8 @@ struct Lowering<'m> {
     exception_names: BTreeMap<String, String>,
     /// Shape or operation name → intra-doc link target.
     links: BTreeMap<String, String>,
+    /// Operation name → its `Client` method and `operation` module name.
+    operation_modules: BTreeMap<String, String>,
     /// Structure/union edges that need a `Box`: (containing shape, member).
     boxed: BTreeSet<(String, String)>,
 }
@@ -86,14 +92,14 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
         type_names: BTreeMap::new(),
         exception_names: BTreeMap::new(),
         links: BTreeMap::new(),
+        operation_modules: BTreeMap::new(),
         boxed: boxed_edges(model),
     };
     lowering.name_shapes(&roles);
 
     let mut operations = Vec::new();
-    let mut taken_modules = Vec::new();
     for (name, operation) in &model.operations.0 {
-        operations.push(lowering.operation(name, operation, &mut taken_modules)?);
+        operations.push(lowering.operation(name, operation)?);
     }
     let mut types = Vec::new();
     for (name, shape) in &model.shapes.0 {
@@ -298,8 +304,10 @@ impl Lowering<'_> {
                 self.exception_names.insert(name.clone(), rust);
             }
         }
+        let mut taken_modules: Vec<String> = CLIENT_METHODS.iter().map(|s| s.to_string()).collect();
         for (name, operation) in &self.model.operations.0 {
-            let module = snake(name);
+            let module = unique(snake(name), &mut taken_modules);
+            self.operation_modules.insert(name.clone(), module.clone());
             self.links
                 .insert(name.clone(), format!("crate::Client::{}", bare(&module)));
             if let Some(input) = &operation.input {
@@ -322,13 +330,12 @@ impl Lowering<'_> {
         }
     }
 
-    fn operation(
-        &self,
-        name: &str,
-        operation: &model::Operation,
-        taken_modules: &mut Vec<String>,
-    ) -> Result<Operation, Error> {
-        let module = unique(snake(name), taken_modules);
+    fn operation(&self, name: &str, operation: &model::Operation) -> Result<Operation, Error> {
+        let module = self
+            .operation_modules
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error(format!("operation `{name}` has no module name")))?;
         let base = camel(name);
         let structure_for = |shape_ref: &Option<model::ShapeRef>,
                              suffix: &str|

@@ -37,6 +37,10 @@ impl Client {
     pub fn get_thing(&self) -> crate::operation::get_thing::GetThingFluentBuilder {
         crate::operation::get_thing::GetThingFluentBuilder::new(self.handle.clone())
     }
+    /// Named like `Client::config`, so its method is `config_2`.
+    pub fn config_2(&self) -> crate::operation::config_2::ConfigFluentBuilder {
+        crate::operation::config_2::ConfigFluentBuilder::new(self.handle.clone())
+    }
     /// Deprecated; the same shape is its input and output.
     #[deprecated(note = "Use GetThing instead.")]
     pub fn old_operation(

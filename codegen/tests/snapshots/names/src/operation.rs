@@ -3,5 +3,7 @@
 pub use ::sdk_runtime::client::Operation;
 /// The `GetThing` operation.
 pub mod get_thing;
+/// The `Config` operation.
+pub mod config_2;
 /// The `OldOperation` operation.
 pub mod old_operation;

@@ -206,3 +206,14 @@ fn a_shape_used_as_input_and_output() {
     // The deprecated operation is still on the client.
     let _ = fixture_names::Client::old_operation;
 }
+
+#[test]
+fn an_operation_named_like_a_client_method_gets_a_numbered_method() {
+    use fixture_names::operation::config_2::{ConfigFluentBuilder, ConfigInput};
+    use sdk_runtime::client::Operation;
+    // `Client::config` stays the configuration; the operation is `config_2`,
+    // and still `Config` on the wire.
+    let _: fn(&fixture_names::Client) -> &fixture_names::Config = fixture_names::Client::config;
+    let _: fn(&fixture_names::Client) -> ConfigFluentBuilder = fixture_names::Client::config_2;
+    assert_eq!(ConfigInput::NAME, "Config");
+}
