@@ -181,8 +181,14 @@ pub enum Kind {
     Document,
     /// `list`; sparse lists keep `null` elements.
     List { member: Box<Type>, sparse: bool },
-    /// `map` with string keys; sparse maps keep `null` values.
-    Map { value: Box<Type>, sparse: bool },
+    /// `map` with string keys; sparse maps keep `null` values. `key` is always
+    /// [`Kind::String`] (keys of an enum shape too): it carries the key shape's
+    /// length limits and pattern.
+    Map {
+        key: Box<Type>,
+        value: Box<Type>,
+        sparse: bool,
+    },
     /// A structure, string enum or union in `types`, by Rust name.
     Named { name: String, kind: NamedKind },
 }

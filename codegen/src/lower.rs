@@ -602,7 +602,8 @@ impl Lowering<'_> {
                     .key
                     .as_ref()
                     .ok_or_else(|| Error(format!("map `{name}` has no key")))?;
-                if shape_of(self.model, &key.shape)?.kind != "string" {
+                let key_shape = shape_of(self.model, &key.shape)?;
+                if key_shape.kind != "string" {
                     return Err(Error(format!(
                         "map `{name}` has non-string keys, which JSON cannot hold"
                     )));
@@ -612,6 +613,12 @@ impl Lowering<'_> {
                     .as_ref()
                     .ok_or_else(|| Error(format!("map `{name}` has no value")))?;
                 Kind::Map {
+                    key: Box::new(Type {
+                        kind: Kind::String,
+                        min: key_shape.min,
+                        max: key_shape.max,
+                        pattern: key_shape.pattern.clone(),
+                    }),
                     value: Box::new(self.member_type(value)?),
                     sparse: shape.sparse,
                 }

@@ -221,6 +221,27 @@ fn bounds_tightened_and_loosened() {
 }
 
 #[test]
+fn map_key_bounds_are_checked_constraints() {
+    let with_labels = |key_max: u64| {
+        edited(|m| {
+            let s = shapes(m);
+            s["PutRequest"]["members"]["Labels"] = json!({"shape": "Labels"});
+            s["Labels"] =
+                json!({"type": "map", "key": {"shape": "Key"}, "value": {"shape": "Text"}});
+            s["Key"] = json!({"type": "string", "min": 1, "max": key_max});
+        })
+    };
+    expect(
+        changes(&with_labels(8), &with_labels(4)),
+        &[(Major, ConstraintTightened, "PutInput.labels")],
+    );
+    expect(
+        changes(&with_labels(4), &with_labels(8)),
+        &[(Minor, ConstraintLoosened, "PutInput.labels")],
+    );
+}
+
+#[test]
 fn bounds_the_generated_code_ignores_are_patch() {
     // A length minimum of 0 is no minimum; min/max on an enum are not checked.
     let same = edited(|m| {

@@ -104,6 +104,24 @@ pub fn string_length(
     length(path, value.chars().count(), min, max)
 }
 
+/// A map key's length (in characters) must lie in `min..=max`; `path` is the
+/// key's entry.
+pub fn key_length(
+    path: &Path<'_>,
+    key: &str,
+    min: Option<u64>,
+    max: Option<u64>,
+) -> Result<(), ValidationError> {
+    let length = key.chars().count() as u64;
+    if let Some(min) = min.filter(|&min| length < min) {
+        return Err(path.error(format!("key length {length} is below the minimum {min}")));
+    }
+    if let Some(max) = max.filter(|&max| length > max) {
+        return Err(path.error(format!("key length {length} is above the maximum {max}")));
+    }
+    Ok(())
+}
+
 /// A number must lie in `min..=max`.
 pub fn range(
     path: &Path<'_>,

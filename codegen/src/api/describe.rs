@@ -107,7 +107,7 @@ pub struct MemberApi {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Constraint {
     /// Where in the value: `""` for the value itself, then `[]` per list level and `{}` per
-    /// map level, e.g. `[]` for each element of a list.
+    /// map level, e.g. `[]` for each element of a list; `{key}` for the keys of a map.
     pub at: String,
     /// What the generated validation does with `min`/`max` at this level.
     pub check: Check,
@@ -423,7 +423,7 @@ pub(crate) fn rust_type(ty: &Type) -> String {
         Kind::Blob => "Blob".into(),
         Kind::Document => "Document".into(),
         Kind::List { member, sparse } => format!("Vec<{}>", sparse_element(member, *sparse)),
-        Kind::Map { value, sparse } => {
+        Kind::Map { value, sparse, .. } => {
             format!("HashMap<String, {}>", sparse_element(value, *sparse))
         }
         // Qualified: a model shape may be called `String` or `Vec`.
@@ -466,7 +466,10 @@ fn collect_constraints(ty: &Type, at: String, out: &mut Vec<Constraint>) {
     });
     match &ty.kind {
         Kind::List { member, .. } => collect_constraints(member, format!("{at}[]"), out),
-        Kind::Map { value, .. } => collect_constraints(value, format!("{at}{{}}"), out),
+        Kind::Map { key, value, .. } => {
+            collect_constraints(key, format!("{at}{{key}}"), out);
+            collect_constraints(value, format!("{at}{{}}"), out);
+        }
         _ => {}
     }
 }

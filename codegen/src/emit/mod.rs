@@ -125,7 +125,7 @@ fn rust_type(ty: &Type) -> TokenStream {
                 quote!(::std::vec::Vec<#member>)
             }
         }
-        Kind::Map { value, sparse } => {
+        Kind::Map { value, sparse, .. } => {
             let value = rust_type(value);
             if *sparse {
                 quote!(::std::collections::HashMap<::std::string::String, ::std::option::Option<#value>>)
@@ -155,7 +155,7 @@ fn wire_format(ty: &Type) -> Option<String> {
         Kind::Float | Kind::Double => Some(format!("{FORMATS}::Float")),
         Kind::Timestamp(TimestampFormat::Iso8601) => Some(format!("{FORMATS}::Iso8601")),
         Kind::List { member, sparse } => nested("List", member, *sparse),
-        Kind::Map { value, sparse } => nested("Map", value, *sparse),
+        Kind::Map { value, sparse, .. } => nested("Map", value, *sparse),
         _ => None,
     }
 }
@@ -189,8 +189,9 @@ fn needs_validation(ty: &Type) -> bool {
         Kind::Byte | Kind::Short | Kind::Integer | Kind::Long | Kind::Float | Kind::Double => {
             ty.min.is_some() || ty.max.is_some()
         }
-        Kind::List { member: inner, .. } | Kind::Map { value: inner, .. } => {
-            has_length_limits(ty) || needs_validation(inner)
+        Kind::List { member: inner, .. } => has_length_limits(ty) || needs_validation(inner),
+        Kind::Map { key, value, .. } => {
+            has_length_limits(ty) || has_length_limits(key) || needs_validation(value)
         }
         Kind::Named { kind, .. } => *kind != NamedKind::Enum,
         Kind::Boolean | Kind::Timestamp(_) | Kind::Document => false,
@@ -250,19 +251,25 @@ fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
             quote!(#length #items)
         }
         Kind::Map {
+            key,
             value: inner,
             sparse,
         } => {
             let length = length_check(ty, &value);
-            let items = needs_validation(inner).then(|| {
-                let check = element_check(inner, *sparse);
+            let key_check = has_length_limits(key).then(|| {
+                let (min, max) = (limit_u64(key.min), limit_u64(key.max));
+                quote!(#v::key_length(&path, key, #min, #max)?;)
+            });
+            let value_check = needs_validation(inner).then(|| element_check(inner, *sparse));
+            let items = (key_check.is_some() || value_check.is_some()).then(|| {
                 // Sorted keys: the first failure reported does not depend on hash order.
                 quote! {
                     let mut entries: ::std::vec::Vec<_> = #value.iter().collect();
                     entries.sort_by(|a, b| a.0.cmp(b.0));
                     for (key, item) in entries {
                         let path = path.key(key);
-                        #check
+                        #key_check
+                        #value_check
                     }
                 }
             });

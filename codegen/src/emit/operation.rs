@@ -229,7 +229,7 @@ fn delegating_setters(m: &Member) -> TokenStream {
                 }
             }
         }
-        Kind::Map { value, sparse } => {
+        Kind::Map { value, sparse, .. } => {
             let v = super::rust_type(value);
             let v = if *sparse {
                 quote!(::std::option::Option<#v>)

@@ -323,6 +323,7 @@ fn setter(m: &Member) -> TokenStream {
         Kind::Map {
             value: map_value,
             sparse,
+            ..
         } => {
             let value_ty = rust_type(map_value);
             let value_ty = if *sparse {

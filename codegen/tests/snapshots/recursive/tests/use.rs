@@ -113,6 +113,19 @@ fn validation_walks_into_recursive_members() {
     assert_eq!(path, "Root.ByName[\"k\"].Name");
     assert!(problem.contains("required"), "{problem}");
 
+    // Keys have their shape's limits too (`Name`: 1 to 8 characters), as botocore checks.
+    for (key, problem) in [
+        ("", "key length 0 is below the minimum 1"),
+        ("ninechars", "key length 9 is above the maximum 8"),
+    ] {
+        let mut bad_key = tree();
+        bad_key.by_name = Some(HashMap::from([(key.to_owned(), node("ok"))]));
+        assert_eq!(
+            error_of(bad_key, None),
+            (format!("Root.ByName[{key:?}]"), problem.to_owned())
+        );
+    }
+
     let mut crowded = tree();
     crowded.children = Some(vec![node("a"); 5]);
     let (path, problem) = error_of(crowded, None);

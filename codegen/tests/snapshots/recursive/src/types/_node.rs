@@ -137,6 +137,12 @@ impl Node {
                 entries.sort_by(|a, b| a.0.cmp(b.0));
                 for (key, item) in entries {
                     let path = path.key(key);
+                    ::sdk_runtime::validate::key_length(
+                        &path,
+                        key,
+                        ::std::option::Option::Some(1u64),
+                        ::std::option::Option::Some(8u64),
+                    )?;
                     item.validate_at(&path)?;
                 }
             }
