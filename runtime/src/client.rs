@@ -413,7 +413,10 @@ impl Handle {
         span.record("invocation_id", invocation_id.as_str());
         // The headers of every attempt but `amz-sdk-request`, as one map.
         let mut call_headers = fixed_headers.clone();
-        call_headers.extend(route.endpoint_headers.clone());
+        // Appended, not `extend`ed: that would replace a header of the same name.
+        for (name, value) in &route.endpoint_headers {
+            call_headers.append(name.clone(), value.clone());
+        }
         call_headers.append(
             http::HeaderName::from_static("x-amz-target"),
             header_value("x-amz-target", target).map_err(SendFailure::Config)?,
