@@ -102,7 +102,7 @@ struct Inner {
     /// The headers every request of this handle carries (content type, user
     /// agents), made once; `Err` when the configured app id is unusable, reported
     /// on each call.
-    fixed_headers: Result<http::HeaderMap, String>,
+    fixed_headers: Result<http::HeaderMap, ConfigError>,
     /// Where calls go and how they are signed; `Err` when the configuration
     /// gives no usable endpoint, reported on each call.
     route: Result<Route, ConfigError>,
@@ -124,8 +124,6 @@ struct Route {
     endpoint_headers: http::HeaderMap,
     /// The endpoint with the request URI `/`, as sent (parsed once, not per call).
     url: reqwest::Url,
-    /// The same, as text for error messages.
-    url_text: String,
     target: SigningTarget,
     /// The region and service name in the signature's scope: the configured
     /// region and the model's signing name unless the endpoint's auth scheme
@@ -170,7 +168,6 @@ impl Route {
         }))?;
         Ok(Route {
             endpoint_headers,
-            url_text: url.as_str().to_owned(),
             url,
             target,
             signing_region,
@@ -278,7 +275,7 @@ impl Handle {
         let user_agent = match config.app_id.as_deref() {
             Some(app_id) => check_app_id(app_id)
                 .map(|()| UserAgent::new(service.user_agent, Some(app_id)))
-                .map_err(|problem| format!("app id `{app_id}` {problem}")),
+                .map_err(|problem| ConfigError::new(format!("app id `{app_id}` {problem}"))),
             None => Ok(UserAgent::new(service.user_agent, None)),
         };
         let fixed_headers = user_agent.and_then(|user_agent| {
@@ -290,7 +287,6 @@ impl Handle {
                 ("user-agent", &user_agent.user_agent),
                 ("x-amz-user-agent", &user_agent.amz_user_agent),
             ])
-            .map_err(|error| error.to_string())
         });
         let retry = RetryStrategy::new(&config.retry_config);
         let route = Route::new(&config, service);
@@ -399,13 +395,13 @@ impl Handle {
         let fixed_headers = inner
             .fixed_headers
             .as_ref()
-            .map_err(|e| SendFailure::Config(ConfigError::new(e.clone())))?;
+            .map_err(|error| SendFailure::Config(error.clone()))?;
         config.retry_config.check().map_err(SendFailure::Config)?;
         let route = inner
             .route
             .as_ref()
             .map_err(|error| SendFailure::Config(error.clone()))?;
-        let url = &route.url_text;
+        let url = route.url.as_str();
         let target = aws_json::target(inner.service.target_prefix, operation);
         // One id for every attempt of the call, so the service can tell retries apart
         // from new calls.
@@ -432,7 +428,7 @@ impl Handle {
         let operation_timeout = |previous: Option<String>| {
             SendFailure::Transport(TransportError::new(
                 operation,
-                url.clone(),
+                url.to_owned(),
                 Box::new(TimeoutError::operation(config.operation_timeout, previous)),
             ))
         };
@@ -540,7 +536,7 @@ impl Handle {
             )
             .await;
             let transport = |source: Box<dyn std::error::Error + Send + Sync>| {
-                let error = TransportError::new(operation, url.clone(), source);
+                let error = TransportError::new(operation, url.to_owned(), source);
                 if max_attempts > 1 {
                     error.on_attempt(attempt, max_attempts)
                 } else {
