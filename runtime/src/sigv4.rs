@@ -181,34 +181,18 @@ impl Signer {
         request.push_str("\n\n");
         request.push_str(&signed_headers);
         request.push('\n');
-        push_hex(&mut request, digest::digest(&digest::SHA256, body).as_ref());
+        request.push_str(&hex(digest::digest(&digest::SHA256, body).as_ref()));
 
         let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
-        let mut string_to_sign = String::with_capacity(160);
-        string_to_sign.push_str(ALGORITHM);
-        string_to_sign.push('\n');
-        string_to_sign.push_str(&date_time);
-        string_to_sign.push('\n');
-        string_to_sign.push_str(&scope);
-        string_to_sign.push('\n');
-        push_hex(
-            &mut string_to_sign,
-            digest::digest(&digest::SHA256, request.as_bytes()).as_ref(),
+        let string_to_sign = format!(
+            "{ALGORITHM}\n{date_time}\n{scope}\n{}",
+            hex(digest::digest(&digest::SHA256, request.as_bytes()).as_ref())
         );
-
         let key = self.signing_key(params.credentials.secret_access_key(), &date, params);
-        let mut authorization = String::with_capacity(256);
-        authorization.push_str(ALGORITHM);
-        authorization.push_str(" Credential=");
-        authorization.push_str(params.credentials.access_key_id());
-        authorization.push('/');
-        authorization.push_str(&scope);
-        authorization.push_str(", SignedHeaders=");
-        authorization.push_str(&signed_headers);
-        authorization.push_str(", Signature=");
-        push_hex(
-            &mut authorization,
-            hmac::sign(&key, string_to_sign.as_bytes()).as_ref(),
+        let authorization = format!(
+            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={}",
+            params.credentials.access_key_id(),
+            hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref())
         );
 
         let mut signature = Vec::with_capacity(3);
@@ -390,13 +374,15 @@ fn encode_path(path: &str) -> String {
     encoded
 }
 
-/// Appends `bytes` in lower-case hexadecimal.
-fn push_hex(out: &mut String, bytes: &[u8]) {
+/// `bytes` in lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
     for &byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 0xf)] as char);
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
     }
+    out
 }
 
 #[cfg(test)]
@@ -415,18 +401,14 @@ mod tests {
             "iam",
         );
         // The documented kSigning, checked through the signature it gives.
-        let mut expected = String::new();
-        push_hex(
-            &mut expected,
-            hmac::sign(
-                &key,
-                b"AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n\
+        let signature = hex(hmac::sign(
+            &key,
+            b"AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n\
                   f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59",
-            )
-            .as_ref(),
-        );
+        )
+        .as_ref());
         assert_eq!(
-            expected,
+            signature,
             "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
         );
     }
