@@ -733,19 +733,19 @@ fn header_map<'a>(
 /// spaces and tabs: what every header this client sends is made of, and what the
 /// signer reads back.
 fn header_value(name: &str, value: String) -> Result<http::HeaderValue, ConfigError> {
+    let refused = || {
+        ConfigError::new(format!(
+            "the value of header `{name}` has characters HTTP headers cannot carry"
+        ))
+    };
+    // `HeaderValue` alone would also take bytes above 0x7f, which `to_str` cannot read back.
     if !value
         .bytes()
         .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
     {
-        return Err(ConfigError::new(format!(
-            "the value of header `{name}` has characters HTTP headers cannot carry"
-        )));
+        return Err(refused());
     }
-    http::HeaderValue::try_from(value).map_err(|_| {
-        ConfigError::new(format!(
-            "the value of header `{name}` has characters HTTP headers cannot carry"
-        ))
-    })
+    http::HeaderValue::try_from(value).map_err(|_| refused())
 }
 
 /// The URL an awsJson request goes to: the endpoint with the request URI `/`.
