@@ -27,6 +27,7 @@ macro_rules! note {
 mod api_diff;
 mod codegen;
 mod files;
+mod msrv;
 mod update_model;
 
 use std::path::{Path, PathBuf};
@@ -71,6 +72,17 @@ COMMANDS:
         and a provenance.json for it into DIR (how the test fixtures of api-diff
         were made).
 
+    msrv
+        Check the rust-version of every workspace member against the locked
+        dependency graph (`cargo metadata --locked`, every target): the library
+        crates (sdk-runtime, marketplace-metering: members with a library target
+        outside codegen/, xtask/, tests/ and benches/) count their normal and
+        build dependencies, the dev tools also their own dev-dependencies. Print
+        what each needs and the dependency path that sets it; exit 1 when a
+        declared rust-version is lower than a dependency's, or a library crate
+        declares none. Offline, run `cargo fetch --locked` once beforehand: it
+        needs the manifests of other targets' crates too.
+
     help
         Print this text.
 
@@ -86,6 +98,7 @@ enum Command {
     UpdateModel { botocore_version: Option<String> },
     ApiDiff { old: String, new: String },
     FetchModel { version: String, dir: String },
+    Msrv,
 }
 
 fn main() -> ExitCode {
@@ -125,6 +138,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             update_model::fetch_model(&version, Path::new(&dir))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Msrv => msrv::run(&project_root()),
     }
 }
 
@@ -194,6 +208,10 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
                     .to_string(),
             ),
         },
+        "msrv" => match rest.first() {
+            None => Ok(Command::Msrv),
+            Some(other) => Err(unexpected("msrv", other)),
+        },
         other => Err(format!(
             "unknown command `{other}`; run `cargo xtask --help` for the list"
         )),
@@ -252,6 +270,7 @@ mod tests {
                 dir: "out".into()
             })
         );
+        assert_eq!(parse(&["msrv"]), Ok(Command::Msrv));
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
         assert_eq!(parse(&["codegen", "-h"]), Ok(Command::Help));
     }
@@ -266,5 +285,6 @@ mod tests {
         assert!(parse(&["api-diff", "a", "b", "c"]).is_err());
         assert!(parse(&["api-diff", "--old", "b"]).is_err());
         assert!(parse(&["fetch-model", "1.44.0"]).is_err());
+        assert!(parse(&["msrv", "--check"]).is_err());
     }
 }
