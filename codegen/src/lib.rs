@@ -1,7 +1,8 @@
 //! Generates a Rust service crate from a botocore JSON model.
 //!
 //! A pure library: [`generate`] takes the model's text and returns the files of the
-//! crate's `src/` as strings. `xtask` does all the reading and writing.
+//! crate's `src/` as strings, and [`runtime_partitions`] the runtime's partition table.
+//! `xtask` does all the reading and writing.
 
 #![forbid(unsafe_code)]
 
@@ -87,4 +88,24 @@ pub fn generate(input: &Input<'_>) -> Result<Vec<GeneratedFile>, Error> {
         input.partitions_json,
     )?;
     emit::emit(&service, &rules)
+}
+
+/// Generates the runtime's own partition table, `src/endpoint/partitions_table.rs` of
+/// `sdk-runtime` (the returned path is relative to the runtime crate's root), from the text
+/// of botocore's `partitions.json`. `origin` names that file in the header, e.g.
+/// `model/meteringmarketplace/partitions.json (botocore 1.44.8)`.
+///
+/// The runtime's credential providers find STS with it: they are built before any service
+/// crate, and so any service crate's table, is known. It is printed by the same emitter as
+/// the service crates' `src/endpoint/partitions.rs`, so the two tables cannot drift apart
+/// when both are generated from one `partitions.json`.
+pub fn runtime_partitions(partitions_json: &str, origin: &str) -> Result<GeneratedFile, Error> {
+    let partitions = endpoint::parse_partitions(partitions_json)?;
+    // `partition::resolve` falls back to `aws` for regions no partition claims.
+    if !partitions.iter().any(|partition| partition.id == "aws") {
+        return Err(Error(
+            "partitions.json has no `aws` partition, which unknown regions resolve to".into(),
+        ));
+    }
+    emit::runtime_partitions(&lower::header(origin), &partitions)
 }

@@ -6,13 +6,15 @@
 
 use crate::aws_json;
 use crate::config::Config;
+use crate::credentials::Credentials;
 use crate::datetime::parse_http_date;
 use crate::endpoint::{Builtins, Endpoint, EndpointError};
 use crate::error::{
-    ConfigError, ErrorMetadata, ResponseError, SdkError, TimeoutError, TransportError, Unhandled,
-    ValidationError,
+    ConfigError, CredentialsError, ErrorMetadata, ResponseError, SdkError, TimeoutError,
+    TransportError, Unhandled, ValidationError,
 };
-use crate::retry::{self, Decision, RetryReason, RetryStrategy};
+use crate::redact::redact_userinfo;
+use crate::retry::{self, ClockSkew, Decision, RetryReason, RetryStrategy};
 use crate::sigv4::{Signer, SigningParams, SigningTarget};
 use crate::user_agent::{check_app_id, UserAgent};
 use serde::de::DeserializeOwned;
@@ -135,7 +137,7 @@ struct Route {
 impl Route {
     fn new(config: &Config, service: &ServiceSpec) -> Result<Self, ConfigError> {
         let builtins = Builtins {
-            region: config.region.as_deref(),
+            region: config.checked_region()?,
             use_fips: config.use_fips(),
             use_dual_stack: config.use_dual_stack(),
             endpoint: config.endpoint_url_for(service.service_id),
@@ -195,6 +197,7 @@ impl RawResponse {
 /// Why a call failed without a response to read.
 enum SendFailure {
     Config(ConfigError),
+    Credentials(CredentialsError),
     Transport(TransportError),
     /// A response arrived but was refused before it was parsed (too big).
     Response(ResponseError),
@@ -204,6 +207,7 @@ impl<E> From<SendFailure> for SdkError<E> {
     fn from(failure: SendFailure) -> Self {
         match failure {
             SendFailure::Config(error) => SdkError::Config(error),
+            SendFailure::Credentials(error) => SdkError::Credentials(error),
             SendFailure::Transport(error) => SdkError::Transport(error),
             SendFailure::Response(error) => SdkError::Response(error),
         }
@@ -226,6 +230,44 @@ enum AttemptOutcome {
     Refused(RawResponse, Option<RetryReason>),
     /// No response, and whether the attempt may be retried.
     Failed(TransportError, Option<RetryReason>),
+    /// Not sent: the credentials' source failed transiently.
+    NoCredentials(CredentialsError),
+    /// The operation ran out of time while the attempt was under way.
+    OperationTimedOut,
+}
+
+/// What one attempt sends: settled once per call, the same for every attempt
+/// but its number.
+struct AttemptPlan<'a> {
+    operation: &'static str,
+    http: &'a reqwest::Client,
+    route: &'a Route,
+    /// Every header but `amz-sdk-request` and the signature's.
+    headers: &'a http::HeaderMap,
+    body: &'a [u8],
+    attempt: u32,
+    max_attempts: u32,
+}
+
+/// The last failed attempt, which becomes the call's error when no retry
+/// follows it.
+enum LastFailure {
+    /// An error response: the service's error.
+    Refused(RawResponse),
+    /// No response.
+    Transport(TransportError),
+    /// Not sent: no credentials for now.
+    Credentials(CredentialsError),
+}
+
+impl LastFailure {
+    fn describe(&self) -> String {
+        match self {
+            LastFailure::Refused(response) => format!("HTTP {}", response.status),
+            LastFailure::Transport(error) => error.to_string(),
+            LastFailure::Credentials(error) => format!("no credentials: {error}"),
+        }
+    }
 }
 
 /// Why a transport failure may be retried: all of them may, as the request may
@@ -436,13 +478,8 @@ impl Handle {
             operation_deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()))
         };
         // The last failure, returned when no retry follows it.
-        let mut last: Option<Result<RawResponse, TransportError>> = None;
-        let describe = |last: &Option<Result<RawResponse, TransportError>>| {
-            last.as_ref().map(|failure| match failure {
-                Ok(response) => format!("HTTP {}", response.status),
-                Err(error) => error.to_string(),
-            })
-        };
+        let mut last: Option<LastFailure> = None;
+        let describe = |last: &Option<LastFailure>| last.as_ref().map(LastFailure::describe);
         let mut attempt = 0;
         while attempt < max_attempts {
             attempt += 1;
@@ -478,92 +515,30 @@ impl Handle {
             // provider that finds none is a configuration error with its reasons.
             // The lookup counts against the operation timeout, like the rest.
             let lookup = config.signing_credentials();
-            let credentials = &match remaining() {
+            let credentials = match remaining() {
                 Some(left) => tokio::time::timeout(left, lookup)
                     .await
                     .map_err(|_elapsed| operation_timeout(describe(&last)))?,
                 None => lookup.await,
-            }
-            .map_err(SendFailure::Config)?;
-
-            // Every attempt is signed anew: a fresh time, and its own attempt number.
-            let skew_ms = inner.clock_skew_ms.load(Ordering::Relaxed);
-            let mut headers = call_headers.clone();
-            headers.append(
-                http::HeaderName::from_static("amz-sdk-request"),
-                header_value(
-                    "amz-sdk-request",
-                    format!("attempt={attempt}; max={max_attempts}"),
-                )
-                .map_err(SendFailure::Config)?,
-            );
-            // Every value went in as text, so each reads back as text.
-            let to_sign: Vec<(&str, &str)> = headers
-                .iter()
-                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
-                .collect();
-            let signature = attempt_span
-                .in_scope(|| {
-                    inner.signer.sign(
-                        &route.target,
-                        &to_sign,
-                        &body,
-                        &SigningParams {
-                            credentials,
-                            region: &route.signing_region,
-                            service: &route.signing_name,
-                            time: shifted(SystemTime::now(), skew_ms),
-                        },
-                    )
-                })
-                .map_err(SendFailure::Config)?;
-            for (name, value) in signature {
-                headers.append(
-                    http::HeaderName::from_static(name),
-                    header_value(name, value).map_err(SendFailure::Config)?,
-                );
-            }
-
-            let left = remaining();
-            let limit = left.map_or(config.attempt_timeout, |left| {
-                config.attempt_timeout.min(left)
-            });
-            let bounded_by_operation = left.is_some_and(|left| left <= config.attempt_timeout);
-            let sent = tokio::time::timeout(
-                limit,
-                send_attempt(http, &route.url, headers, body.clone(), operation)
-                    .instrument(attempt_span.clone()),
-            )
-            .await;
-            let transport = |source: Box<dyn std::error::Error + Send + Sync>| {
-                let error = TransportError::new(operation, url.to_owned(), source);
-                if max_attempts > 1 {
-                    error.on_attempt(attempt, max_attempts)
-                } else {
-                    error
-                }
             };
-            let outcome = match sent {
-                Err(_elapsed) if bounded_by_operation => {
-                    return Err(operation_timeout(describe(&last)));
-                }
-                Err(_elapsed) => AttemptOutcome::Failed(
-                    transport(Box::new(TimeoutError::attempt(limit))),
-                    Some(RetryReason::Timeout),
-                ),
-                Ok(Err(AttemptFailure::Response(error))) => {
-                    return Err(SendFailure::Response(error));
-                }
-                Ok(Err(AttemptFailure::Transport(error))) => {
-                    let reason = classify_transport(&error);
-                    AttemptOutcome::Failed(transport(Box::new(error)), reason)
-                }
-                Ok(Ok(response)) if (200..300).contains(&response.status) => {
-                    AttemptOutcome::Success(response)
-                }
-                Ok(Ok(response)) => {
-                    let reason = self.classify_error_response(&response, skew_ms);
-                    AttemptOutcome::Refused(response, reason)
+            let outcome = match credentials {
+                // Their source failed for now: the attempt fails as a transient
+                // error would, and the call may retry it.
+                Err(error) if error.is_retryable() => AttemptOutcome::NoCredentials(error),
+                Err(error) => return Err(SendFailure::Credentials(error)),
+                Ok(credentials) => {
+                    let plan = AttemptPlan {
+                        operation,
+                        http,
+                        route,
+                        headers: &call_headers,
+                        body: &body,
+                        attempt,
+                        max_attempts,
+                    };
+                    self.sign_and_send(&plan, &credentials, remaining())
+                        .instrument(attempt_span.clone())
+                        .await?
                 }
             };
 
@@ -581,9 +556,16 @@ impl Handle {
                     if let Some(id) = response.header("x-amzn-requestid") {
                         attempt_span.record("request_id", id.as_str());
                     }
-                    (reason, Ok(response))
+                    (reason, LastFailure::Refused(response))
                 }
-                AttemptOutcome::Failed(error, reason) => (reason, Err(error)),
+                AttemptOutcome::Failed(error, reason) => (reason, LastFailure::Transport(error)),
+                AttemptOutcome::NoCredentials(error) => (
+                    Some(RetryReason::Transient),
+                    LastFailure::Credentials(error),
+                ),
+                AttemptOutcome::OperationTimedOut => {
+                    return Err(operation_timeout(describe(&last)))
+                }
             };
             if let Some(reason) = reason {
                 attempt_span.record("retry_reason", reason.as_str());
@@ -625,12 +607,107 @@ impl Handle {
             }
         }
         match last {
-            Some(Ok(response)) => Ok(response),
-            Some(Err(error)) => Err(SendFailure::Transport(error)),
+            Some(LastFailure::Refused(response)) => Ok(response),
+            Some(LastFailure::Transport(error)) => Err(SendFailure::Transport(error)),
+            Some(LastFailure::Credentials(error)) => Err(SendFailure::Credentials(error)),
             // The loop runs at least once (max_attempts >= 1) and sets `last`
             // whenever it does not return; this is for completeness.
             None => Err(operation_timeout(None)),
         }
+    }
+
+    /// Signs one attempt with `credentials` and sends it, within the attempt
+    /// timeout and what is `left` of the operation's.
+    async fn sign_and_send(
+        &self,
+        plan: &AttemptPlan<'_>,
+        credentials: &Credentials,
+        left: Option<Duration>,
+    ) -> Result<AttemptOutcome, SendFailure> {
+        let inner = &*self.inner;
+        let config = &inner.config;
+        let (route, attempt, max_attempts) = (plan.route, plan.attempt, plan.max_attempts);
+        // Every attempt is signed anew: a fresh time, and its own attempt number.
+        let skew_ms = inner.clock_skew_ms.load(Ordering::Relaxed);
+        let mut headers = plan.headers.clone();
+        headers.append(
+            http::HeaderName::from_static("amz-sdk-request"),
+            header_value(
+                "amz-sdk-request",
+                format!("attempt={attempt}; max={max_attempts}"),
+            )
+            .map_err(SendFailure::Config)?,
+        );
+        // Every value went in as text, so each reads back as text.
+        let to_sign: Vec<(&str, &str)> = headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+            .collect();
+        let signature = inner
+            .signer
+            .sign(
+                &route.target,
+                &to_sign,
+                plan.body,
+                &SigningParams {
+                    credentials,
+                    region: &route.signing_region,
+                    service: &route.signing_name,
+                    time: shifted(SystemTime::now(), skew_ms),
+                },
+            )
+            .map_err(SendFailure::Config)?;
+        for (name, value) in signature {
+            headers.append(
+                http::HeaderName::from_static(name),
+                header_value(name, value).map_err(SendFailure::Config)?,
+            );
+        }
+
+        let limit = left.map_or(config.attempt_timeout, |left| {
+            config.attempt_timeout.min(left)
+        });
+        let bounded_by_operation = left.is_some_and(|left| left <= config.attempt_timeout);
+        let sent = tokio::time::timeout(
+            limit,
+            send_attempt(
+                plan.http,
+                &route.url,
+                headers,
+                plan.body.to_vec(),
+                plan.operation,
+            ),
+        )
+        .await;
+        let transport = |source: Box<dyn std::error::Error + Send + Sync>| {
+            let error = TransportError::new(plan.operation, route.url.as_str(), source);
+            if max_attempts > 1 {
+                error.on_attempt(attempt, max_attempts)
+            } else {
+                error
+            }
+        };
+        Ok(match sent {
+            Err(_elapsed) if bounded_by_operation => AttemptOutcome::OperationTimedOut,
+            Err(_elapsed) => AttemptOutcome::Failed(
+                transport(Box::new(TimeoutError::attempt(limit))),
+                Some(RetryReason::Timeout),
+            ),
+            Ok(Err(AttemptFailure::Response(error))) => {
+                return Err(SendFailure::Response(error));
+            }
+            Ok(Err(AttemptFailure::Transport(error))) => {
+                let reason = classify_transport(&error);
+                AttemptOutcome::Failed(transport(Box::new(error)), reason)
+            }
+            Ok(Ok(response)) if (200..300).contains(&response.status) => {
+                AttemptOutcome::Success(response)
+            }
+            Ok(Ok(response)) => {
+                let reason = self.classify_error_response(&response, skew_ms);
+                AttemptOutcome::Refused(response, reason)
+            }
+        })
     }
 
     /// Whether an error response may be retried. A clock-skew error whose `Date`
@@ -643,19 +720,27 @@ impl Handle {
             &response.body,
         );
         if retry::is_clock_skew_error(meta.code(), meta.message()) {
-            let learned = response
+            let skew = response
                 .header("date")
                 .and_then(|date| parse_http_date(&date))
-                .and_then(|server_secs| {
+                .map(|server_secs| {
                     retry::learned_clock_skew(server_secs, local_millis(SystemTime::now()), skew_ms)
                 });
-            if let Some(offset_ms) = learned {
-                self.inner.clock_skew_ms.store(offset_ms, Ordering::Relaxed);
-                tracing::debug!(
+            match skew {
+                Some(ClockSkew::Learned(offset_ms)) => {
+                    self.inner.clock_skew_ms.store(offset_ms, Ordering::Relaxed);
+                    tracing::debug!(
+                        offset_ms,
+                        "learned the clock offset from the service's Date"
+                    );
+                    return Some(RetryReason::ClockSkew);
+                }
+                Some(ClockSkew::Implausible(offset_ms)) => tracing::warn!(
                     offset_ms,
-                    "learned the clock offset from the service's Date"
-                );
-                return Some(RetryReason::ClockSkew);
+                    max_offset_ms = retry::MAX_CLOCK_SKEW.as_millis() as u64,
+                    "not correcting the clock: the Date of a clock-skew error is too far from the local time"
+                ),
+                Some(ClockSkew::Unexplained) | None => {}
             }
         }
         retry::classify_response(response.status, meta.code())
@@ -749,33 +834,37 @@ fn header_value(name: &str, value: String) -> Result<http::HeaderValue, ConfigEr
 }
 
 /// The URL an awsJson request goes to: the endpoint with the request URI `/`.
-fn request_url(endpoint: &str) -> Result<reqwest::Url, ConfigError> {
+pub(crate) fn request_url(endpoint: &str) -> Result<reqwest::Url, ConfigError> {
     let base = endpoint.trim_end_matches('/');
     let url = format!("{base}/");
+    // Every message shows the URL without a user name or password.
+    let shown = redact_userinfo(base);
     let uri: http::Uri = url.parse().map_err(|error| {
-        ConfigError::new(format!("endpoint URL `{base}` is not a valid URL: {error}"))
+        ConfigError::new(format!(
+            "endpoint URL `{shown}` is not a valid URL: {error}"
+        ))
     })?;
     if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none_or(str::is_empty) {
         return Err(ConfigError::new(format!(
-            "endpoint URL `{base}` must be an absolute http:// or https:// URL"
+            "endpoint URL `{shown}` must be an absolute http:// or https:// URL"
         )));
     }
     if uri.query().is_some() {
         return Err(ConfigError::new(format!(
-            "endpoint URL `{base}` must not have a query string"
+            "endpoint URL `{shown}` must not have a query string"
         )));
     }
     // Credentials in the URL would go out as HTTP basic auth, beside SigV4's
-    // `authorization` header; the message leaves them out.
+    // `authorization` header.
     if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
         return Err(ConfigError::new(format!(
-            "endpoint URL `{}://{}` must not contain a user name or password",
-            uri.scheme_str().unwrap_or_default(),
-            uri.host().unwrap_or_default()
+            "endpoint URL `{shown}` must not contain a user name or password"
         )));
     }
     reqwest::Url::parse(&url).map_err(|error| {
-        ConfigError::new(format!("endpoint URL `{base}` is not a valid URL: {error}"))
+        ConfigError::new(format!(
+            "endpoint URL `{shown}` is not a valid URL: {error}"
+        ))
     })
 }
 
@@ -808,11 +897,30 @@ mod tests {
             "{error}"
         );
         assert!(!error.to_string().contains("hunter2"), "{error}");
+        assert!(
+            error.to_string().contains("`https://***@example.com`"),
+            "{error}"
+        );
         assert!(request_url("127.0.0.1:9")
             .unwrap_err()
             .to_string()
             .contains("127.0.0.1:9"));
         assert!(request_url("ftp://h").is_err());
         assert!(request_url("https://h/?q=1").is_err());
+    }
+
+    #[test]
+    fn no_refused_endpoint_url_shows_its_password() {
+        for (url, shown) in [
+            ("https://u:hunter2@h/?q=1", "`https://***@h/?q=1`"),
+            ("ftp://u:hunter2@h", "`ftp://***@h`"),
+            ("u:hunter2@h:80", "`***@h:80`"),
+            ("https://u:hunter2@h:99999", "`https://***@h:99999`"),
+            ("https://u:hunter2@h st", "`https://***@h st`"),
+        ] {
+            let error = request_url(url).unwrap_err().to_string();
+            assert!(!error.contains("hunter2"), "{error}");
+            assert!(error.contains(shown), "{error}");
+        }
     }
 }

@@ -90,11 +90,25 @@ impl DateTime {
         text
     }
 
-    /// Parses RFC 3339 / ISO 8601 (`2024-01-02T03:04:05Z`, fractional seconds and
-    /// numeric offsets allowed), as restJson and XML protocols send timestamps.
+    /// Parses RFC 3339 (`2024-01-02T03:04:05Z`, fractional seconds and `±HH:MM`
+    /// offsets allowed), as restJson and XML protocols send timestamps.
     pub fn parse_rfc3339(text: &str) -> Result<Self, DateTimeError> {
-        parse_rfc3339(text)
-            .ok_or_else(|| DateTimeError(format!("`{text}` is not an RFC 3339 date-time")))
+        parse_iso8601(text, Iso8601::Rfc3339)
+            .ok_or_else(|| DateTimeError(format!("{text:?} is not an RFC 3339 date-time")))
+    }
+
+    /// Parses a timestamp in any form botocore reads in a response, whatever
+    /// format the model names: epoch seconds as text (`1700000000`,
+    /// `1700000000.123`, `1.7e9`), ISO 8601 / RFC 3339 with or without a
+    /// fraction, with `Z`, an offset (`+01:00`, `+0100`, `+01`) or no zone (read
+    /// as UTC), and HTTP dates (`Tue, 14 Nov 2023 22:13:20 GMT`). Surrounding
+    /// white space is ignored.
+    pub fn parse_lenient(text: &str) -> Result<Self, DateTimeError> {
+        parse_lenient(text).ok_or_else(|| {
+            DateTimeError(format!(
+                "{text:?} is not a timestamp: expected epoch seconds, or an ISO 8601 or HTTP date"
+            ))
+        })
     }
 }
 
@@ -176,26 +190,40 @@ impl serde::Serialize for DateTime {
 }
 
 impl<'de> serde::Deserialize<'de> for DateTime {
+    /// Reads any form botocore reads in a response (see [`DateTime::parse_lenient`]),
+    /// since services do not always send the form their model names.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EpochSeconds;
-        impl serde::de::Visitor<'_> for EpochSeconds {
-            type Value = DateTime;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a timestamp in epoch seconds")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DateTime, E> {
-                Ok(DateTime::from_secs(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DateTime, E> {
-                i64::try_from(v)
-                    .map(DateTime::from_secs)
-                    .map_err(|_| E::custom(format!("epoch seconds {v} out of range")))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<DateTime, E> {
-                DateTime::from_secs_f64(v).map_err(E::custom)
-            }
-        }
-        deserializer.deserialize_any(EpochSeconds)
+        deserializer.deserialize_any(LenientTimestamp)
+    }
+}
+
+/// The serde visitor of every timestamp in a response: epoch seconds as a number,
+/// or a string that [`DateTime::parse_lenient`] reads.
+struct LenientTimestamp;
+
+impl serde::de::Visitor<'_> for LenientTimestamp {
+    type Value = DateTime;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a timestamp: epoch seconds, or an ISO 8601 or HTTP date string")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DateTime, E> {
+        Ok(DateTime::from_secs(v))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DateTime, E> {
+        i64::try_from(v)
+            .map(DateTime::from_secs)
+            .map_err(|_| E::custom(format!("epoch seconds {v} out of range")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<DateTime, E> {
+        DateTime::from_secs_f64(v).map_err(E::custom)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DateTime, E> {
+        DateTime::parse_lenient(v).map_err(E::custom)
     }
 }
 
@@ -211,10 +239,10 @@ pub mod serde_format {
             s.collect_str(value)
         }
 
-        /// Reads an RFC 3339 string.
+        /// Reads an RFC 3339 string, or any other form botocore reads in a
+        /// response ([`DateTime::parse_lenient`]).
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime, D::Error> {
-            let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-            DateTime::parse_rfc3339(&text).map_err(serde::de::Error::custom)
+            DateTime::deserialize(d)
         }
 
         /// The same for optional members.
@@ -233,13 +261,11 @@ pub mod serde_format {
                 }
             }
 
-            /// Reads an optional RFC 3339 string.
+            /// Reads an optional timestamp, as [`super::deserialize`] does.
             pub fn deserialize<'de, D: Deserializer<'de>>(
                 d: D,
             ) -> Result<Option<DateTime>, D::Error> {
-                let text = <Option<std::borrow::Cow<'de, str>>>::deserialize(d)?;
-                text.map(|t| DateTime::parse_rfc3339(&t).map_err(serde::de::Error::custom))
-                    .transpose()
+                <Option<DateTime>>::deserialize(d)
             }
         }
     }
@@ -270,57 +296,158 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn parse_rfc3339(text: &str) -> Option<DateTime> {
-    let bytes = text.as_bytes();
-    let number = |range: std::ops::Range<usize>| -> Option<i64> {
-        let part = text.get(range)?;
-        part.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| part.parse().ok())?
+/// How [`parse_iso8601`] reads a date-time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Iso8601 {
+    /// RFC 3339: a zone is required (`Z` or `±HH:MM`).
+    Rfc3339,
+    /// What botocore accepts in responses besides: no zone (read as UTC), `±HHMM`
+    /// and `±HH` offsets, and a comma before the fraction.
+    Lenient,
+}
+
+/// Reads `YYYY-MM-DD(T|t| )HH:MM:SS[.fraction][zone]`. Reads bytes one at a time
+/// and never slices the text, so any input, multibyte characters included, is
+/// either a date-time or `None`.
+fn parse_iso8601(text: &str, rules: Iso8601) -> Option<DateTime> {
+    let mut input = Cursor(text.as_bytes());
+    let year = input.number(4)?;
+    input.expect(b"-")?;
+    let month = input.number(2)? as u32;
+    input.expect(b"-")?;
+    let day = input.number(2)? as u32;
+    input.expect(b"Tt ")?;
+    let hour = input.number(2)?;
+    input.expect(b":")?;
+    let minute = input.number(2)?;
+    input.expect(b":")?;
+    let second = input.number(2)?;
+    let separators: &[u8] = if rules == Iso8601::Lenient {
+        b".,"
+    } else {
+        b"."
     };
-    if bytes.len() < 20
-        || bytes[4] != b'-'
-        || bytes[7] != b'-'
-        || bytes[13] != b':'
-        || bytes[16] != b':'
-    {
-        return None;
-    }
-    if !matches!(bytes[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let (year, month, day) = (number(0..4)?, number(5..7)? as u32, number(8..10)? as u32);
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    if hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    let mut rest = &text[19..];
-    let mut nanos = 0u32;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let kept = &fraction[..digits.min(9)];
-        nanos = kept.parse::<u32>().ok()? * 10u32.pow(9 - kept.len() as u32);
-        rest = &fraction[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ if rest.len() == 6 && matches!(&rest[..1], "+" | "-") && &rest[3..4] == ":" => {
-            let hours = rest[1..3].parse::<i64>().ok()?;
-            let minutes = rest[4..6].parse::<i64>().ok()?;
-            let sign = if rest.starts_with('-') { -1 } else { 1 };
-            sign * (hours * 3600 + minutes * 60)
-        }
-        _ => return None,
+    let nanos = match input.expect(separators) {
+        Some(()) => input.fraction()?,
+        None => 0,
     };
+    let offset = input.zone(rules)?;
+    if !input.0.is_empty() || !(1..=12).contains(&month) || day == 0 {
+        return None;
+    }
+    if day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
     let seconds =
         days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
     Some(DateTime::from_secs_and_nanos(seconds, nanos))
+}
+
+/// The unread rest of a date-time's bytes.
+struct Cursor<'a>(&'a [u8]);
+
+impl Cursor<'_> {
+    /// Takes the next byte if it is one of `allowed`.
+    fn expect(&mut self, allowed: &[u8]) -> Option<()> {
+        let (&first, rest) = self.0.split_first()?;
+        allowed.contains(&first).then(|| self.0 = rest)
+    }
+
+    /// Takes exactly `digits` ASCII digits as a number.
+    fn number(&mut self, digits: usize) -> Option<i64> {
+        let part = self.0.get(..digits)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        self.0 = &self.0[digits..];
+        Some(part.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
+    }
+
+    /// Takes the digits of a fraction of a second, at least one, as nanoseconds;
+    /// digits past the ninth are read and dropped.
+    fn fraction(&mut self) -> Option<u32> {
+        let digits = self.0.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        let nanos = self.0[..digits]
+            .iter()
+            .chain(std::iter::repeat(&b'0'))
+            .take(9)
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        self.0 = &self.0[digits..];
+        Some(nanos)
+    }
+
+    /// Takes the zone and returns its offset east of UTC in seconds.
+    fn zone(&mut self, rules: Iso8601) -> Option<i64> {
+        let lenient = rules == Iso8601::Lenient;
+        let Some((&first, rest)) = self.0.split_first() else {
+            // No zone: UTC, as AWS means it, where no zone is tolerated.
+            return lenient.then_some(0);
+        };
+        self.0 = rest;
+        let sign = match first {
+            b'Z' | b'z' => return Some(0),
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let hours = self.number(2)?;
+        let minutes = if self.expect(b":").is_some() {
+            self.number(2)?
+        } else if lenient && self.0.is_empty() {
+            0
+        } else if lenient {
+            self.number(2)?
+        } else {
+            return None;
+        };
+        (hours <= 23 && minutes <= 59).then_some(sign * (hours * 3600 + minutes * 60))
+    }
+}
+
+/// Epoch seconds written as text, `1700000000` or `-1.5`, read exactly; other
+/// numeric forms that botocore reads with Python's `float()` (`1e9`, `.5`) go
+/// through `f64`.
+fn parse_epoch_seconds_text(text: &str) -> Option<DateTime> {
+    let text = text.trim();
+    let (negative, unsigned) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let plain = !whole.is_empty()
+        && whole.len() <= 12
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    if !plain {
+        // `f64`'s parser also takes `inf` and `NaN`, which are no date.
+        let value: f64 = text.parse().ok()?;
+        return DateTime::from_secs_f64(value).ok();
+    }
+    let seconds: i64 = whole.parse().ok()?;
+    let nanos = if fraction.is_empty() {
+        0
+    } else {
+        Cursor(fraction.as_bytes()).fraction()?
+    };
+    Some(if !negative {
+        DateTime::from_secs_and_nanos(seconds, nanos)
+    } else if nanos == 0 {
+        DateTime::from_secs(-seconds)
+    } else {
+        DateTime::from_secs_and_nanos(-seconds - 1, 1_000_000_000 - nanos)
+    })
+}
+
+/// A timestamp in any form botocore reads in a response, whatever the model
+/// says: epoch seconds as text, ISO 8601 / RFC 3339, or an HTTP date.
+fn parse_lenient(text: &str) -> Option<DateTime> {
+    parse_epoch_seconds_text(text)
+        .or_else(|| parse_iso8601(text.trim(), Iso8601::Lenient))
+        .or_else(|| parse_http_date(text).map(DateTime::from_secs))
 }
 
 /// Seconds since the epoch of an HTTP date in the IMF-fixdate form every server
@@ -437,6 +564,68 @@ mod tests {
         }
     }
 
+    /// Bytes after the seconds that are not ASCII once made the parser slice inside
+    /// a character and panic.
+    #[test]
+    fn multibyte_characters_anywhere_are_refused_not_a_panic() {
+        for bad in [
+            "2030-01-01T00:00:00€123",
+            "2030-01-01T00:00:00+0€1",
+            "2030-01-01T00:00:00.€",
+            "2030-01-01T00:00:00+01:0€",
+            "2030-01-01T00:00:0€Z",
+            "€030-01-01T00:00:00Z",
+            "2030-01-01T00:00:00Zé",
+        ] {
+            assert!(DateTime::parse_rfc3339(bad).is_err(), "{bad}");
+            assert!(DateTime::parse_lenient(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lenient_parsing_takes_what_botocore_takes() {
+        let at = |secs, nanos| Ok(DateTime::from_secs_and_nanos(secs, nanos));
+        for (text, expected) in [
+            ("1700000000", at(1_700_000_000, 0)),
+            (" 1700000000.25 ", at(1_700_000_000, 250_000_000)),
+            ("-1.5", at(-2, 500_000_000)),
+            ("1.7e9", at(1_700_000_000, 0)),
+            ("2023-11-14T22:13:20", at(1_700_000_000, 0)),
+            ("2023-11-14T23:13:20+0100", at(1_700_000_000, 0)),
+            ("2023-11-14T23:13:20+01", at(1_700_000_000, 0)),
+            ("2023-11-14T22:13:20,5Z", at(1_700_000_000, 500_000_000)),
+            (
+                "2023-11-14T22:13:20.123456789123Z",
+                at(1_700_000_000, 123_456_789),
+            ),
+            ("Tue, 14 Nov 2023 22:13:20 GMT", at(1_700_000_000, 0)),
+        ] {
+            assert_eq!(DateTime::parse_lenient(text), expected, "{text}");
+        }
+        for bad in [
+            "",
+            "inf",
+            "NaN",
+            "soon",
+            "2023-11-14T22:13:20+24:00",
+            "1e400",
+        ] {
+            let error = DateTime::parse_lenient(bad).unwrap_err();
+            assert!(error.to_string().contains("is not a timestamp"), "{error}");
+        }
+        // RFC 3339 stays strict: a zone is required, and only as `Z` or `±HH:MM`.
+        for not_rfc3339 in [
+            "2023-11-14T22:13:20",
+            "2023-11-14T23:13:20+0100",
+            "1700000000",
+        ] {
+            assert!(
+                DateTime::parse_rfc3339(not_rfc3339).is_err(),
+                "{not_rfc3339}"
+            );
+        }
+    }
+
     #[test]
     fn converts_with_system_time() {
         let now = SystemTime::now();
@@ -466,5 +655,14 @@ mod tests {
             whole
         );
         assert!(serde_json::from_str::<DateTime>("\"soon\"").is_err());
+        // Responses are read leniently, whatever the model says.
+        assert_eq!(
+            serde_json::from_str::<DateTime>("\"2023-11-14T22:13:20Z\"").unwrap(),
+            whole
+        );
+        assert_eq!(
+            serde_json::from_str::<DateTime>("\"1700000000.123\"").unwrap(),
+            fractional
+        );
     }
 }

@@ -186,6 +186,152 @@ impl fmt::Display for ConfigError {
 
 impl StdError for ConfigError {}
 
+/// Why a [`CredentialsError`] happened, which decides what a chain does next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialsErrorKind {
+    /// The provider is not configured here (its variables are unset, no role is
+    /// attached, no metadata service answered): a chain asks the next provider.
+    NotLoaded,
+    /// The provider is configured, but wrongly: a half-set key pair, a
+    /// disallowed URL, a profile chain that loops. A chain stops here.
+    InvalidConfiguration,
+    /// The provider is configured but could not get credentials: an STS error,
+    /// a malformed answer, a failing `credential_process`. A chain stops here.
+    ProviderError,
+    /// The provider is configured, but its source failed in a way that may pass:
+    /// it could not be reached, timed out, or answered with a server error or
+    /// throttling. The provider has already retried a few times with backoff; a
+    /// chain stops here, and a call may try again later
+    /// ([`CredentialsError::is_retryable`]).
+    TransientFailure,
+}
+
+/// Why a provider has no credentials: which provider, what it tried, and, for a
+/// chain, the same for every provider it asked.
+///
+/// Messages name variables, files and lines, URLs and HTTP statuses, never a
+/// secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialsError {
+    kind: CredentialsErrorKind,
+    provider: String,
+    message: String,
+    tried: Vec<CredentialsError>,
+}
+
+impl CredentialsError {
+    /// `provider` is not configured here, because `message`.
+    pub fn not_loaded(provider: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::NotLoaded, provider, message)
+    }
+
+    /// `provider` is configured wrongly: `message`.
+    pub fn invalid_configuration(provider: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(
+            CredentialsErrorKind::InvalidConfiguration,
+            provider,
+            message,
+        )
+    }
+
+    /// `provider` is configured but failed: `message`.
+    pub fn provider_error(provider: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::ProviderError, provider, message)
+    }
+
+    /// `provider` is configured, but its source failed in a way that may pass
+    /// (unreachable, timed out, a server error, throttling): `message`.
+    pub fn transient_failure(provider: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::TransientFailure, provider, message)
+    }
+
+    pub(crate) fn new(
+        kind: CredentialsErrorKind,
+        provider: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        CredentialsError {
+            kind,
+            provider: provider.into(),
+            message: message.into(),
+            tried: Vec::new(),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> CredentialsErrorKind {
+        self.kind
+    }
+
+    /// Whether asking again later may succeed: the source failed transiently
+    /// ([`CredentialsErrorKind::TransientFailure`]). Missing, wrong or refused
+    /// credentials are not retryable.
+    pub fn is_retryable(&self) -> bool {
+        self.kind == CredentialsErrorKind::TransientFailure
+    }
+
+    /// The provider that failed, e.g. `environment` or `EC2 instance metadata`.
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    /// What went wrong, without the provider's name.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// For a chain: what each provider it asked answered, in order.
+    pub fn tried(&self) -> &[CredentialsError] {
+        &self.tried
+    }
+
+    /// The same error with the provider's answers attached (for chains).
+    pub(crate) fn with_tried(mut self, tried: Vec<CredentialsError>) -> Self {
+        self.tried = tried;
+        self
+    }
+
+    /// The error of an inner provider as `provider`'s, the inner provider's name
+    /// and `context` before its message; "not loaded" becomes a configuration
+    /// error, since `provider` was told to use the inner one.
+    pub(crate) fn within(self, provider: &str, context: impl fmt::Display) -> Self {
+        let kind = match self.kind {
+            CredentialsErrorKind::NotLoaded => CredentialsErrorKind::InvalidConfiguration,
+            kind => kind,
+        };
+        CredentialsError {
+            kind,
+            provider: provider.to_owned(),
+            message: format!("{context}: {}: {}", self.provider, self.message),
+            tried: self.tried,
+        }
+    }
+
+    /// The same error with `context` before its message.
+    pub(crate) fn context(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.provider, self.message)?;
+        for (index, tried) in self.tried.iter().enumerate() {
+            write!(
+                f,
+                "{} {}. {tried}",
+                if index == 0 { ":" } else { ";" },
+                index + 1
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CredentialsError {}
+
 /// The request may not have reached the service, or its answer did not come back:
 /// connection refused, DNS, TLS, timeout, connection closed.
 #[derive(Debug)]
@@ -384,7 +530,7 @@ impl StdError for ResponseError {}
 
 /// The error of a call: `E` is the operation's own error enum.
 ///
-/// The five categories are fixed by how a call can fail, so the enum is exhaustive:
+/// The six categories are fixed by how a call can fail, so the enum is exhaustive:
 /// match it without a wildcard.
 #[derive(Debug)]
 pub enum SdkError<E> {
@@ -392,6 +538,11 @@ pub enum SdkError<E> {
     Validation(ValidationError),
     /// The configuration cannot make a request; nothing was sent.
     Config(ConfigError),
+    /// No credentials to sign with: none are configured anywhere, their source
+    /// refused (`AccessDenied`, a bad token), or it failed transiently and the
+    /// call's retries ran out ([`CredentialsError::is_retryable`]); nothing was
+    /// sent.
+    Credentials(CredentialsError),
     /// The request failed on the way: connect, TLS, timeout, closed connection.
     Transport(TransportError),
     /// The response could not be read.
@@ -455,6 +606,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
         match self {
             SdkError::Validation(error) => fmt::Display::fmt(error, f),
             SdkError::Config(error) => fmt::Display::fmt(error, f),
+            SdkError::Credentials(error) => display_credentials_error(error, f),
             SdkError::Transport(error) => fmt::Display::fmt(error, f),
             SdkError::Response(error) => fmt::Display::fmt(error, f),
             SdkError::Service(error) => fmt::Display::fmt(error, f),
@@ -467,11 +619,21 @@ impl<E: StdError + 'static> StdError for SdkError<E> {
         match self {
             SdkError::Validation(error) => Some(error),
             SdkError::Config(error) => Some(error),
+            SdkError::Credentials(error) => Some(error),
             SdkError::Transport(error) => Some(error),
             SdkError::Response(error) => Some(error),
             SdkError::Service(error) => Some(error),
         }
     }
+}
+
+/// Writes a call's credentials error as `no credentials to sign with: provider:
+/// message`; the generated service-wide error calls this too.
+pub fn display_credentials_error(
+    error: &CredentialsError,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    write!(f, "no credentials to sign with: {error}")
 }
 
 /// Writes a service error as `Code: message (HTTP 400, request id X)`; generated

@@ -29,6 +29,9 @@
 //! credentials file that is silently half-read sends requests nowhere.
 
 use crate::error::ConfigError;
+use crate::file::{read_capped, PROFILE_FILE_LIMIT};
+use crate::redact::redact_userinfo;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -142,7 +145,9 @@ impl fmt::Display for ProfileWarning {
 
 /// One `name = value` of a section, with where it was written.
 ///
-/// `Debug` redacts the values of secret-looking names (see [`is_secret_name`]).
+/// `Debug` redacts the values of secret-looking names (see [`is_secret_name`]),
+/// and the user name and password of a URL in any other value
+/// (`endpoint_url = https://***@proxy`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Property {
     name: String,
@@ -189,23 +194,32 @@ impl fmt::Debug for Property {
         match &self.sub_properties {
             // The raw value repeats the sub-properties: show them one by one instead.
             Some(sub_properties) => {
-                let shown: BTreeMap<&str, &str> = sub_properties
+                let shown: BTreeMap<&str, Cow<'_, str>> = sub_properties
                     .iter()
                     .map(|(name, value)| {
-                        let hide = secret || is_secret_name(name);
-                        (name.as_str(), if hide { REDACTED } else { value.as_str() })
+                        (name.as_str(), shown(secret || is_secret_name(name), value))
                     })
                     .collect();
                 debug.field("sub_properties", &shown);
             }
             None => {
-                debug.field("value", &if secret { REDACTED } else { &self.value });
+                debug.field("value", &shown(secret, &self.value));
             }
         }
         debug
             .field("path", &self.path)
             .field("line", &self.line)
             .finish()
+    }
+}
+
+/// A value as `Debug` shows it: [`REDACTED`] when `hide`, else without the user
+/// name and password of a URL.
+fn shown(hide: bool, value: &str) -> Cow<'_, str> {
+    if hide {
+        Cow::Borrowed(REDACTED)
+    } else {
+        redact_userinfo(value)
     }
 }
 
@@ -350,14 +364,18 @@ impl ProfileSet {
             "credentials",
         );
         let mut set = ProfileSet::default();
-        for (kind, path) in [
-            (FileKind::Config, config),
-            (FileKind::Credentials, credentials),
+        for (kind, variable, path) in [
+            (FileKind::Config, "AWS_CONFIG_FILE", config),
+            (
+                FileKind::Credentials,
+                "AWS_SHARED_CREDENTIALS_FILE",
+                credentials,
+            ),
         ] {
             // No home and no variable: there is no file to look for.
             let Some(path) = path else { continue };
             let shown = path.display().to_string();
-            let contents = read_file(&path, &shown)?;
+            let contents = read_file(&path, &shown, &file_origin(env, variable))?;
             let source = SourceFile {
                 path: shown.clone(),
                 found: contents.is_some(),
@@ -732,6 +750,16 @@ fn file_path(
     }
 }
 
+/// Where the path of a file came from, for messages: `variable`, or the
+/// default when it is unset.
+fn file_origin(env: &dyn Fn(&str) -> Option<String>, variable: &str) -> String {
+    if env(variable).is_some_and(|value| !value.trim().is_empty()) {
+        format!("named by {variable}")
+    } else {
+        format!("the default path, as {variable} is unset")
+    }
+}
+
 /// `~` and `~/rest` (or `~\rest`) relative to the home directory, when known.
 fn expand_home(path: &str, home: Option<&str>) -> PathBuf {
     match (path.strip_prefix('~'), home) {
@@ -743,19 +771,20 @@ fn expand_home(path: &str, home: Option<&str>) -> PathBuf {
     }
 }
 
-/// The file's text; `None` when it does not exist.
-fn read_file(path: &Path, shown: &str) -> Result<Option<String>, ProfileError> {
-    let error = |message: String| ProfileError {
+/// The file's text; `None` when it does not exist. An error says what is wrong
+/// and, after it, `origin`: where the path came from.
+fn read_file(path: &Path, shown: &str, origin: &str) -> Result<Option<String>, ProfileError> {
+    let error = |problem: &dyn fmt::Display| ProfileError {
         path: shown.to_owned(),
         line: None,
-        message,
+        message: format!("{problem} ({origin})"),
     };
-    match std::fs::read(path) {
+    match read_capped(path, PROFILE_FILE_LIMIT) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)
-            .map_err(|_| error("is not UTF-8 text".into())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(error(format!("cannot be read: {e}"))),
+            .map_err(|_| error(&"is not UTF-8 text")),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(error(&e)),
     }
 }
 
@@ -1210,7 +1239,9 @@ pub(crate) mod tests {
             Some((
                 "/c",
                 "[profile p]\nregion = eu-west-1\naws_session_token = TOKENVALUE\n\
+                 endpoint_url = https://user:URLPASSWORD@proxy/a\n\
                  s3 =\n  client_secret = SUBSECRET\n  endpoint_url = http://visible\n\
+                 sts =\n  endpoint_url = http://u:SUBURLPASSWORD@sts\n\
                  [services s]\nsecret_service =\n  endpoint_url = HIDDENURL",
             )),
             Some((
@@ -1227,10 +1258,17 @@ pub(crate) mod tests {
             "PASSWORDVALUE",
             "SUBSECRET",
             "HIDDENURL",
+            "URLPASSWORD",
         ] {
             assert!(!text.contains(hidden), "{hidden} shown in {text}");
         }
-        for shown in ["AKIDVISIBLE", "eu-west-1", "http://visible"] {
+        for shown in [
+            "AKIDVISIBLE",
+            "eu-west-1",
+            "http://visible",
+            "https://***@proxy/a",
+            "http://***@sts",
+        ] {
             assert!(text.contains(shown), "{shown} hidden in {text}");
         }
         let pretty = format!("{:#?}", set.profile("p").unwrap());
@@ -1319,7 +1357,7 @@ pub(crate) mod tests {
         let env = |name: &str| (name == "AWS_CONFIG_FILE").then(|| binary.clone());
         assert_eq!(
             ProfileSet::load(&env).unwrap_err().to_string(),
-            format!("{binary}: is not UTF-8 text")
+            format!("{binary}: is not UTF-8 text (named by AWS_CONFIG_FILE)")
         );
 
         // A parse error names the file it is in.
@@ -1329,6 +1367,41 @@ pub(crate) mod tests {
             .unwrap_err()
             .to_string()
             .starts_with(&format!("{broken}, line 2: ")));
+    }
+
+    #[test]
+    fn oversized_files_are_refused_with_their_limit() {
+        let dir = TempDir::new();
+        // Past the limit by one byte, in a comment line: parsed, it would be fine.
+        let big = format!("[default]\n#{}\n", "x".repeat(4 * 1024 * 1024 - 11));
+        assert_eq!(big.len() as u64, PROFILE_FILE_LIMIT.bytes + 1);
+        let config = dir.write("config", &big);
+        let env = |name: &str| (name == "AWS_CONFIG_FILE").then(|| config.clone());
+        let error = ProfileSet::load(&env).unwrap_err();
+        assert_eq!((error.path(), error.line()), (config.as_str(), None));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{config}: is larger than 4 MiB, too large for a shared config or credentials \
+                 file (named by AWS_CONFIG_FILE)"
+            )
+        );
+        // At the limit it is read; the default path is named as such.
+        let home = dir.0.join("home");
+        let at_limit = &big[..big.len() - 1];
+        let credentials = dir.write("home/.aws/credentials", at_limit);
+        let home_text = home.display().to_string();
+        let env = |name: &str| (name == "HOME").then(|| home_text.clone());
+        assert!(ProfileSet::load_for_platform(&env, false).is_ok());
+        std::fs::write(&credentials, &big).unwrap();
+        let error = ProfileSet::load_for_platform(&env, false).unwrap_err();
+        assert_eq!(error.path(), credentials);
+        assert!(
+            error
+                .to_string()
+                .ends_with("(the default path, as AWS_SHARED_CREDENTIALS_FILE is unset)"),
+            "{error}"
+        );
     }
 
     #[test]

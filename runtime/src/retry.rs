@@ -27,7 +27,9 @@
 //! time is off (see [`is_clock_skew_error`]) and its `Date` header shows the local
 //! clock is off by more than [`MIN_CLOCK_SKEW`], the client signs with the
 //! service's time from then on and retries the call once, at once, without taking
-//! from the quota.
+//! from the quota. A `Date` more than [`MAX_CLOCK_SKEW`] away from the local clock
+//! is not believed: it is more likely a proxy's or a broken server's than the
+//! service's, and would move the signing time by days or years.
 //!
 //! Everything here is pure: the time is passed in, the random numbers come from an
 //! injected source, and the waiting is done by the caller, so the tests never sleep.
@@ -101,6 +103,12 @@ pub const CLOCK_SKEW_CODES: &[&str] = &[
 /// service's time, so a smaller difference cannot be why a request was refused
 /// (the AWS SDK for Java uses the same bound).
 pub const MIN_CLOCK_SKEW: Duration = Duration::from_secs(4 * 60);
+
+/// The largest correction of the local clock a service's `Date` can teach: 24
+/// hours. A host's clock that is off by more is broken beyond what signing
+/// can fix, while a `Date` that claims it is usually comes from something
+/// between the client and the service.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Which retry behaviour a client has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -316,14 +324,40 @@ pub fn is_clock_skew_error(code: Option<&str>, message: Option<&str>) -> bool {
     }
 }
 
-/// The offset of the service's clock from the local one, in milliseconds, when a
-/// response's `Date` (whole seconds since the epoch) shows the clock the request
-/// was signed with (`local_ms` plus `offset_ms`) is off by more than
-/// [`MIN_CLOCK_SKEW`]; `None` when it is not, so skew cannot explain the error.
-pub(crate) fn learned_clock_skew(server_secs: i64, local_ms: i64, offset_ms: i64) -> Option<i64> {
-    let new_offset = server_secs.checked_mul(1000)?.checked_sub(local_ms)?;
-    let change = new_offset.checked_sub(offset_ms)?.unsigned_abs();
-    (change > MIN_CLOCK_SKEW.as_millis() as u64).then_some(new_offset)
+/// What a clock-skew error's `Date` says about the clock a request was signed
+/// with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClockSkew {
+    /// Within [`MIN_CLOCK_SKEW`] of the service's (or the `Date` is out of
+    /// range): skew cannot explain the error.
+    Unexplained,
+    /// Off by more: sign with this offset from the local clock, in
+    /// milliseconds, and retry.
+    Learned(i64),
+    /// The `Date` is this many milliseconds from the local clock, more than
+    /// [`MAX_CLOCK_SKEW`]: not believed, neither learned nor retried.
+    Implausible(i64),
+}
+
+/// What a response's `Date` (whole seconds since the epoch) says about the
+/// clock the request was signed with: the local clock `local_ms` moved by
+/// `offset_ms`, both in milliseconds.
+pub(crate) fn learned_clock_skew(server_secs: i64, local_ms: i64, offset_ms: i64) -> ClockSkew {
+    let Some(new_offset) = server_secs
+        .checked_mul(1000)
+        .and_then(|server_ms| server_ms.checked_sub(local_ms))
+    else {
+        return ClockSkew::Unexplained;
+    };
+    if new_offset.unsigned_abs() > MAX_CLOCK_SKEW.as_millis() as u64 {
+        return ClockSkew::Implausible(new_offset);
+    }
+    let change = new_offset.abs_diff(offset_ms);
+    if change > MIN_CLOCK_SKEW.as_millis() as u64 {
+        ClockSkew::Learned(new_offset)
+    } else {
+        ClockSkew::Unexplained
+    }
 }
 
 /// The wait before the retry that follows failed attempt `failed_attempt` (from
@@ -814,18 +848,63 @@ mod tests {
         // Server one hour ahead.
         assert_eq!(
             learned_clock_skew(1_700_003_600, local_ms, 0),
-            Some(3_600_000)
+            ClockSkew::Learned(3_600_000)
         );
         // Server one hour behind, with a sub-second local time.
         assert_eq!(
             learned_clock_skew(1_699_996_400, local_ms + 500, 0),
-            Some(-3_600_500)
+            ClockSkew::Learned(-3_600_500)
         );
         // Within the bound: not skew.
-        assert_eq!(learned_clock_skew(1_700_000_200, local_ms, 0), None);
+        assert_eq!(
+            learned_clock_skew(1_700_000_200, local_ms, 0),
+            ClockSkew::Unexplained
+        );
         // Already corrected for.
-        assert_eq!(learned_clock_skew(1_700_003_600, local_ms, 3_600_000), None);
-        assert_eq!(learned_clock_skew(i64::MAX, local_ms, 0), None);
+        assert_eq!(
+            learned_clock_skew(1_700_003_600, local_ms, 3_600_000),
+            ClockSkew::Unexplained
+        );
+        assert_eq!(
+            learned_clock_skew(i64::MAX, local_ms, 0),
+            ClockSkew::Unexplained
+        );
+    }
+
+    #[test]
+    fn a_correction_over_a_day_is_not_believed() {
+        const DAY_SECS: i64 = 24 * 60 * 60;
+        let local_secs = 1_700_000_000;
+        let local_ms = local_secs * 1000;
+        // Exactly a day, either way, is still believed.
+        assert_eq!(
+            learned_clock_skew(local_secs + DAY_SECS, local_ms, 0),
+            ClockSkew::Learned(DAY_SECS * 1000)
+        );
+        assert_eq!(
+            learned_clock_skew(local_secs - DAY_SECS, local_ms, 0),
+            ClockSkew::Learned(-DAY_SECS * 1000)
+        );
+        // A second more, years, or the epoch, is not.
+        assert_eq!(
+            learned_clock_skew(local_secs + DAY_SECS + 1, local_ms, 0),
+            ClockSkew::Implausible((DAY_SECS + 1) * 1000)
+        );
+        let ten_years_ms = 10 * 365 * DAY_SECS * 1000;
+        assert_eq!(
+            learned_clock_skew(local_secs + ten_years_ms / 1000, local_ms, 0),
+            ClockSkew::Implausible(ten_years_ms)
+        );
+        assert_eq!(
+            learned_clock_skew(0, local_ms, 0),
+            ClockSkew::Implausible(-local_ms)
+        );
+        // Measured from the local clock, not from an offset already learned.
+        assert_eq!(
+            learned_clock_skew(local_secs + DAY_SECS + 60, local_ms, 23 * 3600 * 1000),
+            ClockSkew::Implausible((DAY_SECS + 60) * 1000)
+        );
+        assert_eq!(MAX_CLOCK_SKEW, Duration::from_secs(DAY_SECS as u64));
     }
 
     #[test]

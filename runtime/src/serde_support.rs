@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(back, vec![DateTime::from_secs_and_nanos(1, 500_000_000)]);
         let error = union_value_with::<List<Iso8601>, Vec<DateTime>, serde_json::Error>(
             "Times",
-            serde_json::json!([0]),
+            serde_json::json!(["soon"]),
         )
         .unwrap_err();
         assert!(

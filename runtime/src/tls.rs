@@ -6,6 +6,7 @@
 //! names reqwest's optional HTTP/3 stack (`quinn?/ring`), which puts a dozen
 //! packages that are never compiled into every user's `Cargo.lock`.
 
+use crate::file::{read_capped, CA_BUNDLE_LIMIT};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use std::fmt;
@@ -70,7 +71,7 @@ fn bundle_roots(bundle: &CaBundle) -> Result<rustls::RootCertStore, String> {
 }
 
 fn read_roots(path: &Path) -> Result<rustls::RootCertStore, String> {
-    let pem = std::fs::read(path).map_err(|error| format!("cannot be read: {error}"))?;
+    let pem = read_capped(path, CA_BUNDLE_LIMIT).map_err(|error| error.to_string())?;
     let mut roots = rustls::RootCertStore::empty();
     for (index, certificate) in CertificateDer::pem_slice_iter(&pem).enumerate() {
         let certificate =
@@ -85,4 +86,30 @@ fn read_roots(path: &Path) -> Result<rustls::RootCertStore, String> {
         );
     }
     Ok(roots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::tests::TempDir;
+
+    #[test]
+    fn an_oversized_bundle_is_refused_with_its_limit_and_origin() {
+        let dir = TempDir::new();
+        let path = dir.0.join("huge.pem");
+        std::fs::write(&path, vec![b'\n'; 4 * 1024 * 1024 + 1]).unwrap();
+        let bundle = CaBundle {
+            path: path.clone(),
+            origin: "environment variable AWS_CA_BUNDLE".to_owned(),
+        };
+        let error = client_builder(Some(&bundle)).unwrap_err();
+        assert_eq!(
+            error,
+            format!(
+                "CA bundle `{}` (environment variable AWS_CA_BUNDLE) is larger than 4 MiB, \
+                 too large for a CA bundle",
+                path.display()
+            )
+        );
+    }
 }

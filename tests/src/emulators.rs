@@ -8,7 +8,7 @@
 //! so a test can verify a request signed with them. Any reply can be replaced by
 //! a scripted one, for hostile answers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -187,6 +187,8 @@ struct ImdsState {
     issued: Vec<Issued>,
     credentials_reply: Option<Reply>,
     token_reply: Option<Reply>,
+    /// Answers for the next credentials requests, before the usual ones.
+    upcoming: VecDeque<Reply>,
 }
 
 impl ImdsEmulator {
@@ -201,6 +203,7 @@ impl ImdsEmulator {
             issued: Vec::new(),
             credentials_reply: None,
             token_reply: None,
+            upcoming: VecDeque::new(),
         }));
         let shared = state.clone();
         let server = TestServer::start(move |req| imds_reply(&mut lock(&shared), req)).await;
@@ -245,6 +248,12 @@ impl ImdsEmulator {
     /// Answers token requests with `reply` instead.
     pub fn set_token_reply(&self, reply: Reply) {
         lock(&self.state).token_reply = Some(reply);
+    }
+
+    /// Answers the next credentials requests with `replies`, one each, then as
+    /// before (a source that fails a few times).
+    pub fn fail_next(&self, replies: impl IntoIterator<Item = Reply>) {
+        lock(&self.state).upcoming.extend(replies);
     }
 }
 
@@ -299,6 +308,9 @@ fn imds_reply(state: &mut ImdsState, req: &RecordedRequest) -> Reply {
         (path, Some(role))
             if path.strip_prefix("/latest/meta-data/iam/security-credentials/") == Some(role) =>
         {
+            if let Some(reply) = state.upcoming.pop_front() {
+                return reply;
+            }
             if let Some(reply) = &state.credentials_reply {
                 return reply.clone();
             }
@@ -325,6 +337,8 @@ struct ContainerState {
     issued: Vec<Issued>,
     reply: Option<Reply>,
     lifetime: Duration,
+    /// Answers for the next requests, before the usual ones.
+    upcoming: VecDeque<Reply>,
 }
 
 impl ContainerEmulator {
@@ -335,10 +349,14 @@ impl ContainerEmulator {
             issued: Vec::new(),
             reply: None,
             lifetime: Duration::from_secs(6 * 3600),
+            upcoming: VecDeque::new(),
         }));
         let shared = state.clone();
         let server = TestServer::start(move |req| {
             let mut state = lock(&shared);
+            if let Some(reply) = state.upcoming.pop_front() {
+                return reply;
+            }
             if let Some(expected) = &state.authorization {
                 if req.header("authorization") != Some(expected.as_str()) {
                     return Reply::new(401)
@@ -385,6 +403,12 @@ impl ContainerEmulator {
     pub fn set_reply(&self, reply: Reply) {
         lock(&self.state).reply = Some(reply);
     }
+
+    /// Answers the next requests with `replies`, one each, then as before (a
+    /// source that fails a few times).
+    pub fn fail_next(&self, replies: impl IntoIterator<Item = Reply>) {
+        lock(&self.state).upcoming.extend(replies);
+    }
 }
 
 // ---------------------------------------------------------------- STS
@@ -406,6 +430,8 @@ struct StsState {
     issued: Vec<Issued>,
     reply: Option<Reply>,
     lifetime: Duration,
+    /// Answers for the next requests, before the usual ones.
+    upcoming: VecDeque<Reply>,
 }
 
 /// An STS `<ErrorResponse>`.
@@ -446,6 +472,7 @@ impl StsEmulator {
             issued: Vec::new(),
             reply: None,
             lifetime: Duration::from_secs(3600),
+            upcoming: VecDeque::new(),
         }));
         let shared = state.clone();
         let server = TestServer::start(move |req| sts_reply(&mut lock(&shared), req)).await;
@@ -483,9 +510,18 @@ impl StsEmulator {
     pub fn set_reply(&self, reply: Option<Reply>) {
         lock(&self.state).reply = reply;
     }
+
+    /// Answers the next requests with `replies`, one each, then as before (a
+    /// service that fails a few times).
+    pub fn fail_next(&self, replies: impl IntoIterator<Item = Reply>) {
+        lock(&self.state).upcoming.extend(replies);
+    }
 }
 
 fn sts_reply(state: &mut StsState, req: &RecordedRequest) -> Reply {
+    if let Some(reply) = state.upcoming.pop_front() {
+        return reply;
+    }
     if let Some(reply) = &state.reply {
         return reply.clone();
     }

@@ -2,6 +2,7 @@
 //! request goes and how it is signed. Variables are passed with `Config::from_vars`,
 //! so no test touches the process environment.
 
+use integration_tests::emulators::ImdsEmulator;
 use integration_tests::{verify, Reply, TestServer};
 use marketplace_metering::error::SdkError;
 use marketplace_metering::{Client, Config, DateTime};
@@ -171,4 +172,111 @@ async fn without_a_region_the_rule_set_says_so_before_any_io() {
         .build();
     let error = meter(&Client::from_conf(config)).await.unwrap_err();
     assert!(error.to_string().contains("Missing Region"), "{error}");
+}
+
+/// A region that would put another host in the endpoint's URL
+/// (`https://metering.marketplace.x.example.org/.amazonaws.com`).
+const HOSTILE_REGION: &str = "x.example.org/";
+
+/// Variables for a configuration that would send to `server` and sign with
+/// static keys, without instance metadata, plus `extra`.
+fn vars_for<'a>(server: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut vars = vec![
+        ("AWS_ACCESS_KEY_ID", "AKID"),
+        ("AWS_SECRET_ACCESS_KEY", "SECRET"),
+        ("AWS_ENDPOINT_URL", server),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    vars.extend(NO_FILES);
+    vars.extend_from_slice(extra);
+    vars
+}
+
+#[tokio::test]
+async fn a_region_that_is_not_a_host_label_is_refused_when_loaded() {
+    let server = TestServer::always(Reply::json(200, "{}")).await;
+    let url = server.url();
+    for variable in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        let vars = vars_for(&url, &[(variable, HOSTILE_REGION)]);
+        let error = Config::from_vars(vars).await.unwrap_err().to_string();
+        assert!(
+            error.contains(&format!(
+                "the region `{HOSTILE_REGION}` (environment variable {variable}) is not a region name"
+            )),
+            "{error}"
+        );
+    }
+    let profile = TempFile::new(
+        "bad-region",
+        &format!("[default]\nregion = {HOSTILE_REGION}\n"),
+    );
+    let vars = vars_for(&url, &[("AWS_CONFIG_FILE", profile.path())]);
+    let error = Config::from_vars(vars).await.unwrap_err().to_string();
+    assert!(
+        error.contains(&format!(
+            "the region `{HOSTILE_REGION}` (`region` in profile `default`, {}, line 2) is not a \
+             region name",
+            profile.path()
+        )),
+        "{error}"
+    );
+    assert_eq!(server.connection_count(), 0);
+}
+
+#[tokio::test]
+async fn a_region_set_in_code_that_is_not_a_host_label_sends_nothing() {
+    let server = TestServer::always(Reply::json(200, "{}")).await;
+    let url = server.url();
+    let loaded = Config::from_vars(vars_for(&url, &[("AWS_REGION", "us-east-1")]))
+        .await
+        .unwrap();
+    let only_code =
+        Config::builder()
+            .endpoint_url(&url)
+            .credentials(marketplace_metering::Credentials::new(
+                "AKID", "SECRET", None,
+            ));
+    for region in [HOSTILE_REGION, "123", "-us-east-1", "us-east-1#"] {
+        for builder in [loaded.clone(), only_code.clone()] {
+            let client = Client::from_conf(builder.region(region).build());
+            let error = meter(&client).await.unwrap_err();
+            assert!(matches!(error, SdkError::Config(_)), "{error:?}");
+            let text = error.to_string();
+            assert!(
+                text.contains(&format!(
+                    "the region `{region}` (set in code with Config::builder().region(..)) \
+                     is not a region name"
+                )),
+                "{text}"
+            );
+        }
+    }
+    assert_eq!(server.request_count().await, 0);
+    assert_eq!(server.connection_count(), 0);
+}
+
+#[tokio::test]
+async fn a_region_from_instance_metadata_that_is_not_a_host_label_is_refused() {
+    let server = TestServer::always(Reply::json(200, "{}")).await;
+    let url = server.url();
+    for region in [HOSTILE_REGION, "123"] {
+        let imds = ImdsEmulator::start(None, region).await;
+        let imds_url = imds.url();
+        let mut vars = vars_for(&url, &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds_url)]);
+        vars.retain(|(name, _)| *name != "AWS_EC2_METADATA_DISABLED");
+        let error = Config::from_vars(vars).await.unwrap_err().to_string();
+        assert!(
+            error.contains(&format!(
+                "the region `{region}` (the answer to /latest/meta-data/placement/region) is not \
+                 a region name"
+            )),
+            "{error}"
+        );
+        assert_eq!(
+            imds.server().request_count().await,
+            2,
+            "a token, then the region"
+        );
+    }
+    assert_eq!(server.connection_count(), 0);
 }

@@ -16,7 +16,7 @@ use marketplace_metering::config::credentials::{
     ContainerCredentialsProvider, Credentials, CredentialsCache, CredentialsError,
     ProvideCredentials, ProvideCredentialsFuture,
 };
-use marketplace_metering::error::SdkError;
+use marketplace_metering::error::{CredentialsErrorKind, SdkError};
 use marketplace_metering::operation::meter_usage::MeterUsageError;
 use marketplace_metering::{Client, Config, DateTime};
 
@@ -58,9 +58,15 @@ async fn nothing_anywhere_fails_only_when_a_request_needs_credentials_with_one_e
     .expect("loading needs no credentials")
     .build();
     let error = meter(&Client::from_conf(config)).await.unwrap_err();
-    assert!(matches!(error, SdkError::Config(_)), "{error:?}");
+    match &error {
+        SdkError::Credentials(error) => {
+            assert_eq!(error.kind(), CredentialsErrorKind::NotLoaded);
+            assert!(!error.is_retryable());
+        }
+        other => panic!("expected a credentials error, got {other:?}"),
+    }
     let text = error.to_string();
-    let expected_start = "invalid configuration: no credentials to sign with: default credentials \
+    let expected_start = "no credentials to sign with: default credentials \
          chain: no credentials found; asked in order: \
          1. environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set; \
          2. profile `default`: there is no profile `default` in /nonexistent/.aws/config (not \
@@ -227,7 +233,7 @@ async fn a_configured_provider_that_fails_stops_the_chain() {
     let text = error.to_string();
     assert!(
         text.starts_with(
-            "invalid configuration: no credentials to sign with: default credentials chain: \
+            "no credentials to sign with: default credentials chain: \
              web identity token is configured but failed; asked in order: 1. environment"
         ),
         "{text}"
@@ -399,10 +405,10 @@ async fn a_provider_of_ones_own() {
         })
         .build();
     let error = meter(&Client::from_conf(config)).await.unwrap_err();
-    assert!(matches!(error, SdkError::Config(_)));
+    assert!(matches!(error, SdkError::Credentials(_)), "{error:?}");
     assert_eq!(
         error.to_string(),
-        "invalid configuration: no credentials to sign with: vault: the vault is sealed"
+        "no credentials to sign with: vault: the vault is sealed"
     );
 }
 

@@ -194,20 +194,22 @@ async fn container_faults() {
         "ASIAX"
     );
     assert_eq!(agent.request_count().await, 2);
-    // A closed connection, twice, is an error naming the URL.
+    // A closed connection, three times, is a transient error naming the URL.
     let closing = TestServer::always(Reply::close()).await;
     let provider = ContainerCredentialsProvider::from_vars([(
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         closing.url(),
     )]);
     let error = provider.provide_credentials().await.unwrap_err();
+    assert!(error.is_retryable(), "{error:?}");
     assert!(
         error.to_string().starts_with(&format!(
-            "container: no answer from {} after 2 attempts",
+            "container: 3 attempts failed; the last: no answer from {}",
             closing.url()
         )),
         "{error}"
     );
+    assert_eq!(closing.request_count().await, 3);
     // A disallowed host is refused before anything is sent.
     let provider = ContainerCredentialsProvider::from_vars([(
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",

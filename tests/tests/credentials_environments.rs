@@ -10,80 +10,9 @@
 
 mod common;
 
-use common::TempDir;
+use common::{meter_usage, Environment};
 use integration_tests::emulators::{form, ContainerEmulator, ImdsEmulator, Issued, StsEmulator};
-use integration_tests::{verify, RecordedRequest, Reply, TestServer};
-use marketplace_metering::error::SdkError;
-use marketplace_metering::operation::meter_usage::MeterUsageError;
-use marketplace_metering::{Client, Config, DateTime};
-
-/// What every deployment runs: configuration from the environment, one
-/// MeterUsage call.
-async fn meter_usage(vars: &[(String, String)]) -> Result<(), SdkError<MeterUsageError>> {
-    let config = Config::from_vars(vars.iter().cloned())
-        .await
-        .expect("the configuration loads")
-        .build();
-    Client::from_conf(config)
-        .meter_usage()
-        .product_code("prod-abc")
-        .timestamp(DateTime::from_secs(1_700_000_000))
-        .usage_dimension("users")
-        .usage_quantity_as_decimal("1")
-        .send()
-        .await
-        .map(|_| ())
-}
-
-/// The metering service, a tripwire IMDS, and the variables every environment
-/// has: no profile files unless a test writes some, metering and IMDS on loopback.
-struct Environment {
-    metering: TestServer,
-    tripwire_imds: TestServer,
-    dir: TempDir,
-    vars: Vec<(String, String)>,
-}
-
-impl Environment {
-    async fn new(name: &str) -> Self {
-        let metering =
-            TestServer::always(Reply::json(200, r#"{"MeteringRecordId":"record-1"}"#)).await;
-        let tripwire_imds = TestServer::always(Reply::new(500)).await;
-        let dir = TempDir::new(name);
-        let vars = vec![
-            ("HOME".to_owned(), dir.path().display().to_string()),
-            (
-                "AWS_ENDPOINT_URL_MARKETPLACE_METERING".to_owned(),
-                metering.url(),
-            ),
-            (
-                "AWS_EC2_METADATA_SERVICE_ENDPOINT".to_owned(),
-                tripwire_imds.url(),
-            ),
-        ];
-        Environment {
-            metering,
-            tripwire_imds,
-            dir,
-            vars,
-        }
-    }
-
-    fn var(&mut self, name: &str, value: impl Into<String>) {
-        self.vars.retain(|(existing, _)| existing != name);
-        self.vars.push((name.to_owned(), value.into()));
-    }
-
-    async fn only_metering_request(&self) -> RecordedRequest {
-        let mut requests = self.metering.requests().await;
-        assert_eq!(requests.len(), 1, "{requests:#?}");
-        requests.remove(0)
-    }
-
-    async fn assert_imds_never_asked(&self) {
-        assert_eq!(self.tripwire_imds.request_count().await, 0);
-    }
-}
+use integration_tests::{verify, RecordedRequest};
 
 /// Checks that `request` is MeterUsage signed with `key`/`secret` for `region`,
 /// with `token` sent and signed.

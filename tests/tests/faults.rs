@@ -353,6 +353,34 @@ async fn clock_skew_is_corrected_only_once_and_only_when_real() {
 }
 
 #[tokio::test]
+async fn a_date_over_a_day_away_is_not_believed_as_clock_skew() {
+    const DAY: i64 = 24 * 3600;
+    // A proxy's bogus Date, ahead or behind: not learned, not retried.
+    for offset in [DAY + 120, -(DAY + 120), 10 * 365 * DAY, -now_secs()] {
+        let reply = error_reply(400, "RequestTimeTooSkewed", "m").header("Date", http_date(offset));
+        let server = TestServer::sequence(vec![reply, metered()]).await;
+        let sleep = RecordingSleep::default();
+        let client = client_recording(&server, &sleep);
+        let error = meter(&client).await.unwrap_err();
+        assert_eq!(error.code(), Some("RequestTimeTooSkewed"), "{offset}");
+        assert_eq!(server.request_count().await, 1, "{offset}: not retried");
+        // The next call still signs with the local clock.
+        meter(&client).await.unwrap();
+        let next = &server.requests().await[1];
+        assert!((amz_date_secs(next) - now_secs()).abs() < 60, "{offset}");
+        assert!(sleep.waits().is_empty(), "{:?}", sleep.waits());
+    }
+    // Just under a day is still a correction.
+    let reply = error_reply(400, "RequestTimeTooSkewed", "m").header("Date", http_date(DAY - 120));
+    let server = TestServer::sequence(vec![reply, metered()]).await;
+    meter(&client_recording(&server, &RecordingSleep::default()))
+        .await
+        .unwrap();
+    let retried = &server.requests().await[1];
+    assert!((amz_date_secs(retried) - (now_secs() + DAY - 120)).abs() < 60);
+}
+
+#[tokio::test]
 async fn a_200_with_garbage_is_a_response_error_and_not_retried() {
     let garbage: [&[u8]; 8] = [
         b"<html><body>Welcome to nginx</body></html>",

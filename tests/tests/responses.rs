@@ -300,3 +300,46 @@ async fn a_zero_length_body_without_content_type_is_an_empty_output() {
     let out = meter_usage(&client(&server)).await;
     assert_eq!(out, MeterUsageOutput::default());
 }
+
+/// Every timestamp form botocore reads in a response (epoch seconds as numbers or
+/// text, ISO 8601 with or without fraction and zone, HTTP dates) reads as the same
+/// instant, at botocore's microsecond precision; what botocore refuses is refused.
+/// The table is botocore's own answers (tests/data/derive_timestamp_cases.py).
+#[tokio::test]
+async fn timestamps_read_as_botocore_reads_them() {
+    let table: serde_json::Value =
+        serde_json::from_str(include_str!("../data/timestamp_cases.json")).unwrap();
+    let cases = table.as_array().expect("a list of cases");
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    for case in cases {
+        let value = &case["value"];
+        let body = serde_json::json!({ "PublicKeyRotationTimestamp": value, "Signature": "s" });
+        let (_server, client) = answering(&body.to_string()).await;
+        let result = common::valid_register_usage(&client).send().await;
+        match &case["botocore"] {
+            serde_json::Value::Null => {
+                let error = result.expect_err(&format!("{value} is refused, as by botocore"));
+                assert!(
+                    error.to_string().contains("is not a timestamp")
+                        || error.to_string().contains("not a representable date"),
+                    "{value}: {error}"
+                );
+            }
+            expected => {
+                let out = result.unwrap_or_else(|e| panic!("{value}: {e}"));
+                let ours = out.public_key_rotation_timestamp().expect("a timestamp");
+                let ours_nanos =
+                    i128::from(ours.secs()) * 1_000_000_000 + i128::from(ours.subsec_nanos());
+                let botocore_nanos = i128::from(expected["seconds"].as_i64().unwrap())
+                    * 1_000_000_000
+                    + i128::from(expected["micros"].as_i64().unwrap()) * 1_000;
+                // botocore keeps microseconds (rounded from a float, or cut from text):
+                // within a microsecond of it is the same instant.
+                assert!(
+                    (ours_nanos - botocore_nanos).abs() < 1_000,
+                    "{value}: ours {ours}, botocore {expected}"
+                );
+            }
+        }
+    }
+}

@@ -80,7 +80,7 @@ async fn no_region_is_a_config_error_before_any_io() {
 }
 
 #[tokio::test]
-async fn no_credentials_is_a_config_error_before_any_io() {
+async fn no_credentials_is_a_credentials_error_before_any_io() {
     let server = TestServer::always(Reply::json(200, "{}")).await;
     let client = Client::from_conf(
         Config::builder()
@@ -89,8 +89,16 @@ async fn no_credentials_is_a_config_error_before_any_io() {
             .build(),
     );
     let error = meter(&client).await.unwrap_err();
-    assert!(matches!(error, SdkError::Config(_)), "{error:?}");
-    assert!(error.to_string().contains("credentials"), "{error}");
+    match &error {
+        SdkError::Credentials(error) => assert!(!error.is_retryable(), "{error:?}"),
+        other => panic!("expected a credentials error, got {other:?}"),
+    }
+    assert!(
+        error.to_string().starts_with(
+            "no credentials to sign with: configuration: no credentials are configured"
+        ),
+        "{error}"
+    );
     assert!(server.requests().await.is_empty());
 }
 

@@ -1,10 +1,13 @@
-//! `cargo xtask codegen [--check]`: regenerates `generated/marketplace-metering/src/`.
+//! `cargo xtask codegen [--check]`: regenerates `generated/marketplace-metering/src/` and the
+//! runtime's partition table, `runtime/src/endpoint/partitions_table.rs`.
 //!
 //! The generator is the pure `codegen` library (model text in, file contents out); this module
 //! does the I/O around it. The generated sources are committed, so the command writes only the
 //! files whose bytes change and removes the `.rs` files the generator no longer produces, and
 //! `--check` lets CI fail, with a diff, when someone forgot to regenerate. It owns only the
-//! crate's `src/`: `Cargo.toml` and anything else in the crate are written by hand.
+//! crate's `src/`: `Cargo.toml` and anything else in the crate are written by hand. In the
+//! runtime it owns that one file: the credential providers find STS with it, before any
+//! service crate (and its own table) is known.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -19,6 +22,9 @@ const MODEL_DIR: &str = "model/meteringmarketplace";
 const CRATE_DIR: &str = "generated/marketplace-metering";
 /// The Rust name of the generated crate.
 const CRATE_NAME: &str = "marketplace_metering";
+/// The runtime crate, relative to the project root; `codegen::runtime_partitions` names the
+/// file in it.
+const RUNTIME_DIR: &str = "runtime";
 
 /// Runs the command; returns exit code 1 when `--check` finds stale files.
 pub(crate) fn run(root: &Path, check: bool) -> Result<ExitCode, String> {
@@ -63,7 +69,8 @@ fn regenerate(
 
     let rule_set_json =
         files::read_text(&root.join(format!("{MODEL_DIR}/endpoint-rule-set-1.json")))?;
-    let partitions_json = files::read_text(&root.join(format!("{MODEL_DIR}/partitions.json")))?;
+    let partitions_rel = format!("{MODEL_DIR}/partitions.json");
+    let partitions_json = files::read_text(&root.join(&partitions_rel))?;
 
     let origin = format!("{service_rel} (botocore {botocore_version})");
     let input = ::codegen::Input {
@@ -88,8 +95,18 @@ fn regenerate(
         ));
     }
 
+    let partitions_origin = format!("{partitions_rel} (botocore {botocore_version})");
+    let table = std::panic::catch_unwind(|| {
+        ::codegen::runtime_partitions(&partitions_json, &partitions_origin)
+    })
+    .map_err(|_| {
+        format!("codegen::runtime_partitions panicked on {partitions_rel} (see the message above)")
+    })?
+    .map_err(|e| format!("codegen::runtime_partitions failed on {partitions_rel}: {e}"))?;
+
     let crate_dir = root.join(CRATE_DIR);
-    let changes = plan(&crate_dir, &generated)?;
+    let mut changes = plan(&crate_dir, &generated)?;
+    changes.extend(plan_runtime(root, &table)?);
     // Output errors are ignored: a closed pipe (`--check | head`) must not hide the exit code.
     for change in &changes {
         if check {
@@ -107,7 +124,8 @@ fn regenerate(
 /// One file that `codegen` would write or delete.
 #[derive(Debug)]
 pub(crate) struct Change {
-    /// Relative to the crate root with `/` separators, e.g. `src/lib.rs`.
+    /// Relative to the project root with `/` separators, e.g.
+    /// `generated/marketplace-metering/src/lib.rs`; printed and used in diff headers.
     path: String,
     /// Where the file is on disk.
     fs_path: PathBuf,
@@ -118,16 +136,25 @@ pub(crate) struct Change {
 }
 
 impl Change {
-    /// The path relative to the project root, as printed and as used in diff headers.
-    fn display_path(&self) -> String {
-        format!("{CRATE_DIR}/{}", self.path)
+    /// The change that writes `contents` to `fs_path`, unless the file already holds them.
+    fn update(path: String, fs_path: PathBuf, contents: &str) -> Result<Option<Change>, String> {
+        let old = files::read_optional(&fs_path)?;
+        if old.as_deref() == Some(contents.as_bytes()) {
+            return Ok(None);
+        }
+        Ok(Some(Change {
+            path,
+            fs_path,
+            old,
+            new: Some(contents.to_owned()),
+        }))
     }
 
     /// The unified diff from what is on disk to what would be there.
     fn diff(&self) -> String {
         let old = self.old.as_deref().unwrap_or_default();
         let new = self.new.as_deref().unwrap_or_default().as_bytes();
-        unified_diff(&self.display_path(), old, new)
+        unified_diff(&self.path, old, new)
     }
 
     /// Writes or deletes the file; returns the line to print about it.
@@ -135,12 +162,12 @@ impl Change {
         match &self.new {
             Some(contents) => {
                 files::ensure_file_contents(&self.fs_path, contents.as_bytes())?;
-                Ok(format!("updated {}", self.display_path()))
+                Ok(format!("updated {}", self.path))
             }
             None => {
                 std::fs::remove_file(&self.fs_path)
                     .map_err(|e| format!("removing {}: {e}", self.fs_path.display()))?;
-                Ok(format!("removed {}", self.display_path()))
+                Ok(format!("removed {}", self.path))
             }
         }
     }
@@ -160,15 +187,8 @@ pub(crate) fn plan(
         if !paths.insert(file.path.as_str()) {
             return Err(format!("codegen::generate returned `{}` twice", file.path));
         }
-        let old = files::read_optional(&fs_path)?;
-        if old.as_deref() != Some(file.contents.as_bytes()) {
-            changes.push(Change {
-                path: file.path.clone(),
-                fs_path,
-                old,
-                new: Some(file.contents.clone()),
-            });
-        }
+        let path = format!("{CRATE_DIR}/{}", file.path);
+        changes.extend(Change::update(path, fs_path, &file.contents)?);
     }
 
     let src = crate_dir.join("src");
@@ -182,7 +202,7 @@ pub(crate) fn plan(
             let fs_path = src.join(&rel);
             let old = files::read_optional(&fs_path)?;
             changes.push(Change {
-                path,
+                path: format!("{CRATE_DIR}/{path}"),
                 fs_path,
                 old,
                 new: None,
@@ -193,14 +213,19 @@ pub(crate) fn plan(
     Ok(changes)
 }
 
+/// The change, if any, that brings the runtime's partition table (`table`, from
+/// `codegen::runtime_partitions`) up to date under `root`. Only that one file of the runtime is
+/// generated, so nothing else there is ever removed.
+fn plan_runtime(root: &Path, table: &::codegen::GeneratedFile) -> Result<Option<Change>, String> {
+    let fs_path = root.join(RUNTIME_DIR).join(checked_path(&table.path)?);
+    let path = format!("{RUNTIME_DIR}/{}", table.path);
+    Change::update(path, fs_path, &table.contents)
+}
+
 /// Turns a generated path into a relative [`PathBuf`], accepting only `src/...` made of
 /// ordinary `/`-separated names, so a generator bug cannot write outside the crate's `src/`.
 fn checked_path(path: &str) -> Result<PathBuf, String> {
-    let reject = |why: &str| {
-        Err(format!(
-            "codegen::generate returned the path `{path}`, {why}"
-        ))
-    };
+    let reject = |why: &str| Err(format!("codegen returned the path `{path}`, {why}"));
     if path.contains('\\') || path.contains('\0') {
         return reject("which contains `\\` or NUL; use `/` separators");
     }
@@ -238,9 +263,9 @@ pub(crate) fn unified_diff(path: &str, old: &[u8], new: &[u8]) -> String {
 /// The status line for `n` changed files.
 fn summary(n: usize) -> String {
     match n {
-        0 => "generated/ is up to date".to_string(),
-        1 => "generated/ is stale: 1 file differs; run cargo xtask codegen".to_string(),
-        n => format!("generated/ is stale: {n} files differ; run cargo xtask codegen"),
+        0 => "the generated code is up to date".to_string(),
+        1 => "the generated code is stale: 1 file differs; run cargo xtask codegen".to_string(),
+        n => format!("the generated code is stale: {n} files differ; run cargo xtask codegen"),
     }
 }
 
@@ -358,9 +383,17 @@ mod tests {
         assert_eq!(
             summary,
             [
-                ("src/client.rs", false, true),
-                ("src/old_module/gone.rs", true, false),
-                ("src/types/_tag.rs", true, true),
+                ("generated/marketplace-metering/src/client.rs", false, true),
+                (
+                    "generated/marketplace-metering/src/old_module/gone.rs",
+                    true,
+                    false
+                ),
+                (
+                    "generated/marketplace-metering/src/types/_tag.rs",
+                    true,
+                    true
+                ),
             ]
         );
         assert!(changes[1].diff().contains("-// gone\n"));
@@ -386,6 +419,24 @@ mod tests {
         assert!(crate_dir.join("src/notes.md").exists());
     }
 
+    /// A `partitions.json` with one partition, as botocore writes them.
+    const PARTITIONS_JSON: &str = r#"{
+  "partitions": [{
+    "id": "aws",
+    "outputs": {
+      "dnsSuffix": "amazonaws.com", "dualStackDnsSuffix": "api.aws",
+      "implicitGlobalRegion": "us-east-1", "name": "aws",
+      "supportsDualStack": true, "supportsFIPS": true
+    },
+    "regionRegex": "^(us|eu)\\-\\w+\\-\\d+$",
+    "regions": { "us-east-1": { "description": "US East (N. Virginia)" } }
+  }],
+  "version": "1.1"
+}"#;
+
+    /// The runtime's partition table, relative to the project root.
+    const RUNTIME_TABLE: &str = "runtime/src/endpoint/partitions_table.rs";
+
     /// Stands in for the generator: checks what it is given and returns two files.
     fn fake_generate(input: &::codegen::Input<'_>) -> Result<Vec<GeneratedFile>, ::codegen::Error> {
         assert_eq!(
@@ -403,45 +454,66 @@ mod tests {
         ])
     }
 
-    #[test]
-    fn regenerate_writes_then_checks_clean() {
-        let tmp = TempDir::new("xtask-test-codegen").unwrap();
-        let root = tmp.path();
-        let write = |rel: &str, text: &str| {
-            files::ensure_file_contents(&root.join(rel), text.as_bytes()).unwrap()
-        };
-        write(&format!("{MODEL_DIR}/service-2.json"), "{}\n");
-        write(&format!("{MODEL_DIR}/endpoint-rule-set-1.json"), "{}\n");
-        write(&format!("{MODEL_DIR}/partitions.json"), "{}\n");
+    /// Writes `text` to `rel` under `root`.
+    fn write(root: &Path, rel: &str, text: &str) {
+        files::ensure_file_contents(&root.join(rel), text.as_bytes()).unwrap();
+    }
+
+    /// The model and the crate manifest `fake_generate` expects, under `root`.
+    fn write_model(root: &Path) {
+        write(root, &format!("{MODEL_DIR}/service-2.json"), "{}\n");
         write(
+            root,
+            &format!("{MODEL_DIR}/endpoint-rule-set-1.json"),
+            "{}\n",
+        );
+        write(
+            root,
+            &format!("{MODEL_DIR}/partitions.json"),
+            PARTITIONS_JSON,
+        );
+        write(
+            root,
             &format!("{MODEL_DIR}/provenance.json"),
             r#"{"botocore_version": "1.2.3"}"#,
         );
         write(
+            root,
             &format!("{CRATE_DIR}/Cargo.toml"),
             "[package]\nname = \"marketplace-metering\"\nversion = \"0.4.0\"\n",
         );
+    }
+
+    #[test]
+    fn regenerate_writes_then_checks_clean() {
+        let tmp = TempDir::new("xtask-test-codegen").unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| write(root, rel, text);
+        write_model(root);
         write(&format!("{CRATE_DIR}/src/stale.rs"), "old\n");
 
         let mut out = Vec::new();
-        assert_eq!(regenerate(root, true, fake_generate, &mut out), Ok(3));
+        assert_eq!(regenerate(root, true, fake_generate, &mut out), Ok(4));
         let diff = String::from_utf8(out).unwrap();
         assert!(
             diff.contains("+++ b/generated/marketplace-metering/src/a.rs\n@@ -0,0 +1 @@\n+{}\n")
         );
         assert!(diff.contains("--- a/generated/marketplace-metering/src/stale.rs\n"));
+        assert!(diff.contains(&format!("+++ b/{RUNTIME_TABLE}\n")));
         assert!(
             root.join(CRATE_DIR).join("src/stale.rs").exists(),
             "--check wrote"
         );
+        assert!(!root.join(RUNTIME_TABLE).exists(), "--check wrote");
 
         let mut out = Vec::new();
-        assert_eq!(regenerate(root, false, fake_generate, &mut out), Ok(3));
+        assert_eq!(regenerate(root, false, fake_generate, &mut out), Ok(4));
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "updated generated/marketplace-metering/src/a.rs\n\
              updated generated/marketplace-metering/src/lib.rs\n\
-             removed generated/marketplace-metering/src/stale.rs\n"
+             removed generated/marketplace-metering/src/stale.rs\n\
+             updated runtime/src/endpoint/partitions_table.rs\n"
         );
         let mut out = Vec::new();
         assert_eq!(regenerate(root, true, fake_generate, &mut out), Ok(0));
@@ -456,6 +528,82 @@ mod tests {
         std::fs::remove_file(root.join(MODEL_DIR).join("provenance.json")).unwrap();
         let err = regenerate(root, true, fake_generate, &mut Vec::new()).unwrap_err();
         assert!(err.contains("provenance.json"), "{err}");
+    }
+
+    /// The runtime's partition table is checked and written with the generated crate, from
+    /// the same `partitions.json`.
+    #[test]
+    fn a_stale_runtime_partition_table_fails_the_check() {
+        let tmp = TempDir::new("xtask-test-codegen").unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| write(root, rel, text);
+        write_model(root);
+        regenerate(root, false, fake_generate, &mut Vec::new()).unwrap();
+        let table = fs::read_to_string(root.join(RUNTIME_TABLE)).unwrap();
+        assert!(
+            table.starts_with(
+                "// @generated by `cargo xtask codegen` from \
+                 model/meteringmarketplace/partitions.json (botocore 1.2.3). Do not edit by hand.\n"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.contains("pub(crate) static AWS_PARTITIONS: &[Partition] = &["),
+            "{table}"
+        );
+        assert_eq!(
+            regenerate(root, true, fake_generate, &mut Vec::new()),
+            Ok(0)
+        );
+
+        // A runtime table edited by hand, or left behind by a change of partitions.json, is
+        // stale like any generated file; regenerating puts it back.
+        write(
+            RUNTIME_TABLE,
+            &table.replace("amazonaws.com", "example.com"),
+        );
+        let mut out = Vec::new();
+        assert_eq!(regenerate(root, true, fake_generate, &mut out), Ok(1));
+        let diff = String::from_utf8(out).unwrap();
+        assert!(
+            diff.starts_with(&format!("--- a/{RUNTIME_TABLE}\n")),
+            "{diff}"
+        );
+        assert!(
+            diff.contains("+            dns_suffix: \"amazonaws.com\",\n"),
+            "{diff}"
+        );
+        write(
+            &format!("{MODEL_DIR}/partitions.json"),
+            &PARTITIONS_JSON.replace("amazonaws.com", "amazonaws.eu"),
+        );
+        assert_eq!(
+            regenerate(root, true, fake_generate, &mut Vec::new()),
+            Ok(1)
+        );
+        assert_eq!(
+            regenerate(root, false, fake_generate, &mut Vec::new()),
+            Ok(1)
+        );
+        assert!(fs::read_to_string(root.join(RUNTIME_TABLE))
+            .unwrap()
+            .contains("dns_suffix: \"amazonaws.eu\","));
+        assert_eq!(
+            regenerate(root, true, fake_generate, &mut Vec::new()),
+            Ok(0)
+        );
+
+        write(
+            &format!("{MODEL_DIR}/partitions.json"),
+            r#"{"partitions": []}"#,
+        );
+        let err = regenerate(root, true, fake_generate, &mut Vec::new()).unwrap_err();
+        assert!(
+            err.starts_with(
+                "codegen::runtime_partitions failed on model/meteringmarketplace/partitions.json: "
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -505,10 +653,10 @@ mod tests {
 
     #[test]
     fn summaries() {
-        assert_eq!(summary(0), "generated/ is up to date");
+        assert_eq!(summary(0), "the generated code is up to date");
         assert_eq!(
             summary(2),
-            "generated/ is stale: 2 files differ; run cargo xtask codegen"
+            "the generated code is stale: 2 files differ; run cargo xtask codegen"
         );
         assert!(summary(1).contains("1 file differs"));
     }

@@ -1,4 +1,5 @@
-//! `src/endpoint.rs` and `src/endpoint/partitions.rs`: the rule set as Rust code.
+//! `src/endpoint.rs` and `src/endpoint/partitions.rs`: the rule set as Rust code; and the
+//! runtime's own partition table, printed by the same [`partition_table`].
 
 use super::{docs, ident, option_expr};
 use crate::endpoint::{
@@ -158,19 +159,51 @@ fn builtin_value(p: &Param) -> Option<TokenStream> {
     })
 }
 
+/// Where a partition table is printed. The generated crate's table and the runtime's own
+/// differ only in these.
+pub struct TableSite {
+    /// The file's module doc, one line.
+    pub doc: &'static str,
+    /// The path of the runtime's `endpoint::partition` module, as seen from the file.
+    pub module: TokenStream,
+    /// The visibility of the `static`.
+    pub vis: TokenStream,
+    /// The name of the `static`.
+    pub name: &'static str,
+}
+
 /// `src/endpoint/partitions.rs`: botocore's partitions, for `aws.partition`.
 pub fn partitions(rules: &EndpointRules) -> Option<TokenStream> {
     if rules.partitions.is_empty() {
         return None;
     }
-    let partitions = rules.partitions.iter().map(partition);
-    Some(quote! {
-        #![doc = " The partitions `aws.partition` chooses from, from botocore's `partitions.json`."]
-        use ::sdk_runtime::endpoint::partition::{Partition, PartitionOutputs, RegionOverride};
+    let site = TableSite {
+        doc: "The partitions `aws.partition` chooses from, from botocore's `partitions.json`.",
+        module: quote!(::sdk_runtime::endpoint::partition),
+        vis: quote!(pub(super)),
+        name: "PARTITIONS",
+    };
+    Some(partition_table(&rules.partitions, &site))
+}
+
+/// A file holding `partitions` as a `static` table of the runtime's partition types.
+pub fn partition_table(partitions: &[Partition], site: &TableSite) -> TokenStream {
+    let TableSite {
+        doc,
+        module,
+        vis,
+        name,
+    } = site;
+    let doc = format!(" {doc}");
+    let name = format_ident!("{}", name);
+    let partitions = partitions.iter().map(partition);
+    quote! {
+        #![doc = #doc]
+        use #module::{Partition, PartitionOutputs, RegionOverride};
 
         /// Every partition, in `partitions.json` order.
-        pub(super) static PARTITIONS: &[Partition] = &[ #( #partitions ),* ];
-    })
+        #vis static #name: &[Partition] = &[ #( #partitions ),* ];
+    }
 }
 
 fn partition(p: &Partition) -> TokenStream {

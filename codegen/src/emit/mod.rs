@@ -60,6 +60,25 @@ pub fn emit(service: &Service, rules: &EndpointRules) -> Result<Vec<GeneratedFil
     Ok(files)
 }
 
+/// The runtime's own partition table, `src/endpoint/partitions_table.rs` of `sdk-runtime`:
+/// the credential providers resolve STS hosts with it before any service crate is known.
+pub fn runtime_partitions(
+    header: &str,
+    partitions: &[crate::endpoint::model::Partition],
+) -> Result<GeneratedFile, crate::Error> {
+    let site = endpoint::TableSite {
+        doc: "The partitions of botocore's `partitions.json`, for the runtime's own STS endpoints.",
+        module: quote!(crate::endpoint::partition),
+        vis: quote!(pub(crate)),
+        name: "AWS_PARTITIONS",
+    };
+    let path = "src/endpoint/partitions_table.rs";
+    Ok(GeneratedFile {
+        contents: render(header, path, endpoint::partition_table(partitions, &site))?,
+        path: path.into(),
+    })
+}
+
 /// Pretty-prints one file behind the one-line generated header.
 fn render(header: &str, path: &str, tokens: TokenStream) -> Result<String, crate::Error> {
     let file = syn::parse2::<syn::File>(tokens)

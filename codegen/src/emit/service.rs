@@ -158,8 +158,8 @@ pub fn error(service: &Service) -> TokenStream {
     quote! {
         #![doc = " Errors: the service-wide [`Error`], and the pieces every operation's error is made of."]
         pub use ::sdk_runtime::error::{
-            ConfigError, ErrorMetadata, ProvideErrorMetadata, ResponseError, SdkError, TransportError, Unhandled,
-            ValidationError,
+            ConfigError, CredentialsError, CredentialsErrorKind, ErrorMetadata, ProvideErrorMetadata,
+            ResponseError, SdkError, TransportError, Unhandled, ValidationError,
         };
 
         /// Any error of any operation, in one flat enum: every exception the model
@@ -176,6 +176,9 @@ pub fn error(service: &Service) -> TokenStream {
             Validation(ValidationError),
             /// The configuration cannot make a request; nothing was sent.
             Config(ConfigError),
+            /// No credentials to sign with; nothing was sent. `is_retryable()` says
+            /// whether their source failed transiently.
+            Credentials(CredentialsError),
             /// The request failed on the way: connect, TLS, timeout, closed connection.
             Transport(TransportError),
             /// The response could not be read.
@@ -220,6 +223,7 @@ pub fn error(service: &Service) -> TokenStream {
                     Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
                     Self::Validation(error) => ::std::fmt::Display::fmt(error, f),
                     Self::Config(error) => ::std::fmt::Display::fmt(error, f),
+                    Self::Credentials(error) => ::sdk_runtime::error::display_credentials_error(error, f),
                     Self::Transport(error) => ::std::fmt::Display::fmt(error, f),
                     Self::Response(error) => ::std::fmt::Display::fmt(error, f),
                 }
@@ -240,6 +244,7 @@ pub fn error(service: &Service) -> TokenStream {
             match error {
                 SdkError::Validation(error) => Error::Validation(error),
                 SdkError::Config(error) => Error::Config(error),
+                SdkError::Credentials(error) => Error::Credentials(error),
                 SdkError::Transport(error) => Error::Transport(error),
                 SdkError::Response(error) => Error::Response(error),
                 SdkError::Service(error) => error.into(),

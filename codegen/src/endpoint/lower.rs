@@ -11,11 +11,7 @@ pub fn lower(rule_set_json: &str, partitions_json: Option<&str>) -> Result<Endpo
     let rule_set: RuleSet = serde_json::from_str(rule_set_json)
         .map_err(|error| Error(format!("the endpoint rule set does not parse: {error}")))?;
     let partitions = match partitions_json {
-        Some(text) => {
-            serde_json::from_str::<model::Partitions>(text)
-                .map_err(|error| Error(format!("partitions.json does not parse: {error}")))?
-                .partitions
-        }
+        Some(text) => parse_partitions(text)?,
         None => Vec::new(),
     };
     let mut scope = Scope {
@@ -83,6 +79,13 @@ pub fn lower(rule_set_json: &str, partitions_json: Option<&str>) -> Result<Endpo
             Vec::new()
         },
     })
+}
+
+/// The partitions of botocore's `partitions.json`, in file order.
+pub fn parse_partitions(partitions_json: &str) -> Result<Vec<model::Partition>, Error> {
+    serde_json::from_str::<model::Partitions>(partitions_json)
+        .map(|file| file.partitions)
+        .map_err(|error| Error(format!("partitions.json does not parse: {error}")))
 }
 
 /// Whether a rule list always yields: its last rule has no conditions and yields.

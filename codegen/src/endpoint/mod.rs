@@ -8,7 +8,7 @@
 mod lower;
 pub mod model;
 
-pub use lower::lower;
+pub use lower::{lower, parse_partitions};
 
 /// A rule set ready to print.
 #[derive(Debug)]

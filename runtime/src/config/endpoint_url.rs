@@ -6,6 +6,7 @@
 //! loaded once for every service, so loading keeps every candidate and
 //! [`ConfiguredEndpoints::for_service`] picks one later.
 
+use crate::redact::redact_userinfo;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -13,6 +14,9 @@ use std::fmt;
 pub(crate) const SERVICE_VARIABLE_PREFIX: &str = "AWS_ENDPOINT_URL_";
 
 /// An endpoint URL and the setting it came from.
+///
+/// `Debug` hides a user name and password in the URL (`https://***@host`);
+/// [`EndpointUrl::url`] is the URL as configured.
 #[derive(Clone, PartialEq, Eq)]
 pub struct EndpointUrl {
     url: String,
@@ -45,18 +49,6 @@ impl fmt::Debug for EndpointUrl {
             .field("url", &redact_userinfo(&self.url))
             .field("origin", &self.origin)
             .finish()
-    }
-}
-
-/// `scheme://user:password@host` → `scheme://**@host`: a URL may carry a password.
-fn redact_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://**{}", &rest[at..]),
-        None => url.to_owned(),
     }
 }
 
@@ -135,8 +127,6 @@ mod tests {
         let url = EndpointUrl::new("https://user:hunter2@proxy:8080/p?q=a@b", "test");
         let text = format!("{url:?}");
         assert!(!text.contains("hunter2"), "{text}");
-        assert!(text.contains("https://**@proxy:8080/p?q=a@b"), "{text}");
-        assert_eq!(redact_userinfo("http://h/a@b"), "http://h/a@b");
-        assert_eq!(redact_userinfo("not a url"), "not a url");
+        assert!(text.contains("https://***@proxy:8080/p?q=a@b"), "{text}");
     }
 }

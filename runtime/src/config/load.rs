@@ -7,7 +7,7 @@
 //! silent default.
 
 use super::endpoint_url::{ConfiguredEndpoints, EndpointUrl, SERVICE_VARIABLE_PREFIX};
-use super::ConfigBuilder;
+use super::{check_region, ConfigBuilder};
 use crate::error::ConfigError;
 use crate::profile::{Profile, ProfileSet, Property};
 use crate::retry::{RetryConfig, RetryMode, RETRY_MODE_VALUES};
@@ -66,13 +66,7 @@ impl ConfigBuilder {
         let profiles = ProfileSet::load(&|name| env.get(name))?;
         let profile = select_profile(env, &profiles)?;
         if self.region.is_none() {
-            self.region = match env
-                .value("AWS_REGION")
-                .or_else(|| env.value("AWS_DEFAULT_REGION"))
-            {
-                Some(region) => Some(region.to_owned()),
-                None => profile_value(profile, "region")?.map(|(region, _)| region.to_owned()),
-            };
+            self.region = region(env, profile)?;
         }
         if self.use_fips.is_none() {
             self.use_fips =
@@ -150,6 +144,27 @@ fn select_profile<'a>(
         message.push_str(&format!("; {warning}"));
     }
     Err(ConfigError::new(message))
+}
+
+/// The region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`;
+/// an error naming the setting when it is not a host label.
+fn region(env: &Env, profile: Option<&Profile>) -> Result<Option<String>, ConfigError> {
+    for variable in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if let Some(region) = env.value(variable) {
+            let origin = format!("environment variable {variable}");
+            return Ok(Some(check_region(region, &origin)?.to_owned()));
+        }
+    }
+    let (Some(profile), Some((region, property))) = (profile, profile_value(profile, "region")?)
+    else {
+        return Ok(None);
+    };
+    let origin = format!(
+        "`region` in profile `{}`, {}",
+        profile.name(),
+        location(property)
+    );
+    Ok(Some(check_region(region, &origin)?.to_owned()))
 }
 
 /// `PATH, line N`, where a property was written.
@@ -453,6 +468,34 @@ mod tests {
         // Empty variables are unset.
         let setup = setup.var("AWS_REGION", " ").var("AWS_DEFAULT_REGION", "");
         assert_eq!(setup.load().region(), Some("from-profile"));
+    }
+
+    #[test]
+    fn a_region_that_is_not_a_host_label_names_its_setting() {
+        let setup = Setup::new("[default]\n\nregion = x.example.org/", "");
+        let error = setup.error();
+        let config = setup.path("AWS_CONFIG_FILE");
+        assert!(
+            error.contains(&format!(
+                "the region `x.example.org/` (`region` in profile `default`, {config}, line 3) \
+                 is not a region name"
+            )),
+            "{error}"
+        );
+        for variable in ["AWS_DEFAULT_REGION", "AWS_REGION"] {
+            let error = Setup::new("", "").var(variable, "-bad").error();
+            assert!(
+                error.contains(&format!(
+                    "the region `-bad` (environment variable {variable}) is not a region name"
+                )),
+                "{error}"
+            );
+        }
+        // Only the region that is used is checked, as for every setting.
+        let setup = setup
+            .var("AWS_REGION", "us-east-1")
+            .var("AWS_DEFAULT_REGION", "a/b");
+        assert_eq!(setup.load().region(), Some("us-east-1"));
     }
 
     #[test]

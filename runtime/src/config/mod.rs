@@ -6,14 +6,16 @@
 
 mod endpoint_url;
 mod load;
+pub(crate) mod region;
 
 pub use endpoint_url::{service_config_key, service_endpoint_variable, EndpointUrl};
+pub(crate) use region::check_region;
 
 use crate::credentials::{
     Credentials, CredentialsCache, DefaultCredentialsChain, ImdsClient, ProvideCredentials,
     ProviderContext, SharedCredentialsProvider, StsConfig,
 };
-use crate::error::ConfigError;
+use crate::error::{ConfigError, CredentialsError};
 use crate::profile::ProfileSet;
 use crate::retry::RetryConfig;
 use crate::sleep::{Sleep, TokioSleep};
@@ -45,8 +47,9 @@ pub struct Config {
     /// Where requests get their credentials: every provider, static ones too,
     /// behind one cache shared by the clones of this config.
     pub(crate) credentials_cache: Option<CredentialsCache>,
-    /// The explicit override: [`ConfigBuilder::endpoint_url`].
-    pub(crate) endpoint_url: Option<String>,
+    /// The explicit override: [`ConfigBuilder::endpoint_url`]. An
+    /// [`EndpointUrl`], so that `Debug` hides a password in it.
+    pub(crate) endpoint_url: Option<EndpointUrl>,
     pub(crate) connect_timeout: Duration,
     pub(crate) attempt_timeout: Duration,
     pub(crate) operation_timeout: Duration,
@@ -65,6 +68,8 @@ pub struct Config {
 
 /// Where an explicit endpoint URL comes from, in [`EndpointUrl::origin`].
 const EXPLICIT_ENDPOINT_ORIGIN: &str = "Config::builder().endpoint_url(..)";
+/// Where a region set on the builder comes from, in errors.
+const EXPLICIT_REGION_ORIGIN: &str = "set in code with Config::builder().region(..)";
 
 impl Config {
     /// An empty builder: nothing is read from the environment.
@@ -79,7 +84,9 @@ impl Config {
     ///   (default `~/.aws/config`) and `AWS_SHARED_CREDENTIALS_FILE` (default
     ///   `~/.aws/credentials`). A selected profile that does not exist is an error,
     ///   unless it is `default`.
-    /// - Region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`.
+    /// - Region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`. It
+    ///   goes into host names, so one that is not a host label (such as
+    ///   `x.example.org/`) is an error: see [`ConfigBuilder::region`].
     /// - FIPS and dual-stack endpoints: `AWS_USE_FIPS_ENDPOINT` /
     ///   `use_fips_endpoint`, `AWS_USE_DUALSTACK_ENDPOINT` /
     ///   `use_dualstack_endpoint`: `true` or `false` in any case; any other value is
@@ -105,7 +112,8 @@ impl Config {
     ///   `AWS_EC2_METADATA_DISABLED` is not `true`, the EC2 instance metadata's
     ///   `placement/region`, asked once (one attempt, 1 s connect and read
     ///   timeouts, or `AWS_METADATA_SERVICE_TIMEOUT`): off EC2 this costs at most
-    ///   that, usually nothing (no route), and leaves the region unset.
+    ///   that, usually nothing (no route), and leaves the region unset. An
+    ///   answer that is not a host label is an error.
     ///
     /// An empty variable or property counts as unset. Unreadable or malformed files
     /// and bad values are errors that say where they are.
@@ -137,11 +145,22 @@ impl Config {
         self.region.as_deref()
     }
 
+    /// The region, refused unless it is a host label (see [`check_region`]),
+    /// for building a host name. Regions from the environment, a profile or
+    /// instance metadata are checked when loaded, so one refused here was set
+    /// on the builder.
+    pub(crate) fn checked_region(&self) -> Result<Option<&str>, ConfigError> {
+        match self.region.as_deref() {
+            Some(region) => Ok(Some(check_region(region, EXPLICIT_REGION_ORIGIN)?)),
+            None => Ok(None),
+        }
+    }
+
     /// The endpoint set with [`ConfigBuilder::endpoint_url`], if any. Endpoints
     /// configured in the environment or the profile depend on the service: see
     /// [`Config::endpoint_url_for`].
     pub fn endpoint_url(&self) -> Option<&str> {
-        self.endpoint_url.as_deref()
+        self.endpoint_url.as_ref().map(EndpointUrl::url)
     }
 
     /// The endpoint URL for the service with `service_id` (the model's
@@ -160,22 +179,20 @@ impl Config {
     /// left when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile's
     /// `ignore_configured_endpoint_urls` is `true`.
     pub fn endpoint_url_for(&self, service_id: &str) -> Option<&str> {
-        match &self.endpoint_url {
-            Some(url) => Some(url),
-            None => self
-                .configured_endpoints
-                .for_service(service_id)
-                .map(EndpointUrl::url),
-        }
+        self.endpoint_url_with_origin(service_id)
+            .map(EndpointUrl::url)
     }
 
     /// [`Config::endpoint_url_for`] with where the URL was configured, for
     /// messages about a bad URL.
     pub fn endpoint_url_with_origin_for(&self, service_id: &str) -> Option<EndpointUrl> {
-        match &self.endpoint_url {
-            Some(url) => Some(EndpointUrl::new(url.clone(), EXPLICIT_ENDPOINT_ORIGIN)),
-            None => self.configured_endpoints.for_service(service_id).cloned(),
-        }
+        self.endpoint_url_with_origin(service_id).cloned()
+    }
+
+    fn endpoint_url_with_origin(&self, service_id: &str) -> Option<&EndpointUrl> {
+        self.endpoint_url
+            .as_ref()
+            .or_else(|| self.configured_endpoints.for_service(service_id))
     }
 
     /// The static credentials set with [`ConfigBuilder::credentials`], if any.
@@ -194,18 +211,16 @@ impl Config {
         self.credentials_cache.as_ref()
     }
 
-    /// The credentials to sign a request with, from the cache; a configuration
-    /// error when there are none.
-    pub(crate) async fn signing_credentials(&self) -> Result<Credentials, ConfigError> {
+    /// The credentials to sign a request with, from the cache, or why there
+    /// are none.
+    pub(crate) async fn signing_credentials(&self) -> Result<Credentials, CredentialsError> {
         let Some(cache) = &self.credentials_cache else {
-            return Err(ConfigError::new(
-                "no credentials are configured: set Config::builder().credentials(..) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            return Err(CredentialsError::not_loaded(
+                "configuration",
+                "no credentials are configured: set Config::builder().credentials(..) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use Config::from_env()",
             ));
         };
-        cache
-            .credentials()
-            .await
-            .map_err(|error| ConfigError::new(format!("no credentials to sign with: {error}")))
+        cache.credentials().await
     }
 
     /// Whether to use the service's FIPS 140 endpoint.
@@ -287,7 +302,7 @@ impl fmt::Debug for ChainInputs {
 pub struct ConfigBuilder {
     region: Option<String>,
     credentials: CredentialsSetting,
-    endpoint_url: Option<String>,
+    endpoint_url: Option<EndpointUrl>,
     connect_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
@@ -298,10 +313,15 @@ pub struct ConfigBuilder {
     use_dual_stack: Option<bool>,
     pub(crate) ca_bundle: Option<CaBundle>,
     configured_endpoints: ConfiguredEndpoints,
+    credential_process_timeout: Option<Duration>,
 }
 
 impl ConfigBuilder {
-    /// The AWS region, e.g. `us-east-1`.
+    /// The AWS region, e.g. `us-east-1`. It goes into the endpoint's host name,
+    /// so it must be one host label, as botocore requires: 1 to 63 ASCII
+    /// letters, digits and hyphens, not all digits, neither starting nor ending
+    /// with a hyphen. Any other value makes every call fail with a
+    /// [`ConfigError`] naming it, before anything is sent.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -395,13 +415,13 @@ impl ConfigBuilder {
     /// test server. It wins over every endpoint URL of the environment and the
     /// profile.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
-        self.endpoint_url = Some(url.into());
+        self.set_endpoint_url(Some(url.into()));
         self
     }
 
     /// Sets or clears the endpoint override.
     pub fn set_endpoint_url(&mut self, url: Option<String>) -> &mut Self {
-        self.endpoint_url = url;
+        self.endpoint_url = url.map(|url| EndpointUrl::new(url, EXPLICIT_ENDPOINT_ORIGIN));
         self
     }
 
@@ -503,6 +523,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// How long a profile's `credential_process` may run before it is killed
+    /// and the lookup fails as a transient credentials error (default 60 s).
+    /// Applies to the default chain of [`Config::from_env`].
+    pub fn credential_process_timeout(mut self, timeout: Duration) -> Self {
+        self.credential_process_timeout = Some(timeout);
+        self
+    }
+
     /// Sets or clears the CA bundle: see [`ConfigBuilder::ca_bundle`].
     pub fn set_ca_bundle(&mut self, path: Option<PathBuf>) -> &mut Self {
         self.ca_bundle = path.map(|path| CaBundle {
@@ -560,6 +588,9 @@ impl ConfigBuilder {
                     env: inputs.env.clone(),
                     sts,
                     imds: inputs.imds.clone(),
+                    process_timeout: self
+                        .credential_process_timeout
+                        .unwrap_or(crate::credentials::DEFAULT_PROCESS_TIMEOUT),
                 };
                 let chain = DefaultCredentialsChain::new(
                     context,
@@ -633,6 +664,42 @@ mod tests {
         builder.set_use_fips(None).set_use_dual_stack(Some(true));
         let config = builder.build();
         assert!(!config.use_fips() && config.use_dual_stack());
+    }
+
+    #[test]
+    fn a_region_set_in_code_is_checked_before_it_builds_a_host() {
+        let config = Config::builder().region("us-west-2").build();
+        assert_eq!(config.checked_region().unwrap(), Some("us-west-2"));
+        assert_eq!(Config::builder().build().checked_region().unwrap(), None);
+        let config = Config::builder().region("evil.example/").build();
+        // Kept as given, refused when used.
+        assert_eq!(config.region(), Some("evil.example/"));
+        let error = config.checked_region().unwrap_err().to_string();
+        assert!(
+            error.contains(
+                "the region `evil.example/` (set in code with Config::builder().region(..)) \
+                 is not a region name"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_password_of_an_explicit_endpoint_url() {
+        let builder = Config::builder().endpoint_url("https://user:hunter2@proxy:8443");
+        let config = builder.clone().build();
+        for text in [format!("{builder:?}"), format!("{config:?}")] {
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(text.contains("https://***@proxy:8443"), "{text}");
+        }
+        // The URL itself is kept as given.
+        assert_eq!(
+            config.endpoint_url(),
+            Some("https://user:hunter2@proxy:8443")
+        );
+        let mut builder = builder;
+        builder.set_endpoint_url(None);
+        assert_eq!(builder.build().endpoint_url(), None);
     }
 
     #[tokio::test]

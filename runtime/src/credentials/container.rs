@@ -6,8 +6,8 @@ use super::{
     single_line, Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
 };
 use crate::config::Env;
+use crate::file::{read_capped, TOKEN_FILE_LIMIT};
 use std::fmt;
-use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -18,8 +18,6 @@ const NAME: &str = "container";
 const ECS_BASE: &str = "http://169.254.170.2";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
-const ATTEMPTS: u32 = 2;
-const MAX_TOKEN_BYTES: u64 = 16 * 1024;
 
 /// Credentials from the container credentials endpoint: ECS task roles and EKS
 /// Pod Identity.
@@ -36,9 +34,10 @@ const MAX_TOKEN_BYTES: u64 = 16 * 1024;
 ///   `AWS_CONTAINER_AUTHORIZATION_TOKEN`. A token with a CR or LF is refused.
 ///
 /// The answer is JSON with `AccessKeyId`, `SecretAccessKey`, `Token` and
-/// `Expiration`. Timeouts: 2 s to connect, 5 s to read; 2 attempts when the
-/// endpoint cannot be reached or answers 5xx. Not loaded when neither URI
-/// variable is set. The authorization token never appears in `Debug` or errors.
+/// `Expiration`. Timeouts: 2 s to connect, 5 s to read; 3 attempts with the
+/// standard backoff when the endpoint cannot be reached or answers 429 or 5xx,
+/// then a [transient failure](super::CredentialsErrorKind::TransientFailure).
+/// Not loaded when neither URI variable is set. The authorization token never appears in `Debug` or errors.
 #[derive(Clone)]
 pub struct ContainerCredentialsProvider {
     endpoint: Result<Endpoint, CredentialsError>,
@@ -154,15 +153,8 @@ impl ContainerCredentialsProvider {
                         ),
                     )
                 };
-                let file = std::fs::File::open(path)
-                    .map_err(|error| fail(format!("cannot be opened: {error}")))?;
-                let mut bytes = Vec::new();
-                file.take(MAX_TOKEN_BYTES + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|error| fail(format!("cannot be read: {error}")))?;
-                if bytes.len() as u64 > MAX_TOKEN_BYTES {
-                    return Err(fail("is too large for a token".to_owned()));
-                }
+                let bytes =
+                    read_capped(path, TOKEN_FILE_LIMIT).map_err(|error| fail(error.to_string()))?;
                 let text = String::from_utf8(bytes).map_err(|_| fail("is not UTF-8".into()))?;
                 let token = text.trim();
                 if token.is_empty() {
@@ -181,38 +173,37 @@ impl ContainerCredentialsProvider {
 
     pub(crate) async fn load(&self) -> Result<Credentials, CredentialsError> {
         let url = self.url()?;
-        let authorization = self.authorization()?;
-        let fail = |message: String| CredentialsError::provider_error(NAME, message);
         let http = self
             .http
             .get_or_init(|| http::client(CONNECT_TIMEOUT, READ_TIMEOUT, true, None))
             .as_ref()
-            .map_err(|error| fail(error.clone()))?;
-        let secrets: Vec<&str> = authorization.iter().map(String::as_str).collect();
-        let mut last = String::new();
-        for attempt in 1..=ATTEMPTS {
+            .map_err(|error| CredentialsError::provider_error(NAME, error.clone()))?;
+        http::with_retries(|_attempt| async {
+            // Read again for every attempt: EKS rotates the token file.
+            let authorization = self.authorization()?;
             let mut request = http.get(&url).header("accept", "application/json");
             if let Some(value) = &authorization {
                 request = request.header("authorization", value);
             }
+            let secrets: Vec<&str> = authorization.iter().map(String::as_str).collect();
             match http::fetch(request).await {
-                Ok(response) if response.status >= 500 && attempt < ATTEMPTS => {
-                    last = format!("HTTP {}", response.status);
-                }
-                Ok(response) => return answer(&url, &response, &secrets),
-                Err(FetchError::Transport(error)) => last = error,
-                Err(error @ FetchError::TooLarge) => {
-                    return Err(fail(format!("{url}: {}", error.describe())))
-                }
+                Ok(response) => answer(&url, &response, &secrets),
+                Err(error @ FetchError::Transport(_)) => Err(CredentialsError::transient_failure(
+                    NAME,
+                    format!("no answer from {url}: {}", error.describe()),
+                )),
+                Err(error @ FetchError::TooLarge) => Err(CredentialsError::provider_error(
+                    NAME,
+                    format!("{url}: {}", error.describe()),
+                )),
             }
-        }
-        Err(fail(format!(
-            "no answer from {url} after {ATTEMPTS} attempts: {last}"
-        )))
+        })
+        .await
     }
 }
 
-/// Credentials from an answer, or what is wrong with it.
+/// Credentials from an answer, or what is wrong with it: an error status is
+/// transient for 429 and 5xx, else final.
 fn answer(
     url: &str,
     response: &Fetched,
@@ -220,11 +211,15 @@ fn answer(
 ) -> Result<Credentials, CredentialsError> {
     let fail = |message: String| CredentialsError::provider_error(NAME, message);
     if !(200..300).contains(&response.status) {
-        let detail = json_error(&response.body).unwrap_or_else(|| excerpt(&response.body, secrets));
-        return Err(fail(format!(
-            "{url} answered HTTP {}: {detail}",
-            response.status
-        )));
+        let detail = json_error(&response.body)
+            .map(|text| http::scrub(&text, secrets))
+            .unwrap_or_else(|| excerpt(&response.body, secrets));
+        let message = format!("{url} answered HTTP {}: {detail}", response.status);
+        return Err(if http::is_transient(response.status, None) {
+            CredentialsError::transient_failure(NAME, message)
+        } else {
+            fail(message)
+        });
     }
     let credentials =
         json_credentials(response, &[]).map_err(|problem| fail(format!("{url}: {problem}")))?;
@@ -232,7 +227,7 @@ fn answer(
 }
 
 /// `code: message` of a JSON error body.
-fn json_error(body: &[u8]) -> Option<String> {
+pub(crate) fn json_error(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let field = |names: [&str; 2]| {
         names
@@ -289,8 +284,12 @@ pub(crate) fn json_credentials(
 }
 
 /// Whether a full URI may be used: `Ok` or what is wrong with it.
-fn check_full_uri(uri: &str) -> Result<(), String> {
+pub(crate) fn check_full_uri(uri: &str) -> Result<(), String> {
     let url = reqwest::Url::parse(uri).map_err(|error| format!("is not a valid URL: {error}"))?;
+    // It is printed in errors, and the authorization token is the credential.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not contain a user name or password".to_owned());
+    }
     match url.scheme() {
         "https" => return Ok(()),
         "http" => {}
@@ -383,6 +382,10 @@ mod tests {
             ("http://10.0.0.1/", "has the host `10.0.0.1`"),
             ("ftp://127.0.0.1/", "has the scheme `ftp`"),
             ("not a url", "is not a valid URL"),
+            (
+                "https://user:hunter2@agent.example/creds",
+                "must not contain a user name or password",
+            ),
         ] {
             let error = check_full_uri(refused).unwrap_err();
             assert!(error.starts_with(problem), "{refused}: {error}");

@@ -1,8 +1,15 @@
 //! The small HTTP layer of the credential providers: bounded bodies, bounded
 //! time, a few attempts, and errors that say what happened without a secret.
 
+use super::CredentialsError;
+use crate::retry::{self, RetryConfig};
 use crate::tls::CaBundle;
+use std::future::Future;
 use std::time::Duration;
+
+/// How often a provider asks its source before it gives up on a transient
+/// failure: the standard retry mode's 3 attempts, with its backoff between them.
+pub(crate) const ATTEMPTS: u32 = 3;
 
 /// The largest body a credentials endpoint may send: real answers are a few
 /// kilobytes, and a hostile endpoint must not exhaust memory.
@@ -99,6 +106,44 @@ pub(crate) async fn fetch(request: reqwest::RequestBuilder) -> Result<Fetched, F
     })
 }
 
+/// Runs `attempt` (given its number, from 1) until it succeeds, fails for
+/// good, or has failed transiently [`ATTEMPTS`] times, waiting the standard
+/// backoff (`rand(0,1) * min(1 s * 2^(n-1), 20 s)`) between attempts. A
+/// transient failure that remains says how many attempts were made.
+pub(crate) async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, CredentialsError>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<T, CredentialsError>>,
+{
+    let backoff = RetryConfig::standard();
+    let mut number = 1;
+    loop {
+        match attempt(number).await {
+            Err(error) if error.is_retryable() && number < ATTEMPTS => {
+                let wait = retry::backoff(&backoff, number, retry::random_unit());
+                tracing::debug!(
+                    provider = error.provider(),
+                    error = error.message(),
+                    wait_ms = wait.as_millis() as u64,
+                    "credentials source failed transiently; asking again"
+                );
+                tokio::time::sleep(wait).await;
+                number += 1;
+            }
+            Err(error) if error.is_retryable() => {
+                return Err(error.context(format!("{number} attempts failed; the last")))
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Whether an error answer of a credentials source may pass: the standard retry
+/// mode's throttling and transient codes and 5xx statuses, and 429.
+pub(crate) fn is_transient(status: u16, code: Option<&str>) -> bool {
+    status == 429 || retry::classify_response(status, code).is_some()
+}
+
 /// The error and its causes: reqwest's own text alone says little.
 fn transport(error: reqwest::Error) -> FetchError {
     let mut text = if error.is_timeout() {
@@ -117,10 +162,30 @@ fn transport(error: reqwest::Error) -> FetchError {
 }
 
 /// The start of a body that is not what was expected, for an error message:
-/// at most 200 characters, control characters escaped, and any of `secrets`
-/// that a misbehaving server echoes back cut out.
+/// at most 200 characters, quoted with control characters escaped, and any of
+/// `secrets` that a misbehaving server echoes back cut out.
 pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
-    let mut text = String::from_utf8_lossy(body).into_owned();
+    format!(
+        "{:?}",
+        redact_and_cut(&String::from_utf8_lossy(body), secrets)
+    )
+}
+
+/// Text a server sent (an error's code or message), fit for an error message:
+/// any of `secrets` it echoes cut out, at most 200 characters, control
+/// characters escaped (no forged log lines).
+pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+    let shown = redact_and_cut(text, secrets);
+    if shown.chars().any(char::is_control) {
+        shown.escape_debug().to_string()
+    } else {
+        shown
+    }
+}
+
+/// `text` without `secrets`, cut to 200 characters (`…` marks a cut).
+fn redact_and_cut(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
     for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
         text = text.replace(secret, "** redacted **");
     }
@@ -128,7 +193,7 @@ pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
     if shown.len() < text.len() {
         shown.push('…');
     }
-    format!("{shown:?}")
+    shown
 }
 
 /// Form-encodes `value` for an `application/x-www-form-urlencoded` body:

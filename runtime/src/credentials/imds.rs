@@ -5,7 +5,8 @@ use super::cache::{SystemTimeSource, TimeSource};
 use super::container::json_credentials;
 use super::http::{self, FetchError, Fetched};
 use super::{
-    single_line, Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+    single_line, Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
+    ProvideCredentialsFuture,
 };
 use crate::config::Env;
 use crate::profile::Profile;
@@ -183,24 +184,34 @@ impl ImdsClientBuilder {
 }
 
 /// The endpoint without a trailing `/`, or why it cannot be used.
-fn check_endpoint(endpoint: Option<&str>, ipv6: bool) -> Result<String, CredentialsError> {
+pub(crate) fn check_endpoint(
+    endpoint: Option<&str>,
+    ipv6: bool,
+) -> Result<String, CredentialsError> {
     let Some(endpoint) = endpoint else {
         return Ok(if ipv6 { IPV6_ENDPOINT } else { IPV4_ENDPOINT }.to_owned());
     };
     let endpoint = endpoint.trim().trim_end_matches('/');
-    let valid = endpoint
+    let uri = endpoint
         .parse::<::http::Uri>()
         .ok()
         .filter(|uri| matches!(uri.scheme_str(), Some("http" | "https")))
-        .is_some_and(|uri| uri.host().is_some_and(|host| !host.is_empty()));
-    if valid {
-        Ok(endpoint.to_owned())
-    } else {
-        Err(CredentialsError::invalid_configuration(
-            NAME,
-            format!("the endpoint `{endpoint}` is not an absolute http:// or https:// URL"),
-        ))
-    }
+        .filter(|uri| uri.host().is_some_and(|host| !host.is_empty()));
+    let problem = match uri {
+        None => "is not an absolute http:// or https:// URL",
+        // It is printed in errors and `Debug`; IMDS has no use for one.
+        Some(uri) if uri.authority().is_some_and(|a| a.as_str().contains('@')) => {
+            "must not contain a user name or password"
+        }
+        Some(_) => return Ok(endpoint.to_owned()),
+    };
+    Err(CredentialsError::invalid_configuration(
+        NAME,
+        format!(
+            "the endpoint `{}` {problem}",
+            crate::redact::redact_userinfo(endpoint)
+        ),
+    ))
 }
 
 impl ImdsClient {
@@ -334,22 +345,10 @@ impl ImdsClient {
         attempts: u32,
     ) -> Result<String, CredentialsError> {
         let region = self.get_with_attempts(REGION_PATH, attempts).await?;
-        let region = region.trim();
-        if region.is_empty()
-            || region.len() > 64
-            || !region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            return Err(CredentialsError::provider_error(
-                NAME,
-                format!(
-                    "{REGION_PATH} is not a region name: {}",
-                    http::excerpt(region.as_bytes(), &[])
-                ),
-            ));
-        }
-        Ok(region.to_owned())
+        // It goes into host names: refused, as configured regions are, unless a host label.
+        crate::config::check_region(region.trim(), &format!("the answer to {REGION_PATH}"))
+            .map(str::to_owned)
+            .map_err(|error| CredentialsError::invalid_configuration(NAME, error.to_string()))
     }
 
     async fn get_with_attempts(
@@ -368,10 +367,7 @@ impl ImdsClient {
                 NAME,
                 format!("{url} does not exist (HTTP 404)"),
             )),
-            status => Err(CredentialsError::provider_error(
-                NAME,
-                format!("{url} answered HTTP {status}"),
-            )),
+            status => Err(refused(status, format!("{url} answered HTTP {status}"))),
         }
     }
 
@@ -389,7 +385,15 @@ impl ImdsClient {
                 .send(settings, url, attempts, |http| {
                     http.get(url).header(TOKEN_HEADER, &token)
                 })
-                .await?;
+                .await
+                .map_err(|error| {
+                    // It answered for a token: the service is there, but failing now.
+                    if error.kind() == CredentialsErrorKind::NotLoaded {
+                        CredentialsError::transient_failure(NAME, error.message())
+                    } else {
+                        error
+                    }
+                })?;
             if response.status == 401 && !refreshed {
                 refreshed = true;
                 continue;
@@ -447,9 +451,10 @@ impl ImdsClient {
                 )))
             }
             status => {
-                return Err(fail(format!(
-                    "{url} answered HTTP {status} to the session token request"
-                )))
+                return Err(refused(
+                    status,
+                    format!("{url} answered HTTP {status} to the session token request"),
+                ))
             }
         }
         let token = String::from_utf8(response.body)
@@ -525,7 +530,7 @@ impl ImdsClient {
                     "no IAM role is attached to this instance (no instance profile)",
                 ))
             }
-            status => return Err(fail(format!("{url} answered HTTP {status}"))),
+            status => return Err(refused(status, format!("{url} answered HTTP {status}"))),
         };
         let role = role.lines().map(str::trim).find(|line| !line.is_empty());
         let role = role
@@ -539,14 +544,27 @@ impl ImdsClient {
             .authorized_get(settings, &url, settings.attempts)
             .await?;
         if !(200..300).contains(&response.status) {
-            return Err(fail(format!(
-                "{url} answered HTTP {} for the credentials of role {role}",
-                response.status
-            )));
+            return Err(refused(
+                response.status,
+                format!(
+                    "{url} answered HTTP {} for the credentials of role {role}",
+                    response.status
+                ),
+            ));
         }
         let credentials = json_credentials(&response, &[("Code", "Success")])
             .map_err(|problem| fail(format!("{url}: {problem}")))?;
         super::check_not_expired(NAME, credentials, self.inner.time.now())
+    }
+}
+
+/// The error of an error status that the attempts did not get past: transient
+/// for 429 and 5xx (the service is there but failing now), else final.
+fn refused(status: u16, message: String) -> CredentialsError {
+    if http::is_transient(status, None) {
+        CredentialsError::transient_failure(NAME, message)
+    } else {
+        CredentialsError::provider_error(NAME, message)
     }
 }
 
@@ -600,7 +618,6 @@ impl ProvideCredentials for ImdsCredentialsProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::CredentialsErrorKind;
 
     #[test]
     fn settings_from_variables_and_profile() {
@@ -652,6 +669,15 @@ mod tests {
             .unwrap_err()
             .message()
             .contains("not an absolute"));
+        let client = ImdsClient::from_vars([(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            "http://user:hunter2@169.254.169.254",
+        )]);
+        let message = client.settings().unwrap_err().message().to_owned();
+        assert_eq!(
+            message,
+            "the endpoint `http://***@169.254.169.254` must not contain a user name or password"
+        );
     }
 
     #[tokio::test]

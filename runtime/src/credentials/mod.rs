@@ -35,13 +35,13 @@
 
 mod cache;
 mod chain;
-mod container;
+pub(crate) mod container;
 mod environment;
-mod http;
-mod imds;
-mod process;
+pub(crate) mod http;
+pub(crate) mod imds;
+pub(crate) mod process;
 mod profile;
-mod sts;
+pub(crate) mod sts;
 mod web_identity;
 
 pub use cache::{CredentialsCache, CredentialsCacheBuilder, SystemTimeSource, TimeSource};
@@ -52,6 +52,8 @@ pub use imds::{ImdsClient, ImdsClientBuilder, ImdsCredentialsProvider};
 pub use profile::ProfileCredentialsProvider;
 pub use web_identity::WebIdentityTokenCredentialsProvider;
 
+pub use crate::error::{CredentialsError, CredentialsErrorKind};
+pub(crate) use process::DEFAULT_TIMEOUT as DEFAULT_PROCESS_TIMEOUT;
 pub(crate) use sts::StsConfig;
 
 use crate::config::Env;
@@ -264,133 +266,6 @@ impl ProvideCredentials for SharedCredentialsProvider {
     }
 }
 
-/// Why a [`CredentialsError`] happened, which decides what a chain does next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CredentialsErrorKind {
-    /// The provider is not configured here (its variables are unset, no role is
-    /// attached, no metadata service answered): a chain asks the next provider.
-    NotLoaded,
-    /// The provider is configured, but wrongly: a half-set key pair, a
-    /// disallowed URL, a profile chain that loops. A chain stops here.
-    InvalidConfiguration,
-    /// The provider is configured but could not get credentials: an STS error,
-    /// a malformed answer, a failing `credential_process`. A chain stops here.
-    ProviderError,
-}
-
-/// Why a provider has no credentials: which provider, what it tried, and, for a
-/// chain, the same for every provider it asked.
-///
-/// Messages name variables, files and lines, URLs and HTTP statuses, never a
-/// secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CredentialsError {
-    kind: CredentialsErrorKind,
-    provider: String,
-    message: String,
-    tried: Vec<CredentialsError>,
-}
-
-impl CredentialsError {
-    /// `provider` is not configured here, because `message`.
-    pub fn not_loaded(provider: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(CredentialsErrorKind::NotLoaded, provider, message)
-    }
-
-    /// `provider` is configured wrongly: `message`.
-    pub fn invalid_configuration(provider: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(
-            CredentialsErrorKind::InvalidConfiguration,
-            provider,
-            message,
-        )
-    }
-
-    /// `provider` is configured but failed: `message`.
-    pub fn provider_error(provider: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(CredentialsErrorKind::ProviderError, provider, message)
-    }
-
-    fn new(
-        kind: CredentialsErrorKind,
-        provider: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        CredentialsError {
-            kind,
-            provider: provider.into(),
-            message: message.into(),
-            tried: Vec::new(),
-        }
-    }
-
-    /// What kind of failure this is.
-    pub fn kind(&self) -> CredentialsErrorKind {
-        self.kind
-    }
-
-    /// The provider that failed, e.g. `environment` or `EC2 instance metadata`.
-    pub fn provider(&self) -> &str {
-        &self.provider
-    }
-
-    /// What went wrong, without the provider's name.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// For a chain: what each provider it asked answered, in order.
-    pub fn tried(&self) -> &[CredentialsError] {
-        &self.tried
-    }
-
-    /// The same error with the provider's answers attached (for chains).
-    pub(crate) fn with_tried(mut self, tried: Vec<CredentialsError>) -> Self {
-        self.tried = tried;
-        self
-    }
-
-    /// The error of an inner provider as `provider`'s, the inner provider's name
-    /// and `context` before its message; "not loaded" becomes a configuration
-    /// error, since `provider` was told to use the inner one.
-    pub(crate) fn within(self, provider: &str, context: impl fmt::Display) -> Self {
-        let kind = match self.kind {
-            CredentialsErrorKind::NotLoaded => CredentialsErrorKind::InvalidConfiguration,
-            kind => kind,
-        };
-        CredentialsError {
-            kind,
-            provider: provider.to_owned(),
-            message: format!("{context}: {}: {}", self.provider, self.message),
-            tried: self.tried,
-        }
-    }
-
-    /// The same error with `context` before its message.
-    pub(crate) fn context(mut self, context: impl fmt::Display) -> Self {
-        self.message = format!("{context}: {}", self.message);
-        self
-    }
-}
-
-impl fmt::Display for CredentialsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.provider, self.message)?;
-        for (index, tried) in self.tried.iter().enumerate() {
-            write!(
-                f,
-                "{} {}. {tried}",
-                if index == 0 { ":" } else { ";" },
-                index + 1
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for CredentialsError {}
-
 /// What the providers of the default chain read: the variables, the STS and
 /// IMDS settings. Cheap to clone.
 #[derive(Clone)]
@@ -398,6 +273,8 @@ pub(crate) struct ProviderContext {
     pub(crate) env: Arc<Env>,
     pub(crate) sts: StsConfig,
     pub(crate) imds: ImdsClient,
+    /// How long a `credential_process` may run before it is killed.
+    pub(crate) process_timeout: std::time::Duration,
 }
 
 impl ProviderContext {
@@ -409,6 +286,7 @@ impl ProviderContext {
             sts: StsConfig::from_env(&env),
             imds,
             env: Arc::new(env),
+            process_timeout: process::DEFAULT_TIMEOUT,
         }
     }
 }

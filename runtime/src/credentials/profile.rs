@@ -2,6 +2,7 @@
 
 use super::environment::EnvironmentCredentialsProvider;
 use super::imds::ImdsCredentialsProvider;
+use super::process::ProcessError;
 use super::sts::{default_session_name, AssumeRole};
 use super::web_identity::{self, WebIdentityTokenCredentialsProvider};
 use super::{
@@ -177,12 +178,19 @@ impl ProfileCredentialsProvider {
         match base {
             Base::Static(credentials) => Ok(credentials),
             Base::Process { command, location } => {
-                process::run(&command).await.map_err(|problem| {
-                    CredentialsError::provider_error(
-                        provider,
-                        format!("credential_process ({location}) {problem}"),
-                    )
-                })
+                process::run(&command, self.context.process_timeout)
+                    .await
+                    .map_err(|error| {
+                        let message = format!("credential_process ({location}) {error}");
+                        match error {
+                            ProcessError::TimedOut(_) => {
+                                CredentialsError::transient_failure(provider, message)
+                            }
+                            ProcessError::Failed(_) => {
+                                CredentialsError::provider_error(provider, message)
+                            }
+                        }
+                    })
             }
             Base::WebIdentity(settings) => WebIdentityTokenCredentialsProvider::with_settings(
                 settings,

@@ -8,8 +8,9 @@
 //! `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL` or the profile's
 //! `[services]` entry for `sts`. The answer is XML, read with a real parser.
 
-use super::http::{self, excerpt, form_encode, FetchError};
+use super::http::{self, excerpt, form_encode, scrub, FetchError};
 use super::{Credentials, CredentialsError};
+use crate::config::region::check_region;
 use crate::config::{EndpointUrl, Env};
 use crate::datetime::DateTime;
 use crate::sigv4::{Signer, SigningParams, SigningTarget};
@@ -63,21 +64,15 @@ pub(crate) fn default_session_name() -> String {
     format!("sdk-runtime-{millis}")
 }
 
-/// The DNS suffix of the partition `region` is in. The runtime has no partition
-/// table of its own (each generated crate carries one), and STS lives in every
-/// partition, so the region prefixes of the non-commercial partitions suffice.
+/// The DNS suffix of the partition `region` is in, as `aws.partition` finds it in
+/// the runtime's own copy of botocore's `partitions.json` (the credential providers
+/// are built before any service crate, with its table, is known). A region no
+/// partition lists or matches is in `aws`, so its suffix is `amazonaws.com`; FIPS
+/// hosts use the same suffix.
 fn dns_suffix(region: &str) -> &'static str {
-    const PREFIXES: &[(&str, &str)] = &[
-        ("cn-", "amazonaws.com.cn"),
-        ("us-isob-", "sc2s.sgov.gov"),
-        ("us-isof-", "csp.hci.ic.gov"),
-        ("us-iso-", "c2s.ic.gov"),
-        ("eu-isoe-", "cloud.adc-e.uk"),
-    ];
-    PREFIXES
-        .iter()
-        .find(|(prefix, _)| region.starts_with(prefix))
-        .map_or("amazonaws.com", |(_, suffix)| suffix)
+    use crate::endpoint::{partition, partitions_table::AWS_PARTITIONS};
+    // `None` only for a table without an `aws` partition, which codegen refuses.
+    partition::resolve(AWS_PARTITIONS, region).map_or("amazonaws.com", |p| p.dns_suffix)
 }
 
 impl StsConfig {
@@ -131,24 +126,16 @@ impl StsConfig {
     }
 
     /// The request URL, where it came from, and the region to sign for.
-    fn endpoint(&self) -> Result<(String, String, String), String> {
+    pub(crate) fn endpoint(&self) -> Result<(String, String, String), String> {
         let signing_region = self
             .region
             .clone()
             .unwrap_or_else(|| "us-east-1".to_owned());
         if let Some(endpoint) = &self.endpoint {
             let url = endpoint.url().trim_end_matches('/');
-            let valid = url
-                .parse::<::http::Uri>()
-                .ok()
-                .filter(|uri| matches!(uri.scheme_str(), Some("http" | "https")))
-                .is_some_and(|uri| uri.host().is_some_and(|host| !host.is_empty()));
-            if !valid {
-                return Err(format!(
-                    "the STS endpoint URL of {} is not an absolute http:// or https:// URL",
-                    endpoint.origin()
-                ));
-            }
+            check_endpoint_url(url).map_err(|problem| {
+                format!("the STS endpoint URL of {} {problem}", endpoint.origin())
+            })?;
             return Ok((
                 format!("{url}/"),
                 endpoint.origin().to_owned(),
@@ -162,15 +149,7 @@ impl StsConfig {
                 signing_region,
             ));
         };
-        if region.is_empty()
-            || !region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            return Err(format!(
-                "region `{region}` is not a valid region name for the STS endpoint"
-            ));
-        }
+        check_region(region, "the region STS is called in").map_err(|error| error.to_string())?;
         let host = if self.use_fips { "sts-fips" } else { "sts" };
         Ok((
             format!("https://{host}.{region}.{}/", dns_suffix(region)),
@@ -237,6 +216,9 @@ impl StsConfig {
         .await
     }
 
+    /// One STS call, retried (with the same body, signed anew) while it fails
+    /// transiently: no connection, a timeout, a 5xx, throttling, or
+    /// `IDPCommunicationError` (the identity provider did not answer STS).
     async fn call(
         &self,
         provider: &str,
@@ -245,67 +227,142 @@ impl StsConfig {
         signer: Option<&Credentials>,
         secrets: &[&str],
     ) -> Result<Credentials, CredentialsError> {
-        let fail = |message: String| CredentialsError::provider_error(provider, message);
         let (url, origin, signing_region) = self
             .endpoint()
             .map_err(|message| CredentialsError::invalid_configuration(provider, message))?;
-        let what = format!("STS {action} at {url} ({origin})");
-        let http = self
-            .http()
-            .map_err(|error| fail(format!("{what}: {error}")))?;
         let mut body = format!("Action={action}&Version={VERSION}");
         for (name, value) in params {
             body.push_str(&format!("&{name}={}", form_encode(value)));
         }
+        let request = StsRequest {
+            provider,
+            action,
+            what: format!("STS {action} at {url} ({origin})"),
+            url,
+            signing_region,
+            body,
+            signer,
+            secrets,
+        };
+        let http = self
+            .http()
+            .map_err(|error| request.fail(format!("{}: {error}", request.what)))?;
+        http::with_retries(|_attempt| request.send(http)).await
+    }
+}
+
+/// An STS call, ready to send as often as it takes.
+struct StsRequest<'a> {
+    provider: &'a str,
+    action: &'a str,
+    /// `STS Action at URL (where the URL came from)`, for messages.
+    what: String,
+    url: String,
+    signing_region: String,
+    body: String,
+    /// The credentials `AssumeRole` is signed with; `None` for unsigned calls.
+    signer: Option<&'a Credentials>,
+    /// What the server must not be quoted with, should it echo it.
+    secrets: &'a [&'a str],
+}
+
+impl StsRequest<'_> {
+    fn fail(&self, message: String) -> CredentialsError {
+        CredentialsError::provider_error(self.provider, message)
+    }
+
+    fn transient(&self, message: String) -> CredentialsError {
+        CredentialsError::transient_failure(self.provider, message)
+    }
+
+    /// Signs (with the current time) and sends the call once, and reads the answer.
+    async fn send(&self, http: &reqwest::Client) -> Result<Credentials, CredentialsError> {
+        let what = &self.what;
         let content_type = "application/x-www-form-urlencoded";
-        let mut request = http.post(&url).header("content-type", content_type);
-        if let Some(source) = signer {
+        let mut request = http.post(&self.url).header("content-type", content_type);
+        if let Some(source) = self.signer {
             let headers = [("content-type", content_type)];
             // STS calls are rare (once per credentials refresh): a fresh signer,
             // no key worth keeping.
-            let signed = SigningTarget::from_url(&url)
+            let signed = SigningTarget::from_url(&self.url)
                 .and_then(|target| {
                     Signer::new().sign(
                         &target,
                         &headers,
-                        body.as_bytes(),
+                        self.body.as_bytes(),
                         &SigningParams {
                             credentials: source,
-                            region: &signing_region,
+                            region: &self.signing_region,
                             service: "sts",
                             time: SystemTime::now(),
                         },
                     )
                 })
-                .map_err(|error| fail(format!("{what}: {error}")))?;
+                .map_err(|error| self.fail(format!("{what}: {error}")))?;
             for (name, value) in signed {
                 request = request.header(name, value);
             }
         }
-        let response = http::fetch(request.body(body))
-            .await
-            .map_err(|error| match error {
-                FetchError::Transport(_) | FetchError::TooLarge => {
-                    fail(format!("{what}: {}", error.describe()))
-                }
-            })?;
+        let response = match http::fetch(request.body(self.body.clone())).await {
+            Ok(response) => response,
+            Err(error @ FetchError::Transport(_)) => {
+                return Err(self.transient(format!("{what}: {}", error.describe())))
+            }
+            Err(error @ FetchError::TooLarge) => {
+                return Err(self.fail(format!("{what}: {}", error.describe())))
+            }
+        };
         if !(200..300).contains(&response.status) {
-            let detail = match parse_error(&response.body) {
-                Some(error) => error,
-                None => format!(
-                    "HTTP {} with a body that is not an STS error document ({}): {}",
-                    response.status,
-                    response.describe_content_type(),
-                    excerpt(&response.body, secrets)
-                ),
-            };
-            return Err(fail(format!("{what} failed: {detail}")));
+            return Err(self.refused(&response));
         }
-        let credentials = parse_credentials(action, &response.body)
-            .map_err(|problem| fail(format!("{what}: unreadable response: {problem}")))?;
-        super::check_not_expired(provider, credentials, SystemTime::now())
-            .map_err(|error| error.context(&what))
+        let credentials = parse_credentials(self.action, &response.body)
+            .map_err(|problem| self.fail(format!("{what}: unreadable response: {problem}")))?;
+        super::check_not_expired(self.provider, credentials, SystemTime::now())
+            .map_err(|error| error.context(what))
     }
+
+    /// The error of an error answer: transient for server errors, throttling and
+    /// an unreachable identity provider, else final (`AccessDenied`,
+    /// `InvalidIdentityToken`, `ExpiredTokenException`, …).
+    fn refused(&self, response: &http::Fetched) -> CredentialsError {
+        let error = parse_error(&response.body);
+        let code = error.as_ref().map(|error| error.code.as_str());
+        let detail = match &error {
+            Some(error) => error.describe(self.secrets),
+            None => format!(
+                "HTTP {} with a body that is not an STS error document ({}): {}",
+                response.status,
+                response.describe_content_type(),
+                excerpt(&response.body, self.secrets)
+            ),
+        };
+        let message = format!("{} failed: {detail}", self.what);
+        if http::is_transient(response.status, code) || code == Some("IDPCommunicationError") {
+            self.transient(message)
+        } else {
+            self.fail(message)
+        }
+    }
+}
+
+/// Whether `url` can be an STS endpoint, or what is wrong with it: an absolute
+/// http(s) URL, without a query (the form body is the request) and without a
+/// user name or password (they would go out as basic auth beside the
+/// signature, and into messages).
+fn check_endpoint_url(url: &str) -> Result<(), &'static str> {
+    let uri: ::http::Uri = url
+        .parse()
+        .map_err(|_| "is not an absolute http:// or https:// URL")?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none_or(str::is_empty) {
+        return Err("is not an absolute http:// or https:// URL");
+    }
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err("must not contain a user name or password");
+    }
+    if uri.query().is_some() {
+        return Err("must not have a query string");
+    }
+    Ok(())
 }
 
 /// The first child element of `node` called `name`.
@@ -337,7 +394,7 @@ fn parse_document(body: &[u8]) -> Result<roxmltree::Document<'_>, String> {
 }
 
 /// The credentials of a successful `{action}Response`.
-fn parse_credentials(action: &str, body: &[u8]) -> Result<Credentials, String> {
+pub(crate) fn parse_credentials(action: &str, body: &[u8]) -> Result<Credentials, String> {
     let document = parse_document(body)?;
     let root = document.root_element();
     let expected = format!("{action}Response");
@@ -367,27 +424,46 @@ fn parse_credentials(action: &str, body: &[u8]) -> Result<Credentials, String> {
 /// An RFC 3339 `Expiration` as a `SystemTime`.
 pub(crate) fn parse_expiration(text: &str) -> Result<SystemTime, String> {
     let time = DateTime::parse_rfc3339(text)
-        .map_err(|_| format!("Expiration `{text}` is not an RFC 3339 date-time"))?;
-    SystemTime::try_from(time).map_err(|_| format!("Expiration `{text}` is out of range"))
+        .map_err(|_| format!("Expiration {text:?} is not an RFC 3339 date-time"))?;
+    SystemTime::try_from(time).map_err(|_| format!("Expiration {text:?} is out of range"))
 }
 
-/// `Code: message (request id X)` of an STS `<ErrorResponse>`.
-fn parse_error(body: &[u8]) -> Option<String> {
+/// The `<Error>` of an STS `<ErrorResponse>`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct StsError {
+    code: String,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+impl StsError {
+    /// `Code: message (request id X)`, with what the server sent scrubbed of
+    /// `secrets` and control characters.
+    pub(crate) fn describe(&self, secrets: &[&str]) -> String {
+        let mut text = scrub(&self.code, secrets);
+        if let Some(message) = &self.message {
+            text.push_str(&format!(": {}", scrub(message, secrets)));
+        }
+        if let Some(request_id) = &self.request_id {
+            text.push_str(&format!(" (request id {})", scrub(request_id, secrets)));
+        }
+        text
+    }
+}
+
+/// The error of an STS `<ErrorResponse>`; `None` for any other body.
+pub(crate) fn parse_error(body: &[u8]) -> Option<StsError> {
     let document = parse_document(body).ok()?;
     let root = document.root_element();
     if root.tag_name().name() != "ErrorResponse" {
         return None;
     }
     let error = child(root, "Error")?;
-    let code = child_text(error, "Code")?;
-    let mut text = code;
-    if let Some(message) = child_text(error, "Message") {
-        text.push_str(&format!(": {message}"));
-    }
-    if let Some(request_id) = child_text(root, "RequestId") {
-        text.push_str(&format!(" (request id {request_id})"));
-    }
-    Some(text)
+    Some(StsError {
+        code: child_text(error, "Code")?,
+        message: child_text(error, "Message"),
+        request_id: child_text(root, "RequestId"),
+    })
 }
 
 #[cfg(test)]
@@ -458,7 +534,7 @@ mod tests {
         let bad_date = WEB_IDENTITY_RESPONSE.replace("2030-01-02T03:04:05Z", "tomorrow");
         assert_eq!(
             parse_credentials("AssumeRoleWithWebIdentity", bad_date.as_bytes()).unwrap_err(),
-            "Expiration `tomorrow` is not an RFC 3339 date-time"
+            "Expiration \"tomorrow\" is not an RFC 3339 date-time"
         );
         for (body, expected) in [
             (&b""[..], "the body is empty"),
@@ -488,10 +564,17 @@ mod tests {
   <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>
 </ErrorResponse>"#;
         assert_eq!(
-            parse_error(body.as_bytes()).unwrap(),
+            parse_error(body.as_bytes()).unwrap().describe(&[]),
             "InvalidIdentityToken: Couldn't retrieve verification key from your identity \
              provider (request id c6104cbe-af31-11e0-8154-cbc7ccf896c7)"
         );
+        // What the server echoes is scrubbed: no token, no forged lines.
+        let echo = body.replace("Couldn't retrieve", "token WEBTOKEN\nFAKE LOG LINE");
+        let text = parse_error(echo.as_bytes())
+            .unwrap()
+            .describe(&["WEBTOKEN"]);
+        assert!(!text.contains("WEBTOKEN") && !text.contains('\n'), "{text}");
+        assert!(text.contains("** redacted **\\nFAKE LOG LINE"), "{text}");
         assert_eq!(
             parse_error(b"<ErrorResponse><Error/></ErrorResponse>"),
             None
@@ -530,6 +613,27 @@ mod tests {
             endpoint(Some("us-isob-east-1"), false, None).unwrap().0,
             "https://sts.us-isob-east-1.sc2s.sgov.gov/"
         );
+        // Every partition's suffix comes from partitions.json, listed or by regex;
+        // regions no partition claims are commercial.
+        for (region, host) in [
+            ("eusc-de-east-1", "sts.eusc-de-east-1.amazonaws.eu"),
+            ("eusc-de-west-9", "sts.eusc-de-west-9.amazonaws.eu"),
+            ("cn-northwest-1", "sts.cn-northwest-1.amazonaws.com.cn"),
+            ("us-iso-east-1", "sts.us-iso-east-1.c2s.ic.gov"),
+            ("us-isof-south-1", "sts.us-isof-south-1.csp.hci.ic.gov"),
+            ("eu-isoe-west-1", "sts.eu-isoe-west-1.cloud.adc-e.uk"),
+            ("us-gov-east-1", "sts.us-gov-east-1.amazonaws.com"),
+            ("ap-southeast-99", "sts.ap-southeast-99.amazonaws.com"),
+            ("mars-east-1", "sts.mars-east-1.amazonaws.com"),
+            ("local", "sts.local.amazonaws.com"),
+        ] {
+            let url = endpoint(Some(region), false, None).unwrap().0;
+            assert_eq!(url, format!("https://{host}/"), "{region}");
+        }
+        assert_eq!(
+            endpoint(Some("eusc-de-east-1"), true, None).unwrap().0,
+            "https://sts-fips.eusc-de-east-1.amazonaws.eu/"
+        );
         assert_eq!(
             endpoint(None, false, None).unwrap(),
             ("https://sts.amazonaws.com/".into(), "us-east-1".into())
@@ -540,6 +644,19 @@ mod tests {
         );
         assert!(endpoint(Some("evil.com/x"), false, None).is_err());
         assert!(endpoint(None, false, Some("127.0.0.1:9")).is_err());
+        // No user name, password or query: the error names the origin, not the password.
+        let error = endpoint(None, false, Some("https://user:hunter2@sts.example")).unwrap_err();
+        assert_eq!(
+            error,
+            "the STS endpoint URL of test must not contain a user name or password"
+        );
+        let error = endpoint(None, false, Some("https://sts.example/?Action=x")).unwrap_err();
+        assert_eq!(
+            error,
+            "the STS endpoint URL of test must not have a query string"
+        );
+        let error = endpoint(Some("us-east-1.evil.example/"), false, None).unwrap_err();
+        assert!(error.contains("is not a region name"), "{error}");
     }
 
     #[test]

@@ -7,13 +7,11 @@ use super::{
     Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture, ProviderContext,
 };
 use crate::config::Env;
+use crate::file::{read_capped, TOKEN_FILE_LIMIT};
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 const NAME: &str = "web identity token";
-/// Tokens are a few kilobytes; a larger file is not a token.
-const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 
 /// Credentials for the role `AWS_ROLE_ARN`, from STS `AssumeRoleWithWebIdentity`
 /// with the token in the file `AWS_WEB_IDENTITY_TOKEN_FILE` (what EKS sets up
@@ -124,17 +122,7 @@ impl Default for WebIdentityTokenCredentialsProvider {
 
 /// The token in `path`, trimmed; what is wrong with the file otherwise.
 fn read_token(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|error| format!("cannot be opened: {error}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_TOKEN_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| format!("cannot be read: {error}"))?;
-    if bytes.len() as u64 > MAX_TOKEN_BYTES {
-        return Err(format!(
-            "is larger than {} KiB, too large for a token",
-            MAX_TOKEN_BYTES / 1024
-        ));
-    }
+    let bytes = read_capped(path, TOKEN_FILE_LIMIT).map_err(|error| error.to_string())?;
     let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
     let token = text.trim();
     if token.is_empty() {
@@ -192,7 +180,7 @@ mod tests {
         let huge = dir.write("huge", &"x".repeat(100 * 1024));
         for (file, problem) in [
             (empty, "is empty"),
-            (missing, "cannot be opened"),
+            (missing, "cannot be read"),
             (huge, "too large for a token"),
         ] {
             let provider = WebIdentityTokenCredentialsProvider::from_vars([

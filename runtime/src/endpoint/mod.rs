@@ -3,18 +3,25 @@
 //!
 //! Each service's `endpoint-rule-set-1.json` is turned into Rust code at codegen
 //! time; that code calls the functions in [`functions`] and [`partition`], written
-//! once here for every service.
+//! once here for every service. The runtime's own endpoints (STS, for the credential
+//! providers) use `partitions_table`, which `cargo xtask codegen` writes here from the
+//! same `partitions.json` as the service crates' tables.
 
 pub mod functions;
 pub mod partition;
-mod regex;
+#[rustfmt::skip]
+pub(crate) mod partitions_table;
+pub(crate) mod regex;
 
+use crate::redact::redact_userinfo;
 use std::collections::BTreeMap;
 use std::fmt;
 
 /// A resolved endpoint: the URL, headers to add, and properties such as the auth
 /// schemes to sign with.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` hides a user name and password in the URL (`https://***@host`).
+#[derive(Clone, PartialEq)]
 pub struct Endpoint {
     url: String,
     headers: BTreeMap<String, Vec<String>>,
@@ -75,6 +82,16 @@ impl Endpoint {
     }
 }
 
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("url", &redact_userinfo(&self.url))
+            .field("headers", &self.headers)
+            .field("properties", &self.properties)
+            .finish()
+    }
+}
+
 /// What an endpoint's `sigv4` auth scheme says to sign with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SigV4Scheme<'a> {
@@ -114,7 +131,9 @@ impl std::error::Error for EndpointError {}
 
 /// The values a client's configuration gives the rule set's built-in parameters
 /// (`AWS::Region`, `AWS::UseFIPS`, `AWS::UseDualStack`, `SDK::Endpoint`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// `Debug` hides a user name and password in the endpoint URL.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
 pub struct Builtins<'a> {
     /// `AWS::Region`.
     pub region: Option<&'a str>,
@@ -124,4 +143,38 @@ pub struct Builtins<'a> {
     pub use_dual_stack: bool,
     /// `SDK::Endpoint`: the configured endpoint URL.
     pub endpoint: Option<&'a str>,
+}
+
+impl fmt::Debug for Builtins<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builtins")
+            .field("region", &self.region)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
+            .field("endpoint", &self.endpoint.map(redact_userinfo))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_passwords_in_endpoint_urls() {
+        let url = "https://user:hunter2@proxy:8443/p";
+        let endpoint = Endpoint::new(url).with_header("h", "v");
+        let builtins = Builtins {
+            region: Some("us-east-1"),
+            endpoint: Some(url),
+            ..Builtins::default()
+        };
+        for text in [format!("{endpoint:?}"), format!("{builtins:?}")] {
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(text.contains("https://***@proxy:8443/p"), "{text}");
+        }
+        assert!(format!("{builtins:?}").contains("us-east-1"));
+        assert!(format!("{endpoint:?}").contains("\"h\": [\"v\"]"));
+        assert_eq!(endpoint.url(), url, "the URL itself is kept as given");
+    }
 }

@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use integration_tests::{verify, RecordedRequest, TestServer};
+use integration_tests::{verify, RecordedRequest, Reply, TestServer};
 use marketplace_metering::config::credentials::TimeSource;
-use marketplace_metering::config::RetryConfig;
+use marketplace_metering::config::{ConfigBuilder, RetryConfig};
+use marketplace_metering::error::SdkError;
 use marketplace_metering::operation::batch_meter_usage::{
     BatchMeterUsageError, BatchMeterUsageFluentBuilder,
 };
@@ -417,5 +418,83 @@ pub fn service_error_variant(error: &Error) -> &'static str {
         Error::Transport(_) => "Transport",
         Error::Response(_) => "Response",
         _ => "(a variant this test does not know)",
+    }
+}
+
+// ------------------------------------------------------------ environments
+
+/// What every deployment runs: configuration from the environment, one
+/// MeterUsage call.
+pub async fn meter_usage(vars: &[(String, String)]) -> Result<(), SdkError<MeterUsageError>> {
+    meter_usage_with(vars, |builder| builder).await
+}
+
+/// [`meter_usage`], with settings made in code on top of the environment's.
+pub async fn meter_usage_with(
+    vars: &[(String, String)],
+    configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+) -> Result<(), SdkError<MeterUsageError>> {
+    let builder = Config::from_vars(vars.iter().cloned())
+        .await
+        .expect("the configuration loads");
+    let config = configure(builder).build();
+    Client::from_conf(config)
+        .meter_usage()
+        .product_code("prod-abc")
+        .timestamp(DateTime::from_secs(1_700_000_000))
+        .usage_dimension("users")
+        .usage_quantity_as_decimal("1")
+        .send()
+        .await
+        .map(|_| ())
+}
+
+/// The metering service, a tripwire IMDS, and the variables every environment
+/// has: no profile files unless a test writes some, metering and IMDS on loopback.
+pub struct Environment {
+    pub metering: TestServer,
+    pub tripwire_imds: TestServer,
+    pub dir: TempDir,
+    pub vars: Vec<(String, String)>,
+}
+
+impl Environment {
+    pub async fn new(name: &str) -> Self {
+        let metering =
+            TestServer::always(Reply::json(200, r#"{"MeteringRecordId":"record-1"}"#)).await;
+        let tripwire_imds = TestServer::always(Reply::new(500)).await;
+        let dir = TempDir::new(name);
+        let vars = vec![
+            ("HOME".to_owned(), dir.path().display().to_string()),
+            (
+                "AWS_ENDPOINT_URL_MARKETPLACE_METERING".to_owned(),
+                metering.url(),
+            ),
+            (
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT".to_owned(),
+                tripwire_imds.url(),
+            ),
+        ];
+        Environment {
+            metering,
+            tripwire_imds,
+            dir,
+            vars,
+        }
+    }
+
+    pub fn var(&mut self, name: &str, value: impl Into<String>) {
+        self.vars.retain(|(existing, _)| existing != name);
+        self.vars.push((name.to_owned(), value.into()));
+    }
+
+    pub async fn only_metering_request(&self) -> RecordedRequest {
+        let mut requests = self.metering.requests().await;
+        assert_eq!(requests.len(), 1, "{requests:#?}");
+        requests.remove(0)
+    }
+
+    pub async fn assert_imds_never_asked(&self) {
+        assert_eq!(self.tripwire_imds.request_count().await, 0);
     }
 }
