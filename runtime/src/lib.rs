@@ -17,6 +17,8 @@ pub mod endpoint;
 pub mod enums;
 pub mod error;
 mod file;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod profile;
 mod random;
 mod redact;
