@@ -124,6 +124,10 @@ pub struct Member {
     pub wire_name: String,
     /// The Rust field name (possibly raw, `r#type`).
     pub field: String,
+    /// The structure's getter: named like the field.
+    pub getter: String,
+    /// The builder's methods; an operation's fluent builder has the same for its input.
+    pub setters: Setters,
     /// The value type.
     pub ty: Type,
     /// Markdown doc lines.
@@ -138,6 +142,43 @@ pub struct Member {
     pub deprecated: Option<String>,
     /// Stored in a `Box` because the structure contains itself through it.
     pub boxed: bool,
+}
+
+/// A builder's methods for one member: `x(..)`, `set_x(..)` and `get_x()`.
+#[derive(Debug, Clone)]
+pub struct Setters {
+    /// The method that takes one value, named like the field (possibly raw, `r#type`).
+    pub name: String,
+    /// What that method does with its argument.
+    pub action: SetterAction,
+    /// `set_<member>`: sets or clears the whole value, taking an `Option`.
+    pub set: String,
+    /// `get_<member>`: the value set so far.
+    pub get: String,
+}
+
+/// What a member's one-value setter does.
+#[derive(Debug, Clone)]
+pub enum SetterAction {
+    /// `x(input)` sets the member.
+    Set(SetterParam),
+    /// `x(input)` appends an item to the list.
+    Append(SetterParam),
+    /// `x(key, value)` adds an entry to the map, the key taken as `impl Into<String>` and
+    /// the value as this parameter.
+    Insert(SetterParam),
+}
+
+/// How a setter takes a value.
+#[derive(Debug, Clone)]
+pub struct SetterParam {
+    /// The value's type.
+    pub ty: Type,
+    /// Taken as `impl Into<T>` and converted: strings, timestamps and blobs, so that a `&str`
+    /// or a `SystemTime` will do.
+    pub into: bool,
+    /// Taken as `Option<T>`: an element of a sparse list or map, which may be null.
+    pub optional: bool,
 }
 
 /// A value type with the constraints of the shape it came from.

@@ -21,8 +21,9 @@ use std::fmt;
 pub struct Input<'a> {
     /// The text of `service-2.json`.
     pub service_json: &'a str,
-    /// Where the model came from, for the header of every file, e.g.
-    /// `model/meteringmarketplace/service-2.json (botocore 1.44.8)`.
+    /// The model file, for the header of every file, e.g.
+    /// `model/meteringmarketplace/service-2.json`. Name the file, not the botocore release
+    /// it came from: a release that leaves the model alone should change no generated file.
     pub origin: &'a str,
     /// The Rust name of the generated crate, e.g. `marketplace_metering`.
     pub crate_name: &'a str,
@@ -93,7 +94,7 @@ pub fn generate(input: &Input<'_>) -> Result<Vec<GeneratedFile>, Error> {
 /// Generates the runtime's own partition table, `src/endpoint/partitions_table.rs` of
 /// `sdk-runtime` (the returned path is relative to the runtime crate's root), from the text
 /// of botocore's `partitions.json`. `origin` names that file in the header, e.g.
-/// `model/meteringmarketplace/partitions.json (botocore 1.44.8)`.
+/// `model/meteringmarketplace/partitions.json`.
 ///
 /// The runtime's credential providers find STS with it: they are built before any service
 /// crate, and so any service crate's table, is known. It is printed by the same emitter as

@@ -512,12 +512,21 @@ impl Lowering<'_> {
         for (member_name, member) in entries {
             let target = shape_of(self.model, &member.shape)?;
             let field = unique_member(snake(member_name), &mut taken);
+            let ty = self.member_type(member)?;
+            let [_, set, get] = method_names(&field);
             let sensitive_override = SENSITIVE_MEMBERS
                 .iter()
                 .any(|(s, m, _)| *s == name && m == member_name);
             members.push(Member {
                 wire_name: member_name.clone(),
-                ty: self.member_type(member)?,
+                getter: field.clone(),
+                setters: Setters {
+                    name: field.clone(),
+                    action: setter_action(&ty),
+                    set,
+                    get,
+                },
+                ty,
                 docs: self.docs(member.documentation.as_deref()),
                 required: shape.required.contains(member_name),
                 sensitive: is_sensitive(self.model, member) || sensitive_override,
@@ -659,27 +668,48 @@ fn shape_of<'m>(model: &'m Model, name: &str) -> Result<&'m model::Shape, Error>
     shape(model, name)
 }
 
-/// A member name whose field, setter and getter are all free.
+/// The methods a member with this field takes, without `r#`: its getter and one-value
+/// setter (named like the field), `set_<field>` and `get_<field>`.
+fn method_names(field: &str) -> [String; 3] {
+    let plain = bare(field);
+    [
+        plain.to_owned(),
+        format!("set_{plain}"),
+        format!("get_{plain}"),
+    ]
+}
+
+/// A member name whose field, setters and getters are all free.
 fn unique_member(candidate: String, taken: &mut Vec<String>) -> String {
-    let clashes = |name: &str, taken: &Vec<String>| {
-        let plain = bare(name);
-        [
-            plain.to_owned(),
-            format!("set_{plain}"),
-            format!("get_{plain}"),
-        ]
-        .iter()
-        .any(|n| taken.contains(n))
-    };
+    let clashes =
+        |name: &str, taken: &Vec<String>| method_names(name).iter().any(|n| taken.contains(n));
     let mut name = candidate.clone();
     let mut n = 2;
     while clashes(&name, taken) {
         name = format!("{}_{n}", bare(&candidate));
         n += 1;
     }
-    let plain = bare(&name).to_owned();
-    taken.extend([format!("set_{plain}"), format!("get_{plain}"), plain]);
+    taken.extend(method_names(&name));
     name
+}
+
+/// What the one-value setter of a member of this type does: sets it, appends to a list or
+/// adds to a map. Strings, timestamps and blobs are taken as `impl Into<T>` where they are the
+/// whole value or a list item; map values as they are, since `map("k", "v".into())` would no
+/// longer compile with `impl Into`. Null elements of sparse lists and maps are `Option<T>`.
+fn setter_action(ty: &Type) -> SetterAction {
+    let param = |ty: &Type, into: bool, optional: bool| SetterParam {
+        ty: ty.clone(),
+        into: into
+            && !optional
+            && matches!(ty.kind, Kind::String | Kind::Timestamp(_) | Kind::Blob),
+        optional,
+    };
+    match &ty.kind {
+        Kind::List { member, sparse } => SetterAction::Append(param(member, true, *sparse)),
+        Kind::Map { value, sparse, .. } => SetterAction::Insert(param(value, false, *sparse)),
+        _ => SetterAction::Set(param(ty, true, false)),
+    }
 }
 
 /// The code the service sends for an exception: the shape name, in JSON protocols.

@@ -77,7 +77,7 @@ const RUNTIME_DIR: &str = "runtime";
 fn partitions_origin(model: &RealModel) -> String {
     model
         .origin
-        .replacen("/service-2.json ", "/partitions.json ", 1)
+        .replacen("/service-2.json", "/partitions.json", 1)
 }
 
 /// The runtime's partition table, which the credential providers resolve STS hosts with.

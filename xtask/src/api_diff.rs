@@ -52,7 +52,7 @@ fn resolve(arg: &str, scratch: &Path) -> Result<Side, String> {
         // A directory laid out like model/ or a fixture says which botocore it came from.
         let version = files::read_optional(&path.join("provenance.json"))?
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|text| crate::codegen::botocore_version(&text).ok());
+            .and_then(|text| update_model::botocore_version(&text).ok());
         let label = match version {
             Some(version) => format!("botocore {version} ({arg})"),
             None => arg.to_string(),

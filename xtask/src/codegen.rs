@@ -8,6 +8,12 @@
 //! crate's `src/`: `Cargo.toml` and anything else in the crate are written by hand. In the
 //! runtime it owns that one file: the credential providers find STS with it, before any
 //! service crate (and its own table) is known.
+//!
+//! The inputs are `service-2.json`, `endpoint-rule-set-1.json`, `partitions.json` and the
+//! crate's version; headers name the model file. The botocore release the model came from is
+//! recorded in `provenance.json` (and, for releases that change the API, in the crate's
+//! `CHANGELOG.md`), which this command does not read: a botocore bump that leaves the three
+//! model files alone changes no generated file.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -55,12 +61,6 @@ fn regenerate(
     let service_rel = format!("{MODEL_DIR}/service-2.json");
     let service_json = files::read_text(&root.join(&service_rel))?;
 
-    let provenance_rel = format!("{MODEL_DIR}/provenance.json");
-    let provenance = files::read_text(&root.join(&provenance_rel))
-        .map_err(|e| format!("{e} (run `cargo xtask update-model` to create it)"))?;
-    let botocore_version =
-        botocore_version(&provenance).map_err(|e| format!("{provenance_rel}: {e}"))?;
-
     let cargo_toml_rel = format!("{CRATE_DIR}/Cargo.toml");
     let cargo_toml = files::read_text(&root.join(&cargo_toml_rel))?;
     let crate_version = package_version(&cargo_toml).ok_or_else(|| {
@@ -72,10 +72,11 @@ fn regenerate(
     let partitions_rel = format!("{MODEL_DIR}/partitions.json");
     let partitions_json = files::read_text(&root.join(&partitions_rel))?;
 
-    let origin = format!("{service_rel} (botocore {botocore_version})");
+    // Every file's header names the model file, not the botocore release it came from (that is
+    // in `provenance.json`): a botocore bump that leaves these three files alone changes nothing.
     let input = ::codegen::Input {
         service_json: &service_json,
-        origin: &origin,
+        origin: &service_rel,
         crate_name: CRATE_NAME,
         crate_version,
         endpoint_rule_set_json: Some(&rule_set_json),
@@ -95,9 +96,8 @@ fn regenerate(
         ));
     }
 
-    let partitions_origin = format!("{partitions_rel} (botocore {botocore_version})");
     let table = std::panic::catch_unwind(|| {
-        ::codegen::runtime_partitions(&partitions_json, &partitions_origin)
+        ::codegen::runtime_partitions(&partitions_json, &partitions_rel)
     })
     .map_err(|_| {
         format!("codegen::runtime_partitions panicked on {partitions_rel} (see the message above)")
@@ -269,17 +269,6 @@ fn summary(n: usize) -> String {
     }
 }
 
-/// The `botocore_version` recorded in `provenance.json`.
-pub(crate) fn botocore_version(provenance: &str) -> Result<String, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(provenance).map_err(|e| format!("invalid JSON: {e}"))?;
-    value
-        .get("botocore_version")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| "no string field `botocore_version`".to_string())
-}
-
 /// The `version = "..."` of a `Cargo.toml`'s `[package]` section. A line-based parse, enough
 /// for the hand-written manifest of the generated crate; `version.workspace = true` is not
 /// understood and yields `None`.
@@ -309,8 +298,10 @@ pub(crate) fn package_version(cargo_toml: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::files::read_text;
     use crate::files::TempDir;
     use ::codegen::GeneratedFile;
+    use std::collections::BTreeMap;
     use std::fs;
 
     fn file(path: &str, contents: &str) -> GeneratedFile {
@@ -439,10 +430,7 @@ mod tests {
 
     /// Stands in for the generator: checks what it is given and returns two files.
     fn fake_generate(input: &::codegen::Input<'_>) -> Result<Vec<GeneratedFile>, ::codegen::Error> {
-        assert_eq!(
-            input.origin,
-            "model/meteringmarketplace/service-2.json (botocore 1.2.3)"
-        );
+        assert_eq!(input.origin, "model/meteringmarketplace/service-2.json");
         assert_eq!(input.crate_name, "marketplace_metering");
         assert_eq!(input.crate_version, "0.4.0");
         if input.service_json.contains("broken") {
@@ -519,15 +507,127 @@ mod tests {
         assert_eq!(regenerate(root, true, fake_generate, &mut out), Ok(0));
         assert!(out.is_empty());
 
+        // `provenance.json` is no input of the generator: without it nothing changes.
+        fs::remove_file(root.join(MODEL_DIR).join("provenance.json")).unwrap();
+        assert_eq!(
+            regenerate(root, true, fake_generate, &mut Vec::new()),
+            Ok(0)
+        );
+
         write(&format!("{MODEL_DIR}/service-2.json"), "broken");
         let err = regenerate(root, false, fake_generate, &mut Vec::new()).unwrap_err();
         assert_eq!(
             err,
             "codegen::generate failed on model/meteringmarketplace/service-2.json: bad shape `Foo`"
         );
-        std::fs::remove_file(root.join(MODEL_DIR).join("provenance.json")).unwrap();
-        let err = regenerate(root, true, fake_generate, &mut Vec::new()).unwrap_err();
-        assert!(err.contains("provenance.json"), "{err}");
+    }
+
+    /// Every file `cargo xtask codegen` owns under `root`: the crate's `src/**/*.rs` and the
+    /// runtime's partition table, by path relative to `root`.
+    fn generated_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+        let src = root.join(CRATE_DIR).join("src");
+        let mut tree = BTreeMap::new();
+        for rel in files::files_with_extension(&src, ".rs").unwrap() {
+            let path = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            tree.insert(
+                format!("{CRATE_DIR}/src/{path}"),
+                fs::read(src.join(&rel)).unwrap(),
+            );
+        }
+        tree.insert(
+            RUNTIME_TABLE.to_owned(),
+            fs::read(root.join(RUNTIME_TABLE)).unwrap(),
+        );
+        tree
+    }
+
+    /// A botocore release that leaves `service-2.json`, `endpoint-rule-set-1.json` and
+    /// `partitions.json` alone changes no generated file, so reviewers of a model update see
+    /// only what changed. 1.44.1 → 1.44.8 is such a bump: the fixture of 1.44.1 under
+    /// `tests/fixtures/models/` holds the `service-2.json` that `model/` has from 1.44.8. Runs
+    /// the real generator offline on copies of the real model, one per `provenance.json`.
+    #[test]
+    fn a_botocore_bump_that_keeps_the_model_changes_no_generated_file() {
+        let project = crate::project_root();
+        let model_dir = project.join(MODEL_DIR);
+        let fixture_dir = project.join("xtask/tests/fixtures/models/1.44.1");
+        let read = |path: PathBuf| fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        assert_eq!(
+            read(fixture_dir.join("service-2.json")),
+            read(model_dir.join("service-2.json")),
+            "the premise: botocore 1.44.1 and model/ have the same service-2.json"
+        );
+        let provenances = [
+            fixture_dir.join("provenance.json"),
+            model_dir.join("provenance.json"),
+        ];
+        let versions = provenances.clone().map(|path| {
+            crate::update_model::botocore_version(&String::from_utf8(read(path)).unwrap()).unwrap()
+        });
+        assert_ne!(versions[0], versions[1]);
+
+        let projects = provenances.clone().map(|provenance| {
+            let tmp = TempDir::new("xtask-test-botocore-bump").unwrap();
+            for file in [
+                "service-2.json",
+                "endpoint-rule-set-1.json",
+                "partitions.json",
+            ] {
+                let rel = format!("{MODEL_DIR}/{file}");
+                write(tmp.path(), &rel, &read_text(&project.join(&rel)).unwrap());
+            }
+            let provenance_rel = format!("{MODEL_DIR}/provenance.json");
+            write(
+                tmp.path(),
+                &provenance_rel,
+                &read_text(&provenance).unwrap(),
+            );
+            let cargo_toml = format!("{CRATE_DIR}/Cargo.toml");
+            write(
+                tmp.path(),
+                &cargo_toml,
+                &read_text(&project.join(&cargo_toml)).unwrap(),
+            );
+            let written = regenerate(tmp.path(), false, ::codegen::generate, &mut Vec::new());
+            assert!(written.unwrap() > 1);
+            tmp
+        });
+        let [old, new] = projects.each_ref().map(|tmp| generated_tree(tmp.path()));
+        assert_eq!(
+            old.keys().collect::<Vec<_>>(),
+            new.keys().collect::<Vec<_>>()
+        );
+        for (path, old_bytes) in &old {
+            assert!(
+                *old_bytes == new[path],
+                "{path} differs between botocore {} and {}:\n{}",
+                versions[0],
+                versions[1],
+                unified_diff(path, old_bytes, &new[path])
+            );
+            let text = String::from_utf8_lossy(old_bytes);
+            for version in &versions {
+                assert!(!text.contains(version.as_str()), "{path} names {version}");
+            }
+        }
+
+        // The bump done in place, as `update-model` does it: `--check` finds nothing to do.
+        let bumped = projects[0].path();
+        write(
+            bumped,
+            &format!("{MODEL_DIR}/provenance.json"),
+            &read_text(&provenances[1]).unwrap(),
+        );
+        let mut out = Vec::new();
+        assert_eq!(
+            regenerate(bumped, true, ::codegen::generate, &mut out),
+            Ok(0)
+        );
+        assert!(out.is_empty(), "{}", String::from_utf8_lossy(&out));
     }
 
     /// The runtime's partition table is checked and written with the generated crate, from
@@ -543,7 +643,7 @@ mod tests {
         assert!(
             table.starts_with(
                 "// @generated by `cargo xtask codegen` from \
-                 model/meteringmarketplace/partitions.json (botocore 1.2.3). Do not edit by hand.\n"
+                 model/meteringmarketplace/partitions.json. Do not edit by hand.\n"
             ),
             "{table}"
         );
@@ -617,10 +717,6 @@ mod tests {
         write(&format!("{MODEL_DIR}/endpoint-rule-set-1.json"), "{}");
         write(&format!("{MODEL_DIR}/partitions.json"), "{}");
         write(
-            &format!("{MODEL_DIR}/provenance.json"),
-            r#"{"botocore_version": "1"}"#,
-        );
-        write(
             &format!("{CRATE_DIR}/Cargo.toml"),
             "[package]\nversion = \"1.0.0\"\n",
         );
@@ -677,15 +773,5 @@ version = \"9\"
             None
         );
         assert_eq!(package_version("[dependencies]\nversion = \"1\"\n"), None);
-    }
-
-    #[test]
-    fn reads_botocore_version() {
-        assert_eq!(
-            botocore_version(r#"{"botocore_version": "1.44.8"}"#),
-            Ok("1.44.8".to_string())
-        );
-        assert!(botocore_version("{}").is_err());
-        assert!(botocore_version("not json").is_err());
     }
 }

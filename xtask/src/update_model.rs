@@ -212,7 +212,7 @@ pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
     let provenance_path = model_dir.join("provenance.json");
     let previous = files::read_optional(&provenance_path)?
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| crate::codegen::botocore_version(&text).ok());
+        .and_then(|text| botocore_version(&text).ok());
     let previous_service = files::read_optional(&model_dir.join("service-2.json"))?;
 
     let mut records = Vec::new();
@@ -378,6 +378,19 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The `botocore_version` recorded in `provenance.json`. Only the commands that deal with
+/// botocore releases read it: `cargo xtask codegen` does not, so the generated code depends on
+/// the model files alone.
+pub(crate) fn botocore_version(provenance: &str) -> Result<String, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(provenance).map_err(|e| format!("invalid JSON: {e}"))?;
+    value
+        .get("botocore_version")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| "no string field `botocore_version`".to_string())
+}
+
 /// Renders `provenance.json` by hand, so its key order and layout are fixed whatever
 /// features of `serde_json` the workspace happens to enable (`preserve_order` changes how
 /// `Map` orders keys); `serde_json` only escapes the strings.
@@ -510,6 +523,16 @@ mod tests {
     }
 
     #[test]
+    fn reads_botocore_version() {
+        assert_eq!(
+            botocore_version(r#"{"botocore_version": "1.44.8"}"#),
+            Ok("1.44.8".to_string())
+        );
+        assert!(botocore_version("{}").is_err());
+        assert!(botocore_version("not json").is_err());
+    }
+
+    #[test]
     fn renders_provenance() {
         let records = [
             FileRecord {
@@ -536,10 +559,7 @@ mod tests {
         let rendered = render_provenance("1.44.8", &records);
         assert_eq!(rendered, expected);
         // Valid JSON that `codegen` can read the version back from.
-        assert_eq!(
-            crate::codegen::botocore_version(&rendered),
-            Ok("1.44.8".into())
-        );
+        assert_eq!(botocore_version(&rendered), Ok("1.44.8".into()));
         assert!(render_provenance("1", &[]).contains("\"files\": [\n  ]"));
     }
 }

@@ -1,8 +1,8 @@
 //! One file per operation: input, output, error enum and fluent builder.
 
 use super::docs;
-use super::shapes::{structure, Role};
-use crate::ir::{Kind, Member, Operation};
+use super::shapes::{builder_methods, structure, Holder, Role};
+use crate::ir::Operation;
 use crate::names::bare;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -155,7 +155,11 @@ fn fluent_builder(op: &Operation) -> TokenStream {
         op.wire_name,
         module = bare(&op.module),
     );
-    let setters = op.input.members.iter().map(delegating_setters);
+    let setters = op
+        .input
+        .members
+        .iter()
+        .map(|m| builder_methods(m, Holder::Inner));
     let op_doc = docs(&op.docs);
     quote! {
         #[doc = #doc]
@@ -186,116 +190,5 @@ fn fluent_builder(op: &Operation) -> TokenStream {
 
             #( #setters )*
         }
-    }
-}
-
-fn delegating_setters(m: &Member) -> TokenStream {
-    let field = super::ident(&m.field);
-    let plain = bare(&m.field);
-    let set = format_ident!("set_{}", plain);
-    let get = format_ident!("get_{}", plain);
-    let ty = super::rust_type(&m.ty);
-    let stored = if m.boxed {
-        quote!(::std::option::Option<::std::boxed::Box<#ty>>)
-    } else {
-        quote!(::std::option::Option<#ty>)
-    };
-    let deprecated = m
-        .deprecated
-        .as_ref()
-        .map(|note| quote!(#[deprecated(note = #note)]));
-    let doc = docs(&m.docs);
-    let main = match &m.ty.kind {
-        Kind::List { member, sparse } => {
-            let item = if *sparse {
-                let t = super::rust_type(member);
-                quote!(::std::option::Option<#t>)
-            } else {
-                param(&member.kind, super::rust_type(member))
-            };
-            let appends = format!(
-                " Appends an item to `{}`; [`{set}`](Self::{set}) replaces the whole list.",
-                m.wire_name
-            );
-            quote! {
-                #[doc = #appends]
-                #[doc = ""]
-                #doc
-                #deprecated
-                pub fn #field(mut self, input: #item) -> Self {
-                    #[allow(deprecated)]
-                    { self.inner = self.inner.#field(input); }
-                    self
-                }
-            }
-        }
-        Kind::Map { value, sparse, .. } => {
-            let v = super::rust_type(value);
-            let v = if *sparse {
-                quote!(::std::option::Option<#v>)
-            } else {
-                v
-            };
-            let adds = format!(
-                " Adds an entry to `{}`; [`{set}`](Self::{set}) replaces the whole map.",
-                m.wire_name
-            );
-            quote! {
-                #[doc = #adds]
-                #[doc = ""]
-                #doc
-                #deprecated
-                pub fn #field(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #v) -> Self {
-                    #[allow(deprecated)]
-                    { self.inner = self.inner.#field(key, value); }
-                    self
-                }
-            }
-        }
-        kind => {
-            let p = param(kind, ty.clone());
-            quote! {
-                #doc
-                #deprecated
-                pub fn #field(mut self, input: #p) -> Self {
-                    #[allow(deprecated)]
-                    { self.inner = self.inner.#field(input); }
-                    self
-                }
-            }
-        }
-    };
-    // Intra-doc links take the bare name: rustdoc reads `Self::r#type` as a path to `r`.
-    let set_doc = format!(
-        " Sets or clears `{}`; see [`{plain}`](Self::{plain}).",
-        m.wire_name
-    );
-    let get_doc = format!(" The value set for `{}`.", m.wire_name);
-    quote! {
-        #main
-
-        #[doc = #set_doc]
-        #deprecated
-        pub fn #set(mut self, input: ::std::option::Option<#ty>) -> Self {
-            #[allow(deprecated)]
-            { self.inner = self.inner.#set(input); }
-            self
-        }
-
-        #[doc = #get_doc]
-        #deprecated
-        pub fn #get(&self) -> &#stored {
-            #[allow(deprecated)]
-            self.inner.#get()
-        }
-    }
-}
-
-fn param(kind: &Kind, ty: TokenStream) -> TokenStream {
-    match kind {
-        Kind::String => quote!(impl ::std::convert::Into<::std::string::String>),
-        Kind::Timestamp(_) => quote!(impl ::std::convert::Into<crate::primitives::DateTime>),
-        Kind::Blob => quote!(impl ::std::convert::Into<crate::primitives::Blob>),
-        _ => ty,
     }
 }

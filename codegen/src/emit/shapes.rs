@@ -4,7 +4,11 @@
 use super::{
     docs, ident, is_copy, needs_validation, rust_type, serde_with, validate_value, wire_format,
 };
-use crate::ir::{EnumDef, Exception, Kind, Member, Structure, TypeDef, UnionDef};
+use crate::ir::{
+    EnumDef, Exception, Kind, Member, SetterAction, SetterParam, Setters, Structure, TypeDef,
+    UnionDef,
+};
+use crate::names::bare;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -93,7 +97,7 @@ pub fn structure(s: &Structure, role: Role) -> TokenStream {
     let fields = s.members.iter().map(field);
     let field_names: Vec<_> = s.members.iter().map(|m| ident(&m.field)).collect();
     let getters = s.members.iter().map(getter);
-    let setters = s.members.iter().map(setter);
+    let setters = s.members.iter().map(|m| builder_methods(m, Holder::Fields));
     let builder_fields = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let ty = field_type(m);
@@ -243,6 +247,7 @@ fn getter(m: &Member) -> TokenStream {
     let doc = member_docs(m);
     let deprecated = deprecated(m);
     let field = ident(&m.field);
+    let getter = ident(&m.getter);
     let ty = rust_type(&m.ty);
     let (ret, body) = match &m.ty.kind {
         Kind::String => (
@@ -274,135 +279,151 @@ fn getter(m: &Member) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        pub fn #field(&self) -> #ret {
+        pub fn #getter(&self) -> #ret {
             #body
         }
     }
 }
 
-fn setter(m: &Member) -> TokenStream {
+/// Where a builder keeps what its setters are given.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// In its own fields: a structure's builder.
+    Fields,
+    /// In `inner`, the input's builder, whose methods of the same name it calls: an
+    /// operation's fluent builder.
+    Inner,
+}
+
+/// A member's builder methods: the one-value setter (`x`, which sets the member, appends to
+/// a list or adds to a map), `set_x` and `get_x`. Both kinds of builder print them here, so
+/// their signatures and docs cannot drift apart; only where the value goes differs.
+pub fn builder_methods(m: &Member, holder: Holder) -> TokenStream {
+    let Setters {
+        name,
+        action,
+        set,
+        get,
+    } = &m.setters;
     let doc = member_docs(m);
     let deprecated = deprecated(m);
     let field = ident(&m.field);
-    let plain = crate::names::bare(&m.field);
-    let set = format_ident!("set_{}", plain);
-    let get = format_ident!("get_{}", plain);
+    let (name, set, get) = (ident(name), ident(set), ident(get));
+    // Intra-doc links take the bare name: rustdoc reads `Self::r#type` as a path to `r`.
+    let (name_link, set_link) = (bare(&m.setters.name), bare(&m.setters.set));
+    let wire = &m.wire_name;
+    let forward = |call: TokenStream| {
+        quote! {
+            #[allow(deprecated)]
+            { self.inner = self.inner.#call; }
+            self
+        }
+    };
+    let (intro, params, args, store) = match action {
+        SetterAction::Set(param) => {
+            let value = param_value(param, quote!(input));
+            let value = if m.boxed {
+                quote!(::std::boxed::Box::new(#value))
+            } else {
+                value
+            };
+            let ty = param_type(param);
+            (
+                None,
+                quote!(input: #ty),
+                quote!(input),
+                quote!(self.#field = ::std::option::Option::Some(#value);),
+            )
+        }
+        SetterAction::Append(param) => {
+            let value = param_value(param, quote!(input));
+            let ty = param_type(param);
+            (
+                Some(format!(
+                    " Appends an item to `{wire}`; [`{set_link}`](Self::{set_link}) replaces the whole list."
+                )),
+                quote!(input: #ty),
+                quote!(input),
+                quote!(self.#field.get_or_insert_with(::std::vec::Vec::new).push(#value);),
+            )
+        }
+        SetterAction::Insert(param) => {
+            let value = param_value(param, quote!(value));
+            let ty = param_type(param);
+            (
+                Some(format!(
+                    " Adds an entry to `{wire}`; [`{set_link}`](Self::{set_link}) replaces the whole map."
+                )),
+                quote!(key: impl ::std::convert::Into<::std::string::String>, value: #ty),
+                quote!(key, value),
+                quote!(self.#field.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), #value);),
+            )
+        }
+    };
+    let intro = intro.map(|line| quote!(#[doc = #line] #[doc = ""]));
     let ty = rust_type(&m.ty);
     let stored = field_type(m);
-    let (param, value) = value_param(&m.ty.kind, ty.clone());
-    let wrap = |value: TokenStream| {
-        if m.boxed {
-            quote!(::std::boxed::Box::new(#value))
-        } else {
-            value
-        }
-    };
-    let main = match &m.ty.kind {
-        Kind::List { member, sparse } => {
-            let (item_param, item_value) = if *sparse {
-                let item = rust_type(member);
-                (quote!(::std::option::Option<#item>), quote!(input))
+    let (one_body, set_body, get_body) = match holder {
+        Holder::Fields => {
+            let set_value = if m.boxed {
+                quote!(input.map(::std::boxed::Box::new))
             } else {
-                value_param(&member.kind, rust_type(member))
+                quote!(input)
             };
-            let doc_append = format!(
-                " Appends an item to `{}`; [`{set}`](Self::{set}) replaces the whole list.",
-                m.wire_name
-            );
-            quote! {
-                #[doc = #doc_append]
-                #[doc = ""]
-                #doc
-                #deprecated
-                pub fn #field(mut self, input: #item_param) -> Self {
-                    self.#field.get_or_insert_with(::std::vec::Vec::new).push(#item_value);
-                    self
-                }
-            }
+            (
+                quote!(#store self),
+                quote!(self.#field = #set_value; self),
+                quote!(&self.#field),
+            )
         }
-        Kind::Map {
-            value: map_value,
-            sparse,
-            ..
-        } => {
-            let value_ty = rust_type(map_value);
-            let value_ty = if *sparse {
-                quote!(::std::option::Option<#value_ty>)
-            } else {
-                value_ty
-            };
-            let doc_insert = format!(
-                " Adds an entry to `{}`; [`{set}`](Self::{set}) replaces the whole map.",
-                m.wire_name
-            );
-            quote! {
-                #[doc = #doc_insert]
-                #[doc = ""]
-                #doc
-                #deprecated
-                pub fn #field(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #value_ty) -> Self {
-                    self.#field.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
-                    self
-                }
-            }
-        }
-        _ => {
-            let value = wrap(value);
-            quote! {
-                #doc
-                #deprecated
-                pub fn #field(mut self, input: #param) -> Self {
-                    self.#field = ::std::option::Option::Some(#value);
-                    self
-                }
-            }
-        }
+        Holder::Inner => (
+            forward(quote!(#name(#args))),
+            forward(quote!(#set(input))),
+            quote!(#[allow(deprecated)] self.inner.#get()),
+        ),
     };
-    // Intra-doc links take the bare name: rustdoc reads `Self::r#type` as a path to `r`.
-    let set_doc = format!(
-        " Sets or clears `{}`; see [`{plain}`](Self::{plain}).",
-        m.wire_name
-    );
-    let get_doc = format!(" The value set for `{}`.", m.wire_name);
-    let set_value = if m.boxed {
-        quote!(input.map(::std::boxed::Box::new))
-    } else {
-        quote!(input)
-    };
+    let set_doc = format!(" Sets or clears `{wire}`; see [`{name_link}`](Self::{name_link}).");
+    let get_doc = format!(" The value set for `{wire}`.");
     quote! {
-        #main
+        #intro
+        #doc
+        #deprecated
+        pub fn #name(mut self, #params) -> Self {
+            #one_body
+        }
 
         #[doc = #set_doc]
         #deprecated
         pub fn #set(mut self, input: ::std::option::Option<#ty>) -> Self {
-            self.#field = #set_value;
-            self
+            #set_body
         }
 
         #[doc = #get_doc]
         #deprecated
         pub fn #get(&self) -> &#stored {
-            &self.#field
+            #get_body
         }
     }
 }
 
-/// The parameter type of a single-value setter and how to store it.
-fn value_param(kind: &Kind, ty: TokenStream) -> (TokenStream, TokenStream) {
-    match kind {
-        Kind::String => (
-            quote!(impl ::std::convert::Into<::std::string::String>),
-            quote!(input.into()),
-        ),
-        Kind::Timestamp(_) => (
-            quote!(impl ::std::convert::Into<crate::primitives::DateTime>),
-            quote!(input.into()),
-        ),
-        Kind::Blob => (
-            quote!(impl ::std::convert::Into<crate::primitives::Blob>),
-            quote!(input.into()),
-        ),
-        _ => (ty, quote!(input)),
+/// The parameter type of a setter.
+fn param_type(param: &SetterParam) -> TokenStream {
+    let ty = rust_type(&param.ty);
+    if param.into {
+        quote!(impl ::std::convert::Into<#ty>)
+    } else if param.optional {
+        quote!(::std::option::Option<#ty>)
+    } else {
+        ty
+    }
+}
+
+/// The value to store for the setter argument `input`.
+fn param_value(param: &SetterParam, input: TokenStream) -> TokenStream {
+    if param.into {
+        quote!(#input.into())
+    } else {
+        input
     }
 }
 
@@ -411,7 +432,7 @@ fn debug_impl(type_name: &str, members: &[Member], with_meta: bool) -> TokenStre
     let name = format_ident!("{}", type_name);
     let fields = members.iter().map(|m| {
         let field = ident(&m.field);
-        let label = crate::names::bare(&m.field);
+        let label = bare(&m.field);
         if m.sensitive {
             quote!(out.field(#label, &"*** sensitive data redacted ***");)
         } else {

@@ -40,15 +40,9 @@ pub const CRATE_NAME: &str = "marketplace_metering";
 impl RealModel {
     pub fn read() -> Self {
         let service_rel = format!("{MODEL_DIR}/service-2.json");
-        let provenance: serde_json::Value =
-            serde_json::from_str(&read(&format!("{MODEL_DIR}/provenance.json")))
-                .expect("provenance.json is JSON");
-        let botocore_version = provenance["botocore_version"]
-            .as_str()
-            .expect("provenance.json has a string botocore_version");
         RealModel {
             service_json: read(&service_rel),
-            origin: format!("{service_rel} (botocore {botocore_version})"),
+            origin: service_rel,
             crate_version: package_version(&read(&format!("{CRATE_DIR}/Cargo.toml"))),
             rule_set_json: read(&format!("{MODEL_DIR}/endpoint-rule-set-1.json")),
             partitions_json: read(&format!("{MODEL_DIR}/partitions.json")),

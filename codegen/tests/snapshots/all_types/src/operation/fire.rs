@@ -255,6 +255,8 @@ impl FireFluentBuilder {
         self.handle.send(input).await
     }
     /// *The model has no documentation for this.*
+    ///
+    /// This member is required.
     pub fn target(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,

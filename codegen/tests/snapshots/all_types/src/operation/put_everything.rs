@@ -490,6 +490,8 @@ impl PutEverythingFluentBuilder {
         self.handle.send(input).await
     }
     /// Makes the call idempotent.
+    ///
+    /// When unset, the SDK sends a fresh random UUID, the same on every retry of a call.
     pub fn client_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -516,6 +518,8 @@ impl PutEverythingFluentBuilder {
         #[allow(deprecated)] self.inner.get_client_token()
     }
     /// Every kind of value.
+    ///
+    /// This member is required.
     pub fn everything(mut self, input: crate::types::Everything) -> Self {
         #[allow(deprecated)]
         {

@@ -1013,6 +1013,8 @@ impl GetThingFluentBuilder {
         self.handle.send(input).await
     }
     /// A keyword: `r#type`.
+    ///
+    /// This member is required.
     pub fn r#type(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1039,6 +1041,8 @@ impl GetThingFluentBuilder {
         #[allow(deprecated)] self.inner.get_type()
     }
     /// Cannot be raw: `self_value`.
+    ///
+    /// This member is required.
     pub fn self_value(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,

@@ -291,6 +291,8 @@ impl WalkFluentBuilder {
         self.handle.send(input).await
     }
     /// *The model has no documentation for this.*
+    ///
+    /// This member is required.
     pub fn root(mut self, input: crate::types::Node) -> Self {
         #[allow(deprecated)]
         {
