@@ -16,6 +16,10 @@ use crate::error::{
 use crate::redact::redact_userinfo;
 use crate::retry::{self, ClockSkew, Decision, RetryReason, RetryStrategy};
 use crate::sigv4::{Signer, SigningParams, SigningTarget};
+use crate::transport::{
+    BodyLimit, HttpClient, HttpError, HttpErrorKind, HttpRequest, ReqwestHttpClient,
+    SharedHttpClient,
+};
 use crate::user_agent::{check_app_id, UserAgent};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -99,8 +103,9 @@ pub struct Handle {
 struct Inner {
     config: Config,
     service: &'static ServiceSpec,
-    /// `Err` when the HTTP client could not be built; reported on each call.
-    http: Result<reqwest::Client, String>,
+    /// Sends every request; `Err` when the default HTTP client could not be
+    /// built, reported on each call.
+    http: Result<SharedHttpClient, String>,
     /// The headers every request of this handle carries (content type, user
     /// agents), made once; `Err` when the configured app id is unusable, reported
     /// on each call.
@@ -125,7 +130,7 @@ struct Route {
     /// The headers the endpoint's rules add to every request.
     endpoint_headers: http::HeaderMap,
     /// The endpoint with the request URI `/`, as sent (parsed once, not per call).
-    url: reqwest::Url,
+    url: http::Uri,
     target: SigningTarget,
     /// The region and service name in the signature's scope: the configured
     /// region and the model's signing name unless the endpoint's auth scheme
@@ -149,6 +154,9 @@ impl Route {
         // Signed as sent: the URL parser lower-cases the host, drops a default port
         // and resolves dot segments, and the request carries that form.
         let target = SigningTarget::from_url(url.as_str())?;
+        let url = url.as_str().parse().map_err(|error| {
+            ConfigError::new(format!("endpoint URL `{url}` cannot be sent to: {error}"))
+        })?;
         let scheme = endpoint.sigv4_scheme();
         let signing_region = scheme
             .and_then(|s| s.signing_region)
@@ -187,10 +195,7 @@ struct RawResponse {
 
 impl RawResponse {
     fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        header_text(&self.headers, name)
     }
 }
 
@@ -214,14 +219,6 @@ impl<E> From<SendFailure> for SdkError<E> {
     }
 }
 
-/// Why one attempt got no usable response.
-enum AttemptFailure {
-    /// Connecting, sending or reading failed.
-    Transport(reqwest::Error),
-    /// The response was refused (too big); not retried.
-    Response(ResponseError),
-}
-
 /// How one attempt ended, as the retry loop sees it.
 enum AttemptOutcome {
     /// A 2xx response: the call is done.
@@ -240,7 +237,7 @@ enum AttemptOutcome {
 /// but its number.
 struct AttemptPlan<'a> {
     operation: &'static str,
-    http: &'a reqwest::Client,
+    http: &'a SharedHttpClient,
     route: &'a Route,
     /// Every header but `amz-sdk-request` and the signature's.
     headers: &'a http::HeaderMap,
@@ -272,14 +269,12 @@ impl LastFailure {
 
 /// Why a transport failure may be retried: all of them may, as the request may
 /// not have reached the service or its answer was lost, except a request that
-/// could not even be built.
-fn classify_transport(error: &reqwest::Error) -> Option<RetryReason> {
-    if error.is_builder() || error.is_redirect() {
-        None
-    } else if error.is_timeout() {
-        Some(RetryReason::Timeout)
-    } else {
-        Some(RetryReason::Connection)
+/// could not be sent as it is.
+fn classify_transport(error: &HttpError) -> Option<RetryReason> {
+    match error.kind() {
+        _ if !error.is_retryable() => None,
+        HttpErrorKind::Timeout => Some(RetryReason::Timeout),
+        _ => Some(RetryReason::Connection),
     }
 }
 
@@ -306,14 +301,10 @@ impl Handle {
     /// A handle for `service` with `config`; one connection pool for its lifetime,
     /// shared by every clone.
     pub fn new(config: Config, service: &'static ServiceSpec) -> Self {
-        let http = crate::tls::client_builder(config.ca_bundle.as_ref()).and_then(|builder| {
-            builder
-                .connect_timeout(config.connect_timeout)
-                // AWS endpoints do not redirect; a redirect is an error response to report.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|error| format!("cannot build the HTTP client: {error}"))
-        });
+        let http = match &config.http_client {
+            Some(client) => Ok(client.clone()),
+            None => default_http_client(&config),
+        };
         let user_agent = match config.app_id.as_deref() {
             Some(app_id) => check_app_id(app_id)
                 .map(|()| UserAgent::new(service.user_agent, Some(app_id)))
@@ -443,7 +434,8 @@ impl Handle {
             .route
             .as_ref()
             .map_err(|error| SendFailure::Config(error.clone()))?;
-        let url = route.url.as_str();
+        let url = route.url.to_string();
+        let url = url.as_str();
         let target = aws_json::target(inner.service.target_prefix, operation);
         // One id for every attempt of the call, so the service can tell retries apart
         // from new calls.
@@ -670,17 +662,11 @@ impl Handle {
         let bounded_by_operation = left.is_some_and(|left| left <= config.attempt_timeout);
         let sent = tokio::time::timeout(
             limit,
-            send_attempt(
-                plan.http,
-                &route.url,
-                headers,
-                plan.body.to_vec(),
-                plan.operation,
-            ),
+            send_attempt(plan.http, &route.url, headers, plan.body.to_vec()),
         )
         .await;
         let transport = |source: Box<dyn std::error::Error + Send + Sync>| {
-            let error = TransportError::new(plan.operation, route.url.as_str(), source);
+            let error = TransportError::new(plan.operation, route.url.to_string(), source);
             if max_attempts > 1 {
                 error.on_attempt(attempt, max_attempts)
             } else {
@@ -693,10 +679,16 @@ impl Handle {
                 transport(Box::new(TimeoutError::attempt(limit))),
                 Some(RetryReason::Timeout),
             ),
-            Ok(Err(AttemptFailure::Response(error))) => {
-                return Err(SendFailure::Response(error));
+            Ok(Err(error)) if error.kind() == HttpErrorKind::BodyTooLarge => {
+                let head = error.response_head();
+                return Err(SendFailure::Response(ResponseError::new(
+                    plan.operation,
+                    head.map_or(0, |head| head.status.as_u16()),
+                    head.and_then(|head| header_text(&head.headers, "x-amzn-requestid")),
+                    format!("the body is larger than the limit of {MAX_RESPONSE_BODY_BYTES} bytes"),
+                )));
             }
-            Ok(Err(AttemptFailure::Transport(error))) => {
+            Ok(Err(error)) => {
                 let reason = classify_transport(&error);
                 AttemptOutcome::Failed(transport(Box::new(error)), reason)
             }
@@ -747,56 +739,55 @@ impl Handle {
     }
 }
 
-/// One HTTP exchange: sends the request and reads the whole response, refusing a
-/// body over [`MAX_RESPONSE_BODY_BYTES`].
+/// One HTTP exchange through the configured client: a POST of `body` to `url`,
+/// the whole response read, up to [`MAX_RESPONSE_BODY_BYTES`].
 async fn send_attempt(
-    http: &reqwest::Client,
-    url: &reqwest::Url,
+    http: &SharedHttpClient,
+    url: &http::Uri,
     headers: http::HeaderMap,
     body: Vec<u8>,
-    operation: &'static str,
-) -> Result<RawResponse, AttemptFailure> {
-    let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
+) -> Result<RawResponse, HttpError> {
+    let mut request = HttpRequest::new(body);
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = url.clone();
     *request.headers_mut() = headers;
-    *request.body_mut() = Some(body.into());
-    let mut response = http
-        .execute(request)
-        .await
-        .map_err(AttemptFailure::Transport)?;
-    let status = response.status().as_u16();
-    // Moved out, not copied: the body is read through the response, the headers
-    // are no longer needed there.
-    let headers = std::mem::take(response.headers_mut());
-    let too_large = |headers: &http::HeaderMap| {
-        let request_id = headers
-            .get("x-amzn-requestid")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        AttemptFailure::Response(ResponseError::new(
-            operation,
-            status,
-            request_id,
-            format!("the body is larger than the limit of {MAX_RESPONSE_BODY_BYTES} bytes"),
-        ))
-    };
-    if response
-        .content_length()
-        .is_some_and(|length| length > MAX_RESPONSE_BODY_BYTES as u64)
-    {
-        return Err(too_large(&headers));
+    request
+        .extensions_mut()
+        .insert(BodyLimit(MAX_RESPONSE_BODY_BYTES));
+    let response = http.send(request).await?;
+    if response.body().len() > MAX_RESPONSE_BODY_BYTES {
+        // A client of the user's that read past the limit.
+        return Err(HttpError::body_too_large(
+            response.into_parts().0,
+            MAX_RESPONSE_BODY_BYTES,
+        ));
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Transport)? {
-        if chunk.len() > MAX_RESPONSE_BODY_BYTES - body.len() {
-            return Err(too_large(&headers));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let (head, body) = response.into_parts();
     Ok(RawResponse {
-        status,
-        headers,
+        status: head.status.as_u16(),
+        headers: head.headers,
         body,
     })
+}
+
+/// The SDK's own HTTP client: rustls with the bundled roots or the configured
+/// CA bundle, the connect timeout, no redirects (AWS endpoints do not redirect;
+/// a redirect is an error response to report).
+fn default_http_client(config: &Config) -> Result<SharedHttpClient, String> {
+    let client = crate::tls::client_builder(config.ca_bundle.as_ref())?
+        .connect_timeout(config.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|error| format!("cannot build the HTTP client: {error}"))?;
+    Ok(SharedHttpClient::new(ReqwestHttpClient::new(client)))
+}
+
+/// The text of header `name`, when it has one.
+fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// A header map of `(name, value)` pairs; an error names the header that HTTP

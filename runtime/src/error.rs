@@ -5,6 +5,7 @@
 //! not be read, and an error the service returned. The service error `E` is the
 //! generated per-operation enum; the rest is shared by every operation.
 
+use crate::transport::{HttpError, HttpErrorKind};
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -368,10 +369,7 @@ impl TransportError {
     /// operation took longer than its configured limit.
     pub fn is_timeout(&self) -> bool {
         self.source.downcast_ref::<TimeoutError>().is_some()
-            || self
-                .source
-                .downcast_ref::<reqwest::Error>()
-                .is_some_and(reqwest::Error::is_timeout)
+            || self.http_error_kind() == Some(HttpErrorKind::Timeout)
     }
 
     /// Whether the failure was the whole operation running out of time
@@ -389,9 +387,12 @@ impl TransportError {
 
     /// Whether the connection could not be made (so the request was not sent).
     pub fn is_connect(&self) -> bool {
-        self.source
-            .downcast_ref::<reqwest::Error>()
-            .is_some_and(reqwest::Error::is_connect)
+        self.http_error_kind() == Some(HttpErrorKind::Connect)
+    }
+
+    /// The kind of the transport's error, when the source is one.
+    fn http_error_kind(&self) -> Option<HttpErrorKind> {
+        self.source.downcast_ref::<HttpError>().map(HttpError::kind)
     }
 }
 

@@ -26,7 +26,10 @@ pub mod retry;
 pub mod serde_support;
 pub mod sigv4;
 pub mod sleep;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 mod tls;
+pub mod transport;
 mod user_agent;
 pub mod validate;
 

@@ -370,7 +370,7 @@ async fn sts_faults_and_hostile_answers_are_clear_errors() {
             Reply::new(400).body("echoing your request: WebIdentityToken=SECRETJWT"),
             "echoing your request: WebIdentityToken=** redacted **",
         ),
-        (Reply::close(), "request failed"),
+        (Reply::close(), "connection failed"),
         (
             sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"),
             "failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",

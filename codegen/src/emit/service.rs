@@ -128,11 +128,15 @@ pub fn client(service: &Service) -> TokenStream {
 /// `src/config.rs`: the runtime's configuration types under this crate's name.
 pub fn config() -> TokenStream {
     quote! {
-        #![doc = " Configuration: region, credentials, endpoint, retries and timeouts."]
+        #![doc = " Configuration: region, credentials, endpoint, retries, timeouts and the HTTP client."]
         pub use ::sdk_runtime::config::{Config, ConfigBuilder};
         pub use ::sdk_runtime::credentials::{self, Credentials};
         pub use ::sdk_runtime::retry::{RetryConfig, RetryMode};
         pub use ::sdk_runtime::sleep::{Sleep, SleepFuture, TokioSleep};
+        pub use ::sdk_runtime::transport;
+        /// Test doubles for your tests (feature `test-util`): the replay HTTP client.
+        #[cfg(feature = "test-util")]
+        pub use ::sdk_runtime::test_util;
     }
 }
 

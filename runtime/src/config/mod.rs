@@ -20,6 +20,7 @@ use crate::profile::ProfileSet;
 use crate::retry::RetryConfig;
 use crate::sleep::{Sleep, TokioSleep};
 use crate::tls::CaBundle;
+use crate::transport::{HttpClient, ReqwestHttpClient, SharedHttpClient};
 use endpoint_url::ConfiguredEndpoints;
 pub(crate) use load::Env;
 use std::fmt;
@@ -64,6 +65,8 @@ pub struct Config {
     /// Endpoint URLs from the environment and the profile, for whichever service
     /// the config ends up in.
     configured_endpoints: ConfiguredEndpoints,
+    /// The HTTP client of [`ConfigBuilder::http_client`]; `None`: the SDK's own.
+    pub(crate) http_client: Option<SharedHttpClient>,
 }
 
 /// Where an explicit endpoint URL comes from, in [`EndpointUrl::origin`].
@@ -314,6 +317,7 @@ pub struct ConfigBuilder {
     pub(crate) ca_bundle: Option<CaBundle>,
     configured_endpoints: ConfiguredEndpoints,
     credential_process_timeout: Option<Duration>,
+    http_client: Option<SharedHttpClient>,
 }
 
 impl ConfigBuilder {
@@ -523,6 +527,28 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends every request with `client` instead of the SDK's own HTTP client:
+    /// requests to the service, and to STS, the container credentials endpoint
+    /// and instance metadata for the default credentials chain. Any
+    /// [`HttpClient`] works: a test double, another HTTP stack, or your own
+    /// `reqwest::Client` ([`ConfigBuilder::reqwest_client`]).
+    ///
+    /// The SDK still applies its attempt and operation timeouts, retries and
+    /// signing; the client's own settings (its connect timeout, proxies, TLS
+    /// roots, redirect policy) apply instead of the SDK's, and
+    /// [`ConfigBuilder::connect_timeout`] and [`ConfigBuilder::ca_bundle`] do
+    /// not.
+    pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.http_client = Some(SharedHttpClient::new(client));
+        self
+    }
+
+    /// Sends every request with your `reqwest::Client`: its connection pool,
+    /// proxies and TLS settings. See [`ConfigBuilder::http_client`].
+    pub fn reqwest_client(self, client: reqwest::Client) -> Self {
+        self.http_client(ReqwestHttpClient::new(client))
+    }
+
     /// How long a profile's `credential_process` may run before it is killed
     /// and the lookup fails as a transient credentials error (default 60 s).
     /// Applies to the default chain of [`Config::from_env`].
@@ -559,6 +585,7 @@ impl ConfigBuilder {
             use_dual_stack: self.use_dual_stack.unwrap_or(false),
             ca_bundle: self.ca_bundle,
             configured_endpoints: self.configured_endpoints,
+            http_client: self.http_client,
         }
     }
 }
@@ -583,14 +610,16 @@ impl ConfigBuilder {
                     self.use_fips.unwrap_or(false),
                     self.configured_endpoints.for_service("STS").cloned(),
                     self.ca_bundle.clone(),
-                );
+                )
+                .with_http_client(self.http_client.clone());
                 let context = ProviderContext {
                     env: inputs.env.clone(),
                     sts,
-                    imds: inputs.imds.clone(),
+                    imds: inputs.imds.with_http_client(self.http_client.clone()),
                     process_timeout: self
                         .credential_process_timeout
                         .unwrap_or(crate::credentials::DEFAULT_PROCESS_TIMEOUT),
+                    http_client: self.http_client.clone(),
                 };
                 let chain = DefaultCredentialsChain::new(
                     context,

@@ -129,7 +129,10 @@ impl DefaultCredentialsChain {
             context.clone(),
         ))
         .or_else(WebIdentityTokenCredentialsProvider::from_context(&context))
-        .or_else(ContainerCredentialsProvider::with_env(&context.env))
+        .or_else(
+            ContainerCredentialsProvider::with_env(&context.env)
+                .with_http_client(context.http_client.clone()),
+        )
         .or_else(ImdsCredentialsProvider::new(context.imds.clone()));
         DefaultCredentialsChain { chain }
     }

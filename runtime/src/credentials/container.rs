@@ -1,16 +1,16 @@
 //! Container credentials: ECS task roles and EKS Pod Identity.
 
-use super::http::{self, excerpt, FetchError, Fetched};
+use super::http::{self, excerpt, FetchError, Fetched, ProviderHttp};
 use super::sts::parse_expiration;
 use super::{
     single_line, Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
 };
 use crate::config::Env;
 use crate::file::{read_capped, TOKEN_FILE_LIMIT};
+use crate::transport::{HttpClient, SharedHttpClient};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 const NAME: &str = "container";
@@ -43,7 +43,7 @@ pub struct ContainerCredentialsProvider {
     endpoint: Result<Endpoint, CredentialsError>,
     auth: Result<Auth, CredentialsError>,
     relative_base: String,
-    http: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    http: ProviderHttp,
 }
 
 #[derive(Clone, Debug)]
@@ -126,8 +126,21 @@ impl ContainerCredentialsProvider {
             endpoint,
             auth,
             relative_base: ECS_BASE.to_owned(),
-            http: Arc::default(),
+            http: ProviderHttp::new(CONNECT_TIMEOUT, READ_TIMEOUT, true, None),
         }
+    }
+
+    /// Sends through `client` instead of a client of its own (see
+    /// [`ConfigBuilder::http_client`](crate::config::ConfigBuilder::http_client)).
+    pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.http = self.http.with_client(Some(SharedHttpClient::new(client)));
+        self
+    }
+
+    /// The same, with an optional shared client.
+    pub(crate) fn with_http_client(mut self, client: Option<SharedHttpClient>) -> Self {
+        self.http = self.http.with_client(client);
+        self
     }
 
     fn url(&self) -> Result<String, CredentialsError> {
@@ -173,26 +186,23 @@ impl ContainerCredentialsProvider {
 
     pub(crate) async fn load(&self) -> Result<Credentials, CredentialsError> {
         let url = self.url()?;
-        let http = self
-            .http
-            .get_or_init(|| http::client(CONNECT_TIMEOUT, READ_TIMEOUT, true, None))
-            .as_ref()
-            .map_err(|error| CredentialsError::provider_error(NAME, error.clone()))?;
         http::with_retries(|_attempt| async {
             // Read again for every attempt: EKS rotates the token file.
             let authorization = self.authorization()?;
-            let mut request = http.get(&url).header("accept", "application/json");
+            let mut headers = vec![("accept", "application/json")];
             if let Some(value) = &authorization {
-                request = request.header("authorization", value);
+                headers.push(("authorization", value));
             }
+            let request = http::request(::http::Method::GET, &url, &headers, Vec::new())
+                .map_err(|problem| CredentialsError::invalid_configuration(NAME, problem))?;
             let secrets: Vec<&str> = authorization.iter().map(String::as_str).collect();
-            match http::fetch(request).await {
+            match self.http.fetch(request).await {
                 Ok(response) => answer(&url, &response, &secrets),
                 Err(error @ FetchError::Transport(_)) => Err(CredentialsError::transient_failure(
                     NAME,
                     format!("no answer from {url}: {}", error.describe()),
                 )),
-                Err(error @ FetchError::TooLarge) => Err(CredentialsError::provider_error(
+                Err(error) => Err(CredentialsError::provider_error(
                     NAME,
                     format!("{url}: {}", error.describe()),
                 )),

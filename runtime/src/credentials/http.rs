@@ -4,7 +4,11 @@
 use super::CredentialsError;
 use crate::retry::{self, RetryConfig};
 use crate::tls::CaBundle;
+use crate::transport::{
+    BodyLimit, HttpClient, HttpErrorKind, HttpRequest, ReqwestHttpClient, SharedHttpClient,
+};
 use std::future::Future;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// How often a provider asks its source before it gives up on a transient
@@ -38,12 +42,14 @@ pub(crate) enum FetchError {
     Transport(String),
     /// The body is over [`MAX_BODY_BYTES`].
     TooLarge,
+    /// The provider's own HTTP client cannot be built (a bad CA bundle).
+    Setup(String),
 }
 
 impl FetchError {
     pub(crate) fn describe(&self) -> String {
         match self {
-            FetchError::Transport(error) => error.clone(),
+            FetchError::Transport(error) | FetchError::Setup(error) => error.clone(),
             FetchError::TooLarge => {
                 format!(
                     "the response body is larger than {} KiB",
@@ -54,56 +60,125 @@ impl FetchError {
     }
 }
 
-/// An HTTP client for credential endpoints: no proxy when `direct` (metadata
-/// endpoints are link-local; a proxy would answer for another machine), short
-/// timeouts.
-pub(crate) fn client(
+/// How a provider reaches its source: through the configured
+/// [`HttpClient`](crate::transport::HttpClient) when there is one, else through
+/// its own, built on first use (no proxy when `direct`: metadata endpoints are
+/// link-local, and a proxy would answer for another machine). Either way each
+/// request is bounded by the provider's connect and read timeouts and by
+/// [`MAX_BODY_BYTES`]. Cheap to clone; clones share the client.
+#[derive(Clone)]
+pub(crate) struct ProviderHttp {
+    configured: Option<SharedHttpClient>,
+    own: Arc<OnceLock<Result<SharedHttpClient, String>>>,
     connect_timeout: Duration,
     read_timeout: Duration,
     direct: bool,
-    ca_bundle: Option<&CaBundle>,
-) -> Result<reqwest::Client, String> {
-    let mut builder = crate::tls::client_builder(ca_bundle)?
-        .connect_timeout(connect_timeout)
-        .read_timeout(read_timeout)
-        .timeout(connect_timeout + read_timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("sdk-runtime/", env!("CARGO_PKG_VERSION")));
-    if direct {
-        builder = builder.no_proxy();
-    }
-    builder
-        .build()
-        .map_err(|error| format!("cannot build the HTTP client: {error}"))
+    ca_bundle: Option<CaBundle>,
 }
 
-/// Sends `request` and reads the body, up to [`MAX_BODY_BYTES`].
-pub(crate) async fn fetch(request: reqwest::RequestBuilder) -> Result<Fetched, FetchError> {
-    let mut response = request.send().await.map_err(transport)?;
-    if response
-        .content_length()
-        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
-    {
-        return Err(FetchError::TooLarge);
-    }
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport)? {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(FetchError::TooLarge);
+impl ProviderHttp {
+    /// A provider's own client, with these settings.
+    pub(crate) fn new(
+        connect_timeout: Duration,
+        read_timeout: Duration,
+        direct: bool,
+        ca_bundle: Option<CaBundle>,
+    ) -> Self {
+        ProviderHttp {
+            configured: None,
+            own: Arc::default(),
+            connect_timeout,
+            read_timeout,
+            direct,
+            ca_bundle,
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(Fetched {
-        status,
-        content_type,
-        body,
-    })
+
+    /// Sends through `client` instead, when there is one.
+    pub(crate) fn with_client(mut self, client: Option<SharedHttpClient>) -> Self {
+        if client.is_some() {
+            self.configured = client;
+        }
+        self
+    }
+
+    fn client(&self) -> Result<&SharedHttpClient, String> {
+        if let Some(client) = &self.configured {
+            return Ok(client);
+        }
+        self.own
+            .get_or_init(|| {
+                let mut builder = crate::tls::client_builder(self.ca_bundle.as_ref())?
+                    .connect_timeout(self.connect_timeout)
+                    .read_timeout(self.read_timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(concat!("sdk-runtime/", env!("CARGO_PKG_VERSION")));
+                if self.direct {
+                    builder = builder.no_proxy();
+                }
+                let client = builder
+                    .build()
+                    .map_err(|error| format!("cannot build the HTTP client: {error}"))?;
+                Ok(SharedHttpClient::new(ReqwestHttpClient::new(client)))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Sends `request` and reads the body, up to [`MAX_BODY_BYTES`], within
+    /// the connect and read timeouts together.
+    pub(crate) async fn fetch(&self, mut request: HttpRequest) -> Result<Fetched, FetchError> {
+        let client = self.client().map_err(FetchError::Setup)?;
+        request.extensions_mut().insert(BodyLimit(MAX_BODY_BYTES));
+        let limit = self.connect_timeout + self.read_timeout;
+        let response = match tokio::time::timeout(limit, client.send(request)).await {
+            Err(_elapsed) => {
+                return Err(FetchError::Transport(format!(
+                    "timed out: no answer within {limit:?}"
+                )))
+            }
+            Ok(Err(error)) if error.kind() == HttpErrorKind::BodyTooLarge => {
+                return Err(FetchError::TooLarge)
+            }
+            Ok(Err(error)) => return Err(FetchError::Transport(error.to_string())),
+            Ok(Ok(response)) if response.body().len() > MAX_BODY_BYTES => {
+                return Err(FetchError::TooLarge)
+            }
+            Ok(Ok(response)) => response,
+        };
+        let (head, body) = response.into_parts();
+        Ok(Fetched {
+            status: head.status.as_u16(),
+            content_type: head
+                .headers
+                .get(::http::header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+            body,
+        })
+    }
+}
+
+/// A request to a credentials source.
+pub(crate) fn request(
+    method: ::http::Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Result<HttpRequest, String> {
+    let mut request = HttpRequest::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = url
+        .parse()
+        .map_err(|error| format!("`{url}` is not a URL that can be sent to: {error}"))?;
+    for (name, value) in headers {
+        let name = ::http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`{name}` is not a header name"))?;
+        let value = ::http::HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of header `{name}` cannot go in a request"))?;
+        request.headers_mut().append(name, value);
+    }
+    Ok(request)
 }
 
 /// Runs `attempt` (given its number, from 1) until it succeeds, fails for
@@ -142,23 +217,6 @@ where
 /// mode's throttling and transient codes and 5xx statuses, and 429.
 pub(crate) fn is_transient(status: u16, code: Option<&str>) -> bool {
     status == 429 || retry::classify_response(status, code).is_some()
-}
-
-/// The error and its causes: reqwest's own text alone says little.
-fn transport(error: reqwest::Error) -> FetchError {
-    let mut text = if error.is_timeout() {
-        "timed out".to_owned()
-    } else if error.is_connect() {
-        "cannot connect".to_owned()
-    } else {
-        "request failed".to_owned()
-    };
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
-    while let Some(error) = cause {
-        text.push_str(&format!(": {error}"));
-        cause = error.source();
-    }
-    FetchError::Transport(text)
 }
 
 /// The start of a body that is not what was expected, for an error message:

@@ -3,15 +3,16 @@
 
 use super::cache::{SystemTimeSource, TimeSource};
 use super::container::json_credentials;
-use super::http::{self, FetchError, Fetched};
+use super::http::{self, FetchError, Fetched, ProviderHttp};
 use super::{
     single_line, Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
     ProvideCredentialsFuture,
 };
 use crate::config::Env;
 use crate::profile::Profile;
+use crate::transport::{HttpClient, HttpRequest, SharedHttpClient};
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 const NAME: &str = "EC2 instance metadata (IMDSv2)";
@@ -61,7 +62,7 @@ struct Inner {
     settings: Result<Settings, CredentialsError>,
     disabled: bool,
     time: Arc<dyn TimeSource>,
-    http: OnceLock<Result<reqwest::Client, String>>,
+    http: ProviderHttp,
     token: tokio::sync::Mutex<Option<Token>>,
 }
 
@@ -92,6 +93,7 @@ pub struct ImdsClientBuilder {
     time: Arc<dyn TimeSource>,
     /// A problem with a variable or profile value, reported on use.
     problem: Option<String>,
+    http_client: Option<SharedHttpClient>,
 }
 
 impl Default for ImdsClientBuilder {
@@ -106,6 +108,7 @@ impl Default for ImdsClientBuilder {
             disabled: false,
             time: Arc::new(SystemTimeSource),
             problem: None,
+            http_client: None,
         }
     }
 }
@@ -159,6 +162,13 @@ impl ImdsClientBuilder {
         self
     }
 
+    /// Send through `client` instead of a client of its own (see
+    /// [`ConfigBuilder::http_client`](crate::config::ConfigBuilder::http_client)).
+    pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.http_client = Some(SharedHttpClient::new(client));
+        self
+    }
+
     /// The client.
     pub fn build(self) -> ImdsClient {
         let settings = match self.problem {
@@ -171,12 +181,14 @@ impl ImdsClientBuilder {
                 token_ttl: self.token_ttl,
             }),
         };
+        let http = ProviderHttp::new(self.connect_timeout, self.read_timeout, true, None)
+            .with_client(self.http_client);
         ImdsClient {
             inner: Arc::new(Inner {
                 settings,
                 disabled: self.disabled,
                 time: self.time,
-                http: OnceLock::new(),
+                http,
                 token: tokio::sync::Mutex::new(None),
             }),
         }
@@ -315,14 +327,22 @@ impl ImdsClient {
         self.inner.settings.as_ref().map_err(Clone::clone)
     }
 
-    fn http(&self, settings: &Settings) -> Result<&reqwest::Client, CredentialsError> {
-        self.inner
-            .http
-            .get_or_init(|| {
-                http::client(settings.connect_timeout, settings.read_timeout, true, None)
-            })
-            .as_ref()
-            .map_err(|error| CredentialsError::provider_error(NAME, error.clone()))
+    /// The same client sending through `client`, when there is one (with no
+    /// session token yet).
+    pub(crate) fn with_http_client(&self, client: Option<SharedHttpClient>) -> ImdsClient {
+        if client.is_none() {
+            return self.clone();
+        }
+        let inner = &*self.inner;
+        ImdsClient {
+            inner: Arc::new(Inner {
+                settings: inner.settings.clone(),
+                disabled: inner.disabled,
+                time: inner.time.clone(),
+                http: inner.http.clone().with_client(client),
+                token: tokio::sync::Mutex::new(None),
+            }),
+        }
     }
 
     /// GETs a metadata path such as `/latest/meta-data/placement/region` and
@@ -382,8 +402,13 @@ impl ImdsClient {
         loop {
             let token = self.token(settings, attempts, refreshed).await?;
             let response = self
-                .send(settings, url, attempts, |http| {
-                    http.get(url).header(TOKEN_HEADER, &token)
+                .send(settings, url, attempts, || {
+                    http::request(
+                        ::http::Method::GET,
+                        url,
+                        &[(TOKEN_HEADER, token.as_str())],
+                        Vec::new(),
+                    )
                 })
                 .await
                 .map_err(|error| {
@@ -429,9 +454,14 @@ impl ImdsClient {
         let ttl = settings.token_ttl;
         let requested_at = self.inner.time.now();
         let response = self
-            .send(settings, &url, attempts, |http| {
-                http.put(&url)
-                    .header(TOKEN_TTL_HEADER, ttl.as_secs().to_string())
+            .send(settings, &url, attempts, || {
+                let ttl = ttl.as_secs().to_string();
+                http::request(
+                    ::http::Method::PUT,
+                    &url,
+                    &[(TOKEN_TTL_HEADER, ttl.as_str())],
+                    Vec::new(),
+                )
             })
             .await?;
         let fail = |message: String| CredentialsError::provider_error(NAME, message);
@@ -481,15 +511,17 @@ impl ImdsClient {
         settings: &Settings,
         url: &str,
         attempts: u32,
-        make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+        make: impl Fn() -> Result<HttpRequest, String>,
     ) -> Result<Fetched, CredentialsError> {
-        let http = self.http(settings)?;
         let mut last = String::new();
         for attempt in 1..=attempts.max(1) {
             if attempt > 1 {
                 tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
             }
-            match http::fetch(make(http)).await {
+            let request = make().map_err(|problem| {
+                CredentialsError::invalid_configuration(NAME, format!("{url}: {problem}"))
+            })?;
+            match self.inner.http.fetch(request).await {
                 Ok(response)
                     if (response.status == 429 || response.status >= 500) && attempt < attempts =>
                 {
@@ -497,7 +529,7 @@ impl ImdsClient {
                 }
                 Ok(response) => return Ok(response),
                 Err(FetchError::Transport(error)) => last = error,
-                Err(error @ FetchError::TooLarge) => {
+                Err(error) => {
                     return Err(CredentialsError::provider_error(
                         NAME,
                         format!("{url}: {}", error.describe()),

@@ -275,6 +275,9 @@ pub(crate) struct ProviderContext {
     pub(crate) imds: ImdsClient,
     /// How long a `credential_process` may run before it is killed.
     pub(crate) process_timeout: std::time::Duration,
+    /// The configured HTTP client, for the container endpoint (STS and IMDS
+    /// have theirs already); `None`: each provider's own.
+    pub(crate) http_client: Option<crate::transport::SharedHttpClient>,
 }
 
 impl ProviderContext {
@@ -287,6 +290,7 @@ impl ProviderContext {
             imds,
             env: Arc::new(env),
             process_timeout: process::DEFAULT_TIMEOUT,
+            http_client: None,
         }
     }
 }

@@ -211,6 +211,7 @@ impl ProfileCredentialsProvider {
                     }
                     Source::EcsContainer => {
                         ContainerCredentialsProvider::with_env(&self.context.env)
+                            .with_http_client(self.context.http_client.clone())
                             .load()
                             .await
                     }

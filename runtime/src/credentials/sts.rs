@@ -8,14 +8,14 @@
 //! `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL` or the profile's
 //! `[services]` entry for `sts`. The answer is XML, read with a real parser.
 
-use super::http::{self, excerpt, form_encode, scrub, FetchError};
+use super::http::{self, excerpt, form_encode, scrub, FetchError, ProviderHttp};
 use super::{Credentials, CredentialsError};
 use crate::config::region::check_region;
 use crate::config::{EndpointUrl, Env};
 use crate::datetime::DateTime;
 use crate::sigv4::{Signer, SigningParams, SigningTarget};
 use crate::tls::CaBundle;
-use std::sync::{Arc, OnceLock};
+use crate::transport::SharedHttpClient;
 use std::time::{Duration, SystemTime};
 
 const VERSION: &str = "2011-06-15";
@@ -30,10 +30,10 @@ pub(crate) struct StsConfig {
     region: Option<String>,
     use_fips: bool,
     endpoint: Option<EndpointUrl>,
-    /// The CA bundle of the configuration: a proxy that intercepts TLS to the
-    /// service intercepts it to STS too.
-    ca_bundle: Option<CaBundle>,
-    http: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    /// How STS is reached: the configured HTTP client, or one with the CA
+    /// bundle of the configuration (a proxy that intercepts TLS to the service
+    /// intercepts it to STS too).
+    http: ProviderHttp,
 }
 
 impl std::fmt::Debug for StsConfig {
@@ -83,12 +83,17 @@ impl StsConfig {
         ca_bundle: Option<CaBundle>,
     ) -> Self {
         StsConfig {
-            ca_bundle,
             region,
             use_fips,
             endpoint,
-            http: Arc::default(),
+            http: ProviderHttp::new(CONNECT_TIMEOUT, READ_TIMEOUT, false, ca_bundle),
         }
+    }
+
+    /// Sends through `client` instead of a client of its own, when there is one.
+    pub(crate) fn with_http_client(mut self, client: Option<SharedHttpClient>) -> Self {
+        self.http = self.http.with_client(client);
+        self
     }
 
     /// From the variables alone: `AWS_REGION`, `AWS_DEFAULT_REGION`,
@@ -156,20 +161,6 @@ impl StsConfig {
             format!("the regional STS endpoint of {region}"),
             signing_region,
         ))
-    }
-
-    fn http(&self) -> Result<&reqwest::Client, String> {
-        self.http
-            .get_or_init(|| {
-                http::client(
-                    CONNECT_TIMEOUT,
-                    READ_TIMEOUT,
-                    false,
-                    self.ca_bundle.as_ref(),
-                )
-            })
-            .as_ref()
-            .map_err(Clone::clone)
     }
 
     /// `AssumeRole`, signed with `source`; errors are `provider`'s.
@@ -244,10 +235,7 @@ impl StsConfig {
             signer,
             secrets,
         };
-        let http = self
-            .http()
-            .map_err(|error| request.fail(format!("{}: {error}", request.what)))?;
-        http::with_retries(|_attempt| request.send(http)).await
+        http::with_retries(|_attempt| request.send(&self.http)).await
     }
 }
 
@@ -276,19 +264,19 @@ impl StsRequest<'_> {
     }
 
     /// Signs (with the current time) and sends the call once, and reads the answer.
-    async fn send(&self, http: &reqwest::Client) -> Result<Credentials, CredentialsError> {
+    async fn send(&self, http: &ProviderHttp) -> Result<Credentials, CredentialsError> {
         let what = &self.what;
         let content_type = "application/x-www-form-urlencoded";
-        let mut request = http.post(&self.url).header("content-type", content_type);
+        let mut headers = vec![("content-type".to_owned(), content_type.to_owned())];
         if let Some(source) = self.signer {
-            let headers = [("content-type", content_type)];
+            let to_sign = [("content-type", content_type)];
             // STS calls are rare (once per credentials refresh): a fresh signer,
             // no key worth keeping.
             let signed = SigningTarget::from_url(&self.url)
                 .and_then(|target| {
                     Signer::new().sign(
                         &target,
-                        &headers,
+                        &to_sign,
                         self.body.as_bytes(),
                         &SigningParams {
                             credentials: source,
@@ -299,18 +287,29 @@ impl StsRequest<'_> {
                     )
                 })
                 .map_err(|error| self.fail(format!("{what}: {error}")))?;
-            for (name, value) in signed {
-                request = request.header(name, value);
-            }
+            headers.extend(
+                signed
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value)),
+            );
         }
-        let response = match http::fetch(request.body(self.body.clone())).await {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let request = http::request(
+            ::http::Method::POST,
+            &self.url,
+            &headers,
+            self.body.clone().into_bytes(),
+        )
+        .map_err(|problem| self.fail(format!("{what}: {problem}")))?;
+        let response = match http.fetch(request).await {
             Ok(response) => response,
             Err(error @ FetchError::Transport(_)) => {
                 return Err(self.transient(format!("{what}: {}", error.describe())))
             }
-            Err(error @ FetchError::TooLarge) => {
-                return Err(self.fail(format!("{what}: {}", error.describe())))
-            }
+            Err(error) => return Err(self.fail(format!("{what}: {}", error.describe()))),
         };
         if !(200..300).contains(&response.status) {
             return Err(self.refused(&response));
