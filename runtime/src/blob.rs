@@ -1,5 +1,8 @@
 //! Binary data, sent base64-encoded in JSON protocols.
 
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::{DecodePaddingMode, Engine as _};
 use std::fmt;
 
 /// Bytes that travel as a base64 string in JSON.
@@ -47,68 +50,53 @@ impl From<&[u8]> for Blob {
     }
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> shift & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Decodes standard base64; padding is optional, whitespace is not allowed.
-pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let trimmed = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    let mut buffer = 0u32;
-    let mut bits = 0;
-    for (position, byte) in trimmed.bytes().enumerate() {
-        let value = ALPHABET
-            .iter()
-            .position(|&c| c == byte)
-            .ok_or_else(|| format!("invalid base64 character at position {position}"))?;
-        buffer = buffer << 6 | value as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    if trimmed.len() % 4 == 1 {
-        return Err("truncated base64".into());
-    }
-    Ok(out)
-}
+/// Standard base64 (`+/` alphabet), written with `=` padding as botocore and the AWS
+/// SDKs write it.
+///
+/// Read leniently only where the bytes are unambiguous, as this runtime always has:
+/// the padding may be left out, and the unused low bits of the last character may be
+/// set (`Zh==` reads as `f`, as in botocore's `base64.b64decode`). Anything else, such
+/// as whitespace, a character outside the alphabet, or `=` in the middle or one too
+/// many, is an error, where `b64decode` would drop the characters it does not know.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 impl serde::Serialize for Blob {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&base64_encode(&self.0))
+        serializer.serialize_str(&BASE64.encode(&self.0))
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Blob {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-        base64_decode(&text)
+        BASE64
+            .decode(text.as_bytes())
             .map(Blob)
-            .map_err(serde::de::Error::custom)
+            .map_err(|error| serde::de::Error::custom(format_args!("invalid base64: {error}")))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decode(text: &str) -> Result<Vec<u8>, String> {
+        serde_json::from_value::<Blob>(serde_json::Value::from(text))
+            .map(Blob::into_inner)
+            .map_err(|error| error.to_string())
+    }
+
+    fn encode(bytes: &[u8]) -> String {
+        match serde_json::to_value(Blob::new(bytes)).unwrap() {
+            serde_json::Value::String(text) => text,
+            other => panic!("{other}"),
+        }
+    }
 
     #[test]
     fn base64_round_trips() {
@@ -119,15 +107,38 @@ mod tests {
             ("foo", "Zm9v"),
             ("foobar", "Zm9vYmFy"),
         ] {
-            assert_eq!(base64_encode(raw.as_bytes()), encoded);
-            assert_eq!(base64_decode(encoded).unwrap(), raw.as_bytes());
+            assert_eq!(encode(raw.as_bytes()), encoded);
+            assert_eq!(decode(encoded).unwrap(), raw.as_bytes());
         }
         let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(base64_decode(&base64_encode(&all)).unwrap(), all);
-        assert!(base64_decode("Zm9v!").is_err());
+        assert_eq!(encode(&all[..3]), "AAEC");
+        assert_eq!(encode(&[0xfb, 0xff]), "+/8=");
+        assert_eq!(decode(&encode(&all)).unwrap(), all);
         assert_eq!(
             serde_json::to_string(&Blob::new(*b"foo")).unwrap(),
             "\"Zm9v\""
         );
+    }
+
+    #[test]
+    fn missing_padding_and_unused_bits_are_read() {
+        assert_eq!(decode("Zg").unwrap(), b"f");
+        assert_eq!(decode("Zm8").unwrap(), b"fo");
+        assert_eq!(decode("Zh==").unwrap(), b"f");
+    }
+
+    #[test]
+    fn invalid_base64_is_refused_with_the_reason() {
+        for (text, reason) in [
+            ("Zm9v!", "invalid base64: Invalid symbol 33, offset 4."),
+            ("Zm 9v", "invalid base64: Invalid symbol 32, offset 2."),
+            ("Zm9v\n", "invalid base64: Invalid symbol 10, offset 4."),
+            ("Zm9v-_", "invalid base64: Invalid symbol 45, offset 4."),
+            ("Z", "invalid base64: Invalid input length: 1"),
+            ("Zg==Zg==", "invalid base64: Invalid symbol 61, offset 2."),
+            ("Zm9v====", "invalid base64: Invalid symbol 61, offset 4."),
+        ] {
+            assert_eq!(decode(text).unwrap_err(), reason, "{text:?}");
+        }
     }
 }

@@ -13,13 +13,31 @@
 
 use crate::credentials::Credentials;
 use crate::error::ConfigError;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use ring::{digest, hmac};
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+
+/// What AWS percent-encodes, for [`percent_encoding::utf8_percent_encode`]: every byte
+/// but the RFC 3986 unreserved characters `A-Z a-z 0-9 - _ . ~`, as `%XX` with
+/// upper-case hex digits (bytes of non-ASCII characters always are).
+///
+/// The one definition of SigV4's `UriEncode`, also used by the rules engine's
+/// `uriEncode` ([`crate::endpoint::functions::uri_encode`]) and fit for
+/// `application/x-www-form-urlencoded` bodies as the AWS SDKs write them (a space is
+/// `%20`, never `+`).
+pub const URI_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// [`URI_ENCODE_SET`] less `/`: a canonical URI keeps its path separators.
+const PATH_ENCODE_SET: &AsciiSet = &URI_ENCODE_SET.remove(b'/');
 
 /// Headers never signed: the signature's own, and those proxies may change on the
 /// way (the set the AWS SDKs agree on).
@@ -363,15 +381,7 @@ fn normalize_path(path: &str) -> Cow<'_, str> {
 /// Percent-encodes every byte but the unreserved characters and `/`: the path as it
 /// appears in the URL is encoded once more (`%` becomes `%25`).
 fn encode_path(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for &byte in path.as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            let _ = write!(encoded, "%{byte:02X}");
-        }
-    }
-    encoded
+    utf8_percent_encode(path, PATH_ENCODE_SET).to_string()
 }
 
 /// `bytes` in lower-case hexadecimal.
@@ -435,6 +445,21 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not a url"));
+    }
+
+    #[test]
+    fn paths_keep_unreserved_characters_and_slashes_only() {
+        let printable: String = (' '..='~').collect();
+        assert_eq!(
+            encode_path(&printable),
+            "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C-./0123456789%3A%3B%3C%3D%3E%3F%40\
+             ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%5E_%60abcdefghijklmnopqrstuvwxyz%7B%7C%7D~"
+        );
+        assert_eq!(encode_path("/\0\t\u{7f}/é"), "/%00%09%7F/%C3%A9");
+        assert_eq!(
+            utf8_percent_encode("a/b c", URI_ENCODE_SET).to_string(),
+            "a%2Fb%20c"
+        );
     }
 
     #[test]

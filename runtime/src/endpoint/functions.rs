@@ -51,20 +51,10 @@ pub fn substring(input: &str, start: usize, stop: usize, reverse: bool) -> Optio
 /// unreserved characters `A-Z a-z 0-9 - _ . ~`, with uppercase hex digits.
 ///
 /// Rule sets use it to put parameter values (bucket keys, ARNs) into URL paths and
-/// hosts; the space becomes `%20`, never `+`.
+/// hosts; the space becomes `%20`, never `+`. The same encoding as SigV4's
+/// ([`URI_ENCODE_SET`](crate::sigv4::URI_ENCODE_SET)).
 pub fn uri_encode(input: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len());
-    for &byte in input.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0F)]));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(input, crate::sigv4::URI_ENCODE_SET).to_string()
 }
 
 /// `isValidHostLabel`: whether `value` can be one RFC 1123 DNS label (or, with

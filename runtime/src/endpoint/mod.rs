@@ -11,7 +11,6 @@ pub mod functions;
 pub mod partition;
 #[rustfmt::skip]
 pub(crate) mod partitions_table;
-pub(crate) mod regex;
 
 use crate::redact::redact_userinfo;
 use std::collections::BTreeMap;

@@ -4,12 +4,12 @@
 //! The partition table is botocore's `partitions.json`, turned into `static` data of
 //! the types below by the code generator, so resolving a partition parses nothing at
 //! run time. Region regexes are compiled once per distinct pattern, on first use, by
-//! the runtime's own small regex engine.
+//! `regex-lite` (the crate the official SDK uses for the same job).
 
 use std::collections::HashMap;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
-use super::regex::{self, Regex};
+use regex_lite::Regex;
 
 /// One partition of `partitions.json`, as static data the generated resolver passes to
 /// [`resolve`].
@@ -103,9 +103,8 @@ impl RegionOverride {
 ///    empty result here; the SDKs' behaviour is what users expect);
 /// 4. else `None` (only for a table without an `aws` partition).
 ///
-/// A `region_regex` this runtime's engine cannot compile never matches (it is skipped,
-/// not a panic); [`validate_region_regex`] lets the generator or a test catch that at
-/// build time.
+/// A `region_regex` that does not compile never matches (it is skipped, not a panic);
+/// [`validate_region_regex`] lets the generator or a test catch that at build time.
 pub fn resolve(partitions: &[Partition], region: &str) -> Option<PartitionOutputs> {
     for partition in partitions {
         if let Some((_, region_override)) =
@@ -125,13 +124,15 @@ pub fn resolve(partitions: &[Partition], region: &str) -> Option<PartitionOutput
 
 /// Checks that `pattern` is a region regex [`resolve`] can run, or says why not.
 ///
-/// The runtime has its own small regex engine (no `regex` crate), which refuses
-/// constructs it does not support rather than guessing. Checking every `regionRegex`
-/// with this at build time (in the generator, or a test over the generated table)
-/// turns an unsupported one into a failure instead of a partition that silently never
-/// matches by regex.
+/// Patterns are compiled by `regex-lite`, which has no Unicode classes (`\w` and `\d`
+/// are ASCII, as region names are) and refuses syntax it does not support, such as
+/// `\p{L}`, rather than guessing. Checking every `regionRegex` with this at build time
+/// (in the generator, or a test over the generated table) turns an unsupported one into
+/// a failure instead of a partition that silently never matches by regex.
 pub fn validate_region_regex(pattern: &str) -> Result<(), String> {
-    regex::compile(pattern).map(drop)
+    Regex::new(pattern)
+        .map(drop)
+        .map_err(|error| format!("region regex `{pattern}`: {error}"))
 }
 
 /// Whether `region` matches `pattern`, compiling each distinct pattern once per process.
@@ -149,7 +150,7 @@ fn region_regex_matches(pattern: &'static str, region: &str) -> bool {
     let mut compiled = cache.write().unwrap_or_else(PoisonError::into_inner);
     let regex = compiled
         .entry(pattern)
-        .or_insert_with(|| regex::compile(pattern).ok());
+        .or_insert_with(|| Regex::new(pattern).ok());
     regex.as_ref().is_some_and(|regex| regex.is_match(region))
 }
 
@@ -428,7 +429,10 @@ mod tests {
                 outputs: outputs("aws", "amazonaws.com", "api.aws", "us-east-1"),
             },
         ];
-        assert!(validate_region_regex(BROKEN[0].region_regex).is_err());
+        let error = validate_region_regex(BROKEN[0].region_regex).unwrap_err();
+        assert!(error.starts_with(r"region regex `^(us\-`: "), "{error}");
+        // No Unicode classes in regex-lite: refused, not guessed.
+        assert!(validate_region_regex(r"^\p{L}+\-\d+$").is_err());
         assert_eq!(resolve(BROKEN, "us-east-1").map(|o| o.name), Some("aws"));
         assert_eq!(resolve(BROKEN, "broken-1").map(|o| o.name), Some("broken"));
     }

@@ -2,15 +2,15 @@
 //! values (region, endpoint URL, ARNs, bucket names): `parseURL`, `aws.parseArn`,
 //! `substring`, `uriEncode`, `isValidHostLabel`, `aws.isVirtualHostableS3Bucket`.
 //! Each is checked against a reference: a plain re-statement of the spec, or a
-//! pattern run by the runtime's own regex engine (an independent implementation).
+//! pattern run by `regex-lite` (an independent implementation).
 
 use super::generators::{config, grammar, neighbourhoods, text, tried};
 use super::urls::{url, URLS};
 use crate::endpoint::functions::{
     is_valid_host_label, is_virtual_hostable_s3_bucket, parse_arn, parse_url, substring, uri_encode,
 };
-use crate::endpoint::regex::{compile, Regex};
 use proptest::prelude::*;
+use regex_lite::Regex;
 use std::sync::OnceLock;
 
 const ARNS: &[&str] = &[
@@ -52,7 +52,7 @@ const LABEL_PARTS: &[&str] = &[".", "-", "..", ".-", "-.", "_", "A", "0", "999"]
 
 /// `pattern`, compiled once per test process.
 fn regex(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| compile(pattern).unwrap())
+    cell.get_or_init(|| Regex::new(pattern).unwrap())
 }
 
 /// The reference of `isValidHostLabel`: RFC 1123 labels as a pattern.
