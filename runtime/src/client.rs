@@ -56,11 +56,11 @@ pub struct ServiceSpec {
 /// An operation's input: how to check it, and what comes back.
 ///
 /// Generated operation inputs implement this; [`Handle::send`] drives it.
-pub trait Operation: Serialize + Send {
+pub trait Operation: Serialize + Send + std::fmt::Debug + 'static {
     /// The operation's output shape.
-    type Output: DeserializeOwned;
+    type Output: DeserializeOwned + Send + 'static;
     /// The operation's error enum.
-    type Error: OperationError;
+    type Error: OperationError + Send + 'static;
     /// The operation name as the model spells it, e.g. `MeterUsage`.
     const NAME: &'static str;
     /// Checks the model's constraints: required members, lengths, ranges.
@@ -68,6 +68,15 @@ pub trait Operation: Serialize + Send {
     /// Fills what the SDK provides when the caller did not, such as idempotency
     /// tokens. Called once per call, before the first attempt.
     fn prepare(&mut self) {}
+}
+
+/// An operation's fluent builder, what a client method such as
+/// `Client::meter_usage` returns: it names the operation's input, so that test
+/// doubles can be keyed by the client method
+/// (`test_util::mock!(Client::meter_usage)`).
+pub trait FluentBuilder {
+    /// The operation's input.
+    type Input: Operation;
 }
 
 /// An operation's error enum: built from an error response.
@@ -347,6 +356,10 @@ impl Handle {
         // Tokens first: a required idempotency token is the SDK's to fill.
         input.prepare();
         input.validate().map_err(SdkError::Validation)?;
+        #[cfg(feature = "test-util")]
+        if let Some(mocks) = &self.inner.config.mock_rules {
+            return mocks.answer(&input);
+        }
         let body = serde_json::to_vec(&input).map_err(|error| {
             SdkError::Validation(ValidationError::new(
                 O::NAME,

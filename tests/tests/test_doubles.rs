@@ -1,14 +1,19 @@
 //! A seller's unit test, as a user of the crate writes it: the code under test
-//! meters usage, and the test checks what it sent without a socket or an AWS
-//! account, through the replay HTTP client of the `test-util` feature. And a
-//! `reqwest::Client` of one's own, handed to the config, is the one that sends.
+//! meters usage, and the test checks what it did without a socket or an AWS
+//! account, through the test doubles of the `test-util` feature: mock rules
+//! (typed input in, output or error out, no HTTP) and the replay HTTP client
+//! (what went over the wire). And a `reqwest::Client` of one's own, handed to
+//! the config, is the one that sends.
 
 mod common;
 
 use common::TempDir;
 use integration_tests::emulators::{sts_credentials, Issued};
 use integration_tests::{Reply, TestServer};
-use marketplace_metering::config::test_util::{ReplayClient, ReplayEvent};
+use marketplace_metering::config::test_util::{mock, ReplayClient, ReplayEvent};
+use marketplace_metering::error::SdkError;
+use marketplace_metering::operation::meter_usage::{MeterUsageError, MeterUsageOutput};
+use marketplace_metering::types::error::ThrottlingException;
 use marketplace_metering::{Client, Config, Credentials, DateTime};
 
 /// The code under test: reports one hour of usage.
@@ -24,6 +29,69 @@ async fn report_hour(client: &Client) -> Result<String, marketplace_metering::Er
         .send()
         .await?;
     Ok(out.metering_record_id().unwrap_or_default().to_owned())
+}
+
+/// The code under test, with a retry of its own on throttling: what a seller's
+/// hourly job does on top of the SDK's retries.
+async fn report_hour_patiently(client: &Client) -> Result<String, marketplace_metering::Error> {
+    match report_hour(client).await {
+        Err(marketplace_metering::Error::ThrottlingException(_)) => report_hour(client).await,
+        other => other,
+    }
+}
+
+#[tokio::test]
+async fn meters_through_mock_rules_without_http() {
+    let throttled_then_accepted = mock!(Client::meter_usage)
+        .match_requests(|input| input.product_code() == Some("prod-abc"))
+        .sequence()
+        .error(|| {
+            MeterUsageError::ThrottlingException(
+                ThrottlingException::builder()
+                    .message("Rate exceeded")
+                    .build(),
+            )
+        })
+        .output(|| {
+            MeterUsageOutput::builder()
+                .metering_record_id("record-9")
+                .build()
+        })
+        .build();
+    // No region, no credentials, no endpoint: nothing is signed or sent.
+    let config = Config::builder()
+        .mock_rules([throttled_then_accepted.clone()])
+        .build();
+    let client = Client::from_conf(config);
+    assert_eq!(report_hour_patiently(&client).await.unwrap(), "record-9");
+    assert_eq!(throttled_then_accepted.num_calls(), 2);
+    assert!(throttled_then_accepted.is_exhausted());
+    // Used up, and nothing else answers: a clear error, not a silent default.
+    let error = report_hour(&client).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("no mock rule answers this MeterUsage call"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn mock_rules_see_the_validated_input() {
+    let any = mock!(Client::meter_usage).then_output(MeterUsageOutput::default);
+    let client = Client::from_conf(Config::builder().mock_rules([any.clone()]).build());
+    // The model's rules still apply before a mock answers.
+    let error = client
+        .meter_usage()
+        .product_code("prod-abc")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SdkError::Validation(_)), "{error:?}");
+    assert_eq!(any.num_calls(), 0);
+    report_hour(&client).await.unwrap();
+    report_hour(&client).await.unwrap();
+    assert_eq!(any.num_calls(), 2);
 }
 
 fn metering_exchange() -> ReplayEvent {

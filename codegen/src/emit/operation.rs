@@ -190,5 +190,9 @@ fn fluent_builder(op: &Operation) -> TokenStream {
 
             #( #setters )*
         }
+
+        impl ::sdk_runtime::client::FluentBuilder for #name {
+            type Input = #input;
+        }
     }
 }

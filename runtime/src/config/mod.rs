@@ -67,6 +67,9 @@ pub struct Config {
     configured_endpoints: ConfiguredEndpoints,
     /// The HTTP client of [`ConfigBuilder::http_client`]; `None`: the SDK's own.
     pub(crate) http_client: Option<SharedHttpClient>,
+    /// Mock rules that answer every call instead of the service.
+    #[cfg(feature = "test-util")]
+    pub(crate) mock_rules: Option<crate::test_util::MockRules>,
 }
 
 /// Where an explicit endpoint URL comes from, in [`EndpointUrl::origin`].
@@ -318,6 +321,8 @@ pub struct ConfigBuilder {
     configured_endpoints: ConfiguredEndpoints,
     credential_process_timeout: Option<Duration>,
     http_client: Option<SharedHttpClient>,
+    #[cfg(feature = "test-util")]
+    mock_rules: Option<crate::test_util::MockRules>,
 }
 
 impl ConfigBuilder {
@@ -543,6 +548,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// Answers every call of the clients made with this configuration from
+    /// `rules` instead of the service (feature `test-util`): no request is
+    /// signed or sent. See [`crate::test_util::mock!`].
+    #[cfg(feature = "test-util")]
+    pub fn mock_rules(mut self, rules: impl IntoIterator<Item = crate::test_util::Rule>) -> Self {
+        self.mock_rules = Some(crate::test_util::MockRules::new(rules));
+        self
+    }
+
     /// Sends every request with your `reqwest::Client`: its connection pool,
     /// proxies and TLS settings. See [`ConfigBuilder::http_client`].
     pub fn reqwest_client(self, client: reqwest::Client) -> Self {
@@ -586,6 +600,8 @@ impl ConfigBuilder {
             ca_bundle: self.ca_bundle,
             configured_endpoints: self.configured_endpoints,
             http_client: self.http_client,
+            #[cfg(feature = "test-util")]
+            mock_rules: self.mock_rules,
         }
     }
 }

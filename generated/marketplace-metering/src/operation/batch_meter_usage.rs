@@ -623,3 +623,6 @@ impl BatchMeterUsageFluentBuilder {
         #[allow(deprecated)] self.inner.get_product_code()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for BatchMeterUsageFluentBuilder {
+    type Input = BatchMeterUsageInput;
+}

@@ -1066,3 +1066,6 @@ impl MeterUsageFluentBuilder {
         #[allow(deprecated)] self.inner.get_client_token()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for MeterUsageFluentBuilder {
+    type Input = MeterUsageInput;
+}

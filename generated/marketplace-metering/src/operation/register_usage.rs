@@ -607,3 +607,6 @@ impl RegisterUsageFluentBuilder {
         #[allow(deprecated)] self.inner.get_nonce()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for RegisterUsageFluentBuilder {
+    type Input = RegisterUsageInput;
+}

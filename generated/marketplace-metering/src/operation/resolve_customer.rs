@@ -529,3 +529,6 @@ impl ResolveCustomerFluentBuilder {
         #[allow(deprecated)] self.inner.get_registration_token()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for ResolveCustomerFluentBuilder {
+    type Input = ResolveCustomerInput;
+}

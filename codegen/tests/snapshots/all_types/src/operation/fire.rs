@@ -303,3 +303,6 @@ impl FireFluentBuilder {
         #[allow(deprecated)] self.inner.get_urgent()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for FireFluentBuilder {
+    type Input = FireInput;
+}

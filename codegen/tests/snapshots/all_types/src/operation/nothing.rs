@@ -159,3 +159,6 @@ impl NothingFluentBuilder {
         self.handle.send(input).await
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for NothingFluentBuilder {
+    type Input = NothingInput;
+}

@@ -252,3 +252,6 @@ impl PingFluentBuilder {
         self.handle.send(input).await
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for PingFluentBuilder {
+    type Input = PingInput;
+}

@@ -593,3 +593,6 @@ impl PutEverythingFluentBuilder {
         #[allow(deprecated)] self.inner.get_choices()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for PutEverythingFluentBuilder {
+    type Input = PutEverythingInput;
+}

@@ -255,3 +255,6 @@ impl PingFluentBuilder {
         #[allow(deprecated)] self.inner.get_message()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for PingFluentBuilder {
+    type Input = PingInput;
+}

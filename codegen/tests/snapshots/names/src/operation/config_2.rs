@@ -159,3 +159,6 @@ impl ConfigFluentBuilder {
         self.handle.send(input).await
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for ConfigFluentBuilder {
+    type Input = ConfigInput;
+}

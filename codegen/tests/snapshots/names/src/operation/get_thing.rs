@@ -1539,3 +1539,6 @@ impl GetThingFluentBuilder {
         #[allow(deprecated)] self.inner.get_pick()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for GetThingFluentBuilder {
+    type Input = GetThingInput;
+}

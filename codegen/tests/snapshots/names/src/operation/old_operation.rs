@@ -355,3 +355,6 @@ impl OldOperationFluentBuilder {
         #[allow(deprecated)] self.inner.get_where()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for OldOperationFluentBuilder {
+    type Input = OldOperationInput;
+}

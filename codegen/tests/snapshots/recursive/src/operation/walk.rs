@@ -333,3 +333,6 @@ impl WalkFluentBuilder {
         #[allow(deprecated)] self.inner.get_expr()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for WalkFluentBuilder {
+    type Input = WalkInput;
+}

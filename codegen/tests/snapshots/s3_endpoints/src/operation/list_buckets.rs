@@ -264,3 +264,6 @@ impl ListBucketsFluentBuilder {
         #[allow(deprecated)] self.inner.get_prefix()
     }
 }
+impl ::sdk_runtime::client::FluentBuilder for ListBucketsFluentBuilder {
+    type Input = ListBucketsInput;
+}

@@ -1,27 +1,4 @@
-//! Test doubles for code that calls AWS through this SDK (feature `test-util`).
-//!
-//! [`ReplayClient`] is an [`HttpClient`] that answers from a script: each
-//! request that arrives is recorded and answered with the next canned
-//! response, and [`ReplayClient::assert_requests_match`] then says which
-//! requests differ from the expected ones. Hand it to
-//! `Config::builder().http_client(..)`: no socket, no AWS account.
-//!
-//! ```
-//! use sdk_runtime::test_util::{ReplayClient, ReplayEvent};
-//!
-//! let replay = ReplayClient::new(vec![ReplayEvent::new(
-//!     http::Request::post("https://metering.marketplace.us-east-1.amazonaws.com/")
-//!         .header("x-amz-target", "AWSMPMeteringService.MeterUsage")
-//!         .body(br#"{"ProductCode":"prod-1"}"#.to_vec())
-//!         .unwrap(),
-//!     http::Response::builder()
-//!         .status(200)
-//!         .body(br#"{"MeteringRecordId":"record-1"}"#.to_vec())
-//!         .unwrap(),
-//! )]);
-//! // ... Config::builder().http_client(replay.clone()) ... make the calls ...
-//! // replay.assert_requests_match(&[]);
-//! ```
+//! The replay HTTP client: answers from a script and reports what differed.
 
 use crate::transport::{
     HttpClient, HttpError, HttpErrorKind, HttpFuture, HttpRequest, HttpResponse,
