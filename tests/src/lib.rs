@@ -1,7 +1,9 @@
 //! Shared infrastructure for the SDK's integration tests.
 //!
-//! The tests in `tests/tests/*.rs` run the real client against servers on
-//! `127.0.0.1` and never touch the network beyond loopback. This library
+//! The tests in `tests/tests/` run the real client against servers on
+//! `127.0.0.1` and never touch the network beyond loopback. Those in
+//! `tests/tests/all/` are modules of one test binary; a file directly in
+//! `tests/tests/` is a test that needs a process of its own. This library
 //! gives them:
 //!
 //! - [`server`]: a tiny hand-written HTTP/1.1 server ([`TestServer`]) that

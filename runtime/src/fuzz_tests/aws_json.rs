@@ -1,7 +1,7 @@
 //! awsJson error responses: the metadata read from the `X-Amzn-Errortype` header
 //! and the body, a modeled exception's members, the excerpt of an unmodeled one,
 //! and the retry and clock-skew decisions taken from them. (Success outputs are
-//! deserialized into generated types: tests/tests/parsers_never_panic.rs.)
+//! deserialized into generated types: tests/tests/all/parsers_never_panic.rs.)
 
 use super::generators::{config, json_bytes, neighbourhoods, text, tried};
 use crate::aws_json::{body_excerpt, error_metadata, is_json_object, starts_object};

@@ -1,6 +1,6 @@
 //! The input generators and helpers shared by the property tests: those of the
 //! runtime (`runtime/src/fuzz_tests/`) and those of the generated crate
-//! (`tests/tests/parsers_never_panic.rs`, which includes this file by path), so
+//! (`tests/tests/all/parsers_never_panic.rs`, which includes this file by path), so
 //! it names nothing but `std` and `proptest`.
 
 use proptest::collection::vec;

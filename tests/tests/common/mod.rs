@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -269,14 +270,19 @@ pub fn record(dimension: &str) -> UsageRecord {
 pub struct TempDir(PathBuf);
 
 impl TempDir {
+    /// A new directory whose name has `name` in it. Tests of several files run on
+    /// the threads of one process and may pick the same `name`: a count makes each
+    /// directory the process makes its own.
     pub fn new(name: &str) -> Self {
+        static MADE: AtomicUsize = AtomicUsize::new(0);
         let nanos = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap()
             .subsec_nanos();
         let dir = std::env::temp_dir().join(format!(
-            "mm-credentials-{}-{name}-{nanos}",
-            std::process::id()
+            "mm-credentials-{}-{}-{name}-{nanos}",
+            std::process::id(),
+            MADE.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)

@@ -5,9 +5,7 @@
 //! (what went over the wire). And a `reqwest::Client` of one's own, handed to
 //! the config, is the one that sends.
 
-mod common;
-
-use common::TempDir;
+use crate::common::TempDir;
 use integration_tests::emulators::{sts_credentials, Issued};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::config::test_util::{mock, ReplayClient, ReplayEvent};

@@ -8,11 +8,10 @@
 //! certificate and key are `tests/data/test-server-*.der`), which no bundled root
 //! knows.
 
-mod common;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::common;
 use integration_tests::{verify, RecordedRequest};
 use marketplace_metering::config::RetryConfig;
 use marketplace_metering::error::SdkError;
@@ -24,8 +23,8 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 use tokio_rustls::rustls::server::Acceptor;
 use tokio_rustls::LazyConfigAcceptor;
 
-const CERT: &[u8] = include_bytes!("../data/test-server-cert.der");
-const KEY: &[u8] = include_bytes!("../data/test-server-key.der");
+const CERT: &[u8] = include_bytes!("../../data/test-server-cert.der");
+const KEY: &[u8] = include_bytes!("../../data/test-server-key.der");
 
 fn test_ca() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/test-ca.pem")

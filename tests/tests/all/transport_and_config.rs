@@ -1,11 +1,9 @@
 //! Failures before a response: the connection (transport) and the
 //! configuration (checked before any I/O).
 
-mod common;
-
 use std::error::Error as _;
 
-use common::{client_for, valid_meter_usage};
+use crate::common::{self, client_for, valid_meter_usage};
 use integration_tests::{refused_url, Reply, TestServer};
 use marketplace_metering::error::SdkError;
 use marketplace_metering::operation::meter_usage::MeterUsageError;

@@ -10,7 +10,8 @@ use marketplace_metering::endpoint::{resolve, Params};
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
-    let table: Value = serde_json::from_str(include_str!("../data/endpoint_cases.json")).unwrap();
+    let table: Value =
+        serde_json::from_str(include_str!("../../data/endpoint_cases.json")).unwrap();
     table["cases"].as_array().unwrap().clone()
 }
 
@@ -60,7 +61,7 @@ fn every_case_matches_the_reference_rules_engine() {
 fn the_table_covers_partitions_options_and_errors() {
     let cases = cases();
     let partitions: Value = serde_json::from_str(include_str!(
-        "../../model/meteringmarketplace/partitions.json"
+        "../../../model/meteringmarketplace/partitions.json"
     ))
     .unwrap();
     for partition in partitions["partitions"].as_array().unwrap() {

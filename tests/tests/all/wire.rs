@@ -1,12 +1,11 @@
 //! What each operation puts on the wire: method, path, headers, the exact JSON
 //! body, and a SigV4 signature an independent verifier accepts.
 
-mod common;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{
-    allocation, assert_body, assert_envelope, client, only_request, record, tag, valid_meter_usage,
+use crate::common::{
+    self, allocation, assert_body, assert_envelope, client, only_request, record, tag,
+    valid_meter_usage,
 };
 use integration_tests::{verify, Reply, TestServer};
 use marketplace_metering::types::UsageRecord;

@@ -5,13 +5,11 @@
 //! The client here makes one attempt per call, so that each call reads exactly
 //! one scripted response; retrying the retryable ones is `retries.rs`'s subject.
 
-mod common;
-
 use std::fmt::{Debug, Display};
 use std::future::Future;
 
-use common::{
-    batch_meter_usage_variant, client_without_retries as client, meter_usage_variant,
+use crate::common::{
+    self, batch_meter_usage_variant, client_without_retries as client, meter_usage_variant,
     modeled_errors, register_usage_variant, resolve_customer_variant, service_error_variant,
 };
 use integration_tests::{Reply, TestServer, REQUEST_ID};

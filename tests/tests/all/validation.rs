@@ -1,11 +1,9 @@
 //! Client-side validation of the model's constraints: the error names the
 //! member path and the broken rule, and nothing is sent.
 
-mod common;
-
 use std::fmt::Debug;
 
-use common::{allocation, client, record, tag, valid_meter_usage, valid_register_usage};
+use crate::common::{allocation, client, record, tag, valid_meter_usage, valid_register_usage};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::error::{SdkError, ValidationError};
 use marketplace_metering::operation::batch_meter_usage::{

@@ -5,20 +5,18 @@
 
 #![forbid(unsafe_code)]
 
-mod common;
-mod retry_support;
-
 use std::error::Error as _;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::common;
+use crate::retry_support::{
+    assert_attempts_of_one_call, builder, builder_for, client_recording, client_with, error_reply,
+    meter, metered, RecordingSleep, METERED,
+};
 use integration_tests::{emulators, verify, Fault, Reply, TestServer};
 use marketplace_metering::config::RetryConfig;
 use marketplace_metering::error::SdkError;
 use marketplace_metering::Client;
-use retry_support::{
-    assert_attempts_of_one_call, builder, builder_for, client_recording, client_with, error_reply,
-    meter, metered, RecordingSleep, METERED,
-};
 
 /// Generous bound for "ended promptly" on a loaded 2-core machine.
 const PROMPTLY: Duration = Duration::from_secs(5);

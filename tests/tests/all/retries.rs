@@ -8,18 +8,15 @@
 
 #![forbid(unsafe_code)]
 
-mod common;
-mod retry_support;
-
+use crate::retry_support::{
+    assert_attempts_of_one_call, assert_backoff_bounds, builder, builder_from_env,
+    client_recording, client_with, error_reply, meter, metered, throttled, RecordingSleep,
+};
 use integration_tests::{Reply, TestServer, REQUEST_ID};
 use marketplace_metering::config::{RetryConfig, RetryMode};
 use marketplace_metering::error::SdkError;
 use marketplace_metering::operation::meter_usage::MeterUsageError;
 use marketplace_metering::{Client, Config};
-use retry_support::{
-    assert_attempts_of_one_call, assert_backoff_bounds, builder, builder_from_env,
-    client_recording, client_with, error_reply, meter, metered, throttled, RecordingSleep,
-};
 use std::time::Duration;
 
 #[tokio::test]

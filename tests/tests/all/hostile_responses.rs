@@ -18,11 +18,9 @@
 
 #![forbid(unsafe_code)]
 
-mod common;
-mod retry_support;
-
 use std::time::{Duration, Instant};
 
+use crate::{common, retry_support};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::config::RetryConfig;
 use marketplace_metering::operation::batch_meter_usage::BatchMeterUsageOutput;

@@ -8,9 +8,7 @@
 //! a loopback server, so nothing ever reaches 169.254.169.254; those that are not
 //! on EC2 check that it was never asked.
 
-mod common;
-
-use common::{meter_usage, Environment};
+use crate::common::{meter_usage, Environment};
 use integration_tests::emulators::{form, ContainerEmulator, ImdsEmulator, Issued, StsEmulator};
 use integration_tests::{verify, RecordedRequest};
 

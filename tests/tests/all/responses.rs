@@ -1,9 +1,7 @@
 //! Reading successful responses: every output member, unknown fields and enum
 //! values, and empty bodies.
 
-mod common;
-
-use common::client;
+use crate::common::{self, client};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::operation::batch_meter_usage::BatchMeterUsageOutput;
 use marketplace_metering::operation::meter_usage::MeterUsageOutput;
@@ -308,7 +306,7 @@ async fn a_zero_length_body_without_content_type_is_an_empty_output() {
 #[tokio::test]
 async fn timestamps_read_as_botocore_reads_them() {
     let table: serde_json::Value =
-        serde_json::from_str(include_str!("../data/timestamp_cases.json")).unwrap();
+        serde_json::from_str(include_str!("../../data/timestamp_cases.json")).unwrap();
     let cases = table.as_array().expect("a list of cases");
     assert!(cases.len() >= 40, "{} cases", cases.len());
     for case in cases {

@@ -5,11 +5,9 @@
 //! records requests but not which connection carried them, so reuse of one TCP
 //! connection cannot be observed from the tests.
 
-mod common;
-
 use std::time::SystemTime;
 
-use common::client;
+use crate::common::{self, client};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::operation::resolve_customer::ResolveCustomerInput;
 use marketplace_metering::{Client, Config, Credentials};

@@ -8,11 +8,9 @@
 //! `SdkError::Credentials` that the call's own retries may try again. A refusal
 //! or a malformed answer is final at once. Nothing is ever sent unsigned.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{meter_usage, meter_usage_with, Environment};
+use crate::common::{meter_usage, meter_usage_with, Environment};
 use integration_tests::emulators::{
     sts_credentials, sts_error, ContainerEmulator, ImdsEmulator, Issued, StsEmulator,
 };

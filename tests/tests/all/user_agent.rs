@@ -3,13 +3,11 @@
 
 #![forbid(unsafe_code)]
 
-mod common;
-mod retry_support;
-
+use crate::common;
+use crate::retry_support::{builder, builder_from_env, meter, metered};
 use integration_tests::{verify, TestServer};
 use marketplace_metering::error::SdkError;
 use marketplace_metering::{Client, Config};
-use retry_support::{builder, builder_from_env, meter, metered};
 
 #[tokio::test]
 async fn the_user_agent_names_this_sdk_the_os_and_rust() {

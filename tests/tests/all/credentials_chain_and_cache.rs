@@ -3,13 +3,11 @@
 //! concurrent calls, old credentials kept through a failed refresh), seen
 //! through the client and the wire.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::ManualClock;
+use crate::common::ManualClock;
 use integration_tests::emulators::{ContainerEmulator, ImdsEmulator, StsEmulator};
 use integration_tests::{refused_url, verify, RecordedRequest, Reply, TestServer};
 use marketplace_metering::config::credentials::{

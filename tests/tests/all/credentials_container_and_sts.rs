@@ -2,11 +2,9 @@
 //! identity, profile roles), against emulators on loopback: what is sent, what
 //! is checked, and clear errors for every fault and hostile answer.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
-use common::TempDir;
+use crate::common::TempDir;
 use integration_tests::emulators::{
     form, rfc3339, sts_credentials, sts_error, ContainerEmulator, Issued, StsEmulator,
 };

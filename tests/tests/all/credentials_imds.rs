@@ -2,11 +2,9 @@
 //! tokens and their TTLs, the role and its credentials, the region, faults and
 //! hostile answers.
 
-mod common;
-
 use std::time::{Duration, Instant, SystemTime};
 
-use common::ManualClock;
+use crate::common::ManualClock;
 use integration_tests::emulators::{rfc3339, ImdsEmulator};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::config::credentials::{

@@ -1,9 +1,7 @@
 //! Inputs, outputs and shapes are plain values: built with builders, sent with
 //! `client.send`, and read and written with serde in the wire format.
 
-mod common;
-
-use common::{allocation, assert_body, assert_envelope, client, only_request, tag};
+use crate::common::{self, allocation, assert_body, assert_envelope, client, only_request, tag};
 use integration_tests::{Reply, TestServer};
 use marketplace_metering::operation::batch_meter_usage::BatchMeterUsageOutput;
 use marketplace_metering::operation::meter_usage::MeterUsageInput;

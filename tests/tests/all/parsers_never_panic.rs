@@ -15,7 +15,7 @@
 #![forbid(unsafe_code)]
 
 #[allow(dead_code)] // The runtime's property tests use the rest.
-#[path = "../../runtime/src/fuzz_tests/generators.rs"]
+#[path = "../../../runtime/src/fuzz_tests/generators.rs"]
 mod generators;
 
 use generators::{config, json_bytes, neighbourhoods, text, tried};
