@@ -61,6 +61,7 @@ pub(crate) async fn run(command: &str, timeout: Duration) -> Result<Credentials,
             .map_err(ProcessError::Failed)?,
         Err(_elapsed) => {
             let mut child = child.lock().unwrap_or_else(PoisonError::into_inner);
+            kill_group(&child);
             // SIGKILL ends it at once: the wait that reaps it is short.
             let _ = child.kill();
             let _ = child.wait();
@@ -70,17 +71,40 @@ pub(crate) async fn run(command: &str, timeout: Duration) -> Result<Credentials,
     parse(&output).map_err(ProcessError::Failed)
 }
 
+#[cfg(windows)]
 fn shell(command: &str) -> Command {
-    if cfg!(windows) {
-        let mut shell = Command::new("cmd.exe");
-        shell.arg("/C").arg(command);
-        shell
-    } else {
-        let mut shell = Command::new("sh");
-        shell.arg("-c").arg(command);
-        shell
-    }
+    let mut shell = Command::new("cmd.exe");
+    shell.arg("/C").arg(command);
+    shell
 }
+
+/// `sh -c command`, in a process group of its own, so that a timeout can end
+/// whatever the command started too (a shell may fork the command rather than
+/// exec it, and a forked child would keep the output pipe open).
+#[cfg(not(windows))]
+fn shell(command: &str) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut shell = Command::new("sh");
+    shell.arg("-c").arg(command).process_group(0);
+    shell
+}
+
+/// Ends the process group `child` leads, with `kill -KILL -- -PID` (the
+/// runtime has no unsafe code to send the signal itself); the caller kills
+/// `child` itself too, should `kill` be missing.
+#[cfg(not(windows))]
+fn kill_group(child: &Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Windows has no process groups to end this way; the caller kills `child`.
+#[cfg(windows)]
+fn kill_group(_child: &Child) {}
 
 /// Reads the child's output, then waits for it to exit, without holding the
 /// lock while blocked, so that a timeout can kill it meanwhile.
@@ -204,6 +228,35 @@ mod tests {
         }
     }
 
+    /// Whether process `pid` still runs (a zombie waiting to be reaped does not).
+    fn runs(pid: &str) -> bool {
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .is_ok_and(|stat| !stat.contains(") Z "))
+    }
+
+    /// What the command forked is ended too: a forked child would keep the
+    /// output pipe open, and the reading thread with it.
+    #[tokio::test]
+    async fn a_hung_process_that_forked_is_ended_whole() {
+        let dir = std::env::temp_dir().join(format!("process-group-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pid_file = dir.join("pid");
+        // The inner shell is forked (a command follows it), then becomes `sleep`.
+        let command = format!(
+            "sh -c 'echo $$ > {}; exec sleep 30'; echo never",
+            pid_file.display()
+        );
+        let error = run(&command, Duration::from_millis(500)).await.unwrap_err();
+        assert!(matches!(error, ProcessError::TimedOut(_)), "{error}");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while runs(&pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!runs(&pid), "the forked helper {} still runs", pid.trim());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// A hung helper is killed at the timeout, not left running, and the
     /// error says it timed out.
     #[tokio::test]
@@ -222,11 +275,7 @@ mod tests {
         // Bounded by the timeout, not by the 30 s sleep.
         assert!(started.elapsed() < Duration::from_secs(10));
         let pid = std::fs::read_to_string(&pid_file).unwrap();
-        let alive = std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()
-            && !std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-                .unwrap_or_default()
-                .contains(") Z ");
-        assert!(!alive, "the helper {pid} still runs");
+        assert!(!runs(&pid), "the helper {} still runs", pid.trim());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
