@@ -238,21 +238,99 @@ enum AttemptOutcome {
     Failed(TransportError, Option<RetryReason>),
     /// Not sent: the credentials' source failed transiently.
     NoCredentials(CredentialsError),
+    /// A response arrived but was refused before it was read (too big); not
+    /// retried.
+    Unreadable(ResponseError),
     /// The operation ran out of time while the attempt was under way.
     OperationTimedOut,
 }
 
-/// What one attempt sends: settled once per call, the same for every attempt
-/// but its number.
-struct AttemptPlan<'a> {
+/// What every attempt of a call sends: settled once, by [`Handle::plan_call`].
+struct CallPlan<'a> {
     operation: &'static str,
     http: &'a SharedHttpClient,
     route: &'a Route,
+    /// The request URL as text, for errors.
+    url: String,
     /// Every header but `amz-sdk-request` and the signature's.
-    headers: &'a http::HeaderMap,
-    body: &'a [u8],
-    attempt: u32,
-    max_attempts: u32,
+    headers: http::HeaderMap,
+    body: Vec<u8>,
+    /// When the operation timeout ends the call; `None` if that is past the
+    /// end of time.
+    deadline: Option<Instant>,
+    operation_timeout: Duration,
+}
+
+impl CallPlan<'_> {
+    /// The time left before the operation timeout.
+    fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// The call's error when the operation timeout ends it, saying what failed
+    /// before.
+    fn operation_timeout(&self, last: &Option<LastFailure>) -> SendFailure {
+        SendFailure::Transport(TransportError::new(
+            self.operation,
+            self.url.clone(),
+            Box::new(TimeoutError::operation(
+                self.operation_timeout,
+                last.as_ref().map(LastFailure::describe),
+            )),
+        ))
+    }
+}
+
+/// The headers of one attempt, signed, and the clock skew they were signed with.
+struct SignedAttempt {
+    headers: http::HeaderMap,
+    skew_ms: i64,
+}
+
+/// How one attempt ended, as recorded on its span: the call's answer, a failure
+/// to decide on, or the end of the operation's time.
+enum Recorded {
+    /// A 2xx response, or an answer no retry can change.
+    Done(RawResponse),
+    /// The attempt failed; the reason it may be retried, and the failure.
+    Failed(Option<RetryReason>, LastFailure),
+    /// The operation timeout passed during the attempt.
+    OperationTimedOut,
+    /// A response that cannot be read; the call ends with it.
+    Unreadable(ResponseError),
+}
+
+/// Stage: records how an attempt ended on its span (status, request id, retry
+/// reason) and sorts the outcome for the retry loop.
+fn record(outcome: AttemptOutcome, attempt_span: &tracing::Span) -> Recorded {
+    let record_response = |response: &RawResponse| {
+        attempt_span.record("status", response.status);
+        if let Some(id) = response.header("x-amzn-requestid") {
+            attempt_span.record("request_id", id.as_str());
+        }
+    };
+    let (reason, failure) = match outcome {
+        AttemptOutcome::Success(response) => {
+            record_response(&response);
+            return Recorded::Done(response);
+        }
+        AttemptOutcome::OperationTimedOut => return Recorded::OperationTimedOut,
+        AttemptOutcome::Refused(response, reason) => {
+            record_response(&response);
+            (reason, LastFailure::Refused(response))
+        }
+        AttemptOutcome::Failed(error, reason) => (reason, LastFailure::Transport(error)),
+        AttemptOutcome::NoCredentials(error) => (
+            Some(RetryReason::Transient),
+            LastFailure::Credentials(error),
+        ),
+        AttemptOutcome::Unreadable(error) => return Recorded::Unreadable(error),
+    };
+    if let Some(reason) = reason {
+        attempt_span.record("retry_reason", reason.as_str());
+    }
+    Recorded::Failed(reason, failure)
 }
 
 /// The last failed attempt, which becomes the call's error when no retry
@@ -423,17 +501,83 @@ impl Handle {
             .await
     }
 
-    /// The retry loop of [`Handle::invoke`], in the operation's span.
+    /// The retry loop of [`Handle::invoke`], in the operation's span: plan the
+    /// call once, then per attempt wait for the rate limiter, get credentials,
+    /// sign, send and classify, and decide whether to try again.
     async fn attempts(
         &self,
         operation: &'static str,
         body: Vec<u8>,
         span: tracing::Span,
     ) -> Result<RawResponse, SendFailure> {
+        let plan = self.plan_call(operation, body, &span)?;
+        let mut retries = self.inner.retry.start_call(&self.inner.config.retry_config);
+        let max_attempts = retries.max_attempts();
+        // The last failure, returned when no retry follows it.
+        let mut last: Option<LastFailure> = None;
+        for attempt in 1..=max_attempts {
+            span.record("attempts", attempt);
+            let attempt_span = tracing::debug_span!(
+                "attempt",
+                attempt,
+                max_attempts,
+                status = Empty,
+                request_id = Empty,
+                retry_reason = Empty,
+            );
+            self.wait_for_rate_limiter(&plan, &mut retries, &last, &attempt_span)
+                .await?;
+            let outcome = match self.credentials_for_attempt(&plan, &last).await? {
+                // Their source failed for now: the attempt fails as a transient
+                // error would, and the call may retry it.
+                Err(error) if error.is_retryable() => AttemptOutcome::NoCredentials(error),
+                Err(error) => return Err(SendFailure::Credentials(error)),
+                Ok(credentials) => {
+                    let signed = self.sign_attempt(&plan, &credentials, attempt, max_attempts)?;
+                    self.send_attempt(&plan, signed, attempt, max_attempts)
+                        .instrument(attempt_span.clone())
+                        .await
+                }
+            };
+            let (reason, failure) = match record(outcome, &attempt_span) {
+                Recorded::Done(response) => {
+                    retries.succeeded();
+                    return Ok(response);
+                }
+                Recorded::OperationTimedOut => return Err(plan.operation_timeout(&last)),
+                Recorded::Unreadable(error) => return Err(SendFailure::Response(error)),
+                Recorded::Failed(reason, failure) => (reason, failure),
+            };
+            last = Some(failure);
+            if !self
+                .decide(&plan, &mut retries, attempt, reason, &attempt_span)
+                .await
+            {
+                break;
+            }
+        }
+        match last {
+            Some(LastFailure::Refused(response)) => Ok(response),
+            Some(LastFailure::Transport(error)) => Err(SendFailure::Transport(error)),
+            Some(LastFailure::Credentials(error)) => Err(SendFailure::Credentials(error)),
+            // The loop runs at least once (max_attempts >= 1) and sets `last`
+            // whenever it does not return; this is for completeness.
+            None => Err(plan.operation_timeout(&None)),
+        }
+    }
+
+    /// Stage: settles everything that does not change between the attempts of a
+    /// call: the client's HTTP client and route (or why there are none), and
+    /// the headers of every attempt with the call's invocation id.
+    fn plan_call<'a>(
+        &'a self,
+        operation: &'static str,
+        body: Vec<u8>,
+        span: &tracing::Span,
+    ) -> Result<CallPlan<'a>, SendFailure> {
         let inner = &*self.inner;
         let config = &inner.config;
-        let started = Instant::now();
-        // Everything that does not change between attempts is settled once.
+        let deadline = Instant::now().checked_add(config.operation_timeout);
         let http = inner
             .http
             .as_ref()
@@ -447,192 +591,91 @@ impl Handle {
             .route
             .as_ref()
             .map_err(|error| SendFailure::Config(error.clone()))?;
-        let url = route.url.to_string();
-        let url = url.as_str();
         let target = aws_json::target(inner.service.target_prefix, operation);
         // One id for every attempt of the call, so the service can tell retries apart
         // from new calls.
         let invocation_id = crate::random::uuid_v4();
         span.record("invocation_id", invocation_id.as_str());
-        // The headers of every attempt but `amz-sdk-request`, as one map.
-        let mut call_headers = fixed_headers.clone();
+        let mut headers = fixed_headers.clone();
         // Appended, not `extend`ed: that would replace a header of the same name.
         for (name, value) in &route.endpoint_headers {
-            call_headers.append(name.clone(), value.clone());
+            headers.append(name.clone(), value.clone());
         }
-        call_headers.append(
+        headers.append(
             http::HeaderName::from_static("x-amz-target"),
             header_value("x-amz-target", target).map_err(SendFailure::Config)?,
         );
-        call_headers.append(
+        headers.append(
             http::HeaderName::from_static("amz-sdk-invocation-id"),
             header_value("amz-sdk-invocation-id", invocation_id).map_err(SendFailure::Config)?,
         );
+        Ok(CallPlan {
+            operation,
+            http,
+            route,
+            url: route.url.to_string(),
+            headers,
+            body,
+            deadline,
+            operation_timeout: config.operation_timeout,
+        })
+    }
 
-        let mut retries = inner.retry.start_call(&config.retry_config);
-        let max_attempts = retries.max_attempts();
-        let operation_deadline = started.checked_add(config.operation_timeout);
-        let operation_timeout = |previous: Option<String>| {
-            SendFailure::Transport(TransportError::new(
-                operation,
-                url.to_owned(),
-                Box::new(TimeoutError::operation(config.operation_timeout, previous)),
-            ))
-        };
-        let remaining = || {
-            operation_deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()))
-        };
-        // The last failure, returned when no retry follows it.
-        let mut last: Option<LastFailure> = None;
-        let describe = |last: &Option<LastFailure>| last.as_ref().map(LastFailure::describe);
-        let mut attempt = 0;
-        while attempt < max_attempts {
-            attempt += 1;
-            span.record("attempts", attempt);
-            let attempt_span = tracing::debug_span!(
-                "attempt",
-                attempt,
-                max_attempts,
-                status = Empty,
-                request_id = Empty,
-                retry_reason = Empty,
-            );
-
-            // Adaptive mode: the client-side rate limiter may hold the attempt back.
-            let wait = retries.before_attempt();
-            if !wait.is_zero() {
-                if remaining().is_some_and(|left| wait >= left) {
-                    retries.attempt_abandoned();
-                    return Err(operation_timeout(describe(&last)));
-                }
-                attempt_span.in_scope(|| {
-                    tracing::debug!(
-                        wait_ms = wait.as_millis() as u64,
-                        "waiting for the client-side rate limiter"
-                    )
-                });
-                config.sleep.sleep(wait).await;
-            }
-
-            // Credentials: looked up for every attempt, so that a retry signs with
-            // current ones.
-            // From the config's credentials cache (cheap while they are fresh); a
-            // provider that finds none is a configuration error with its reasons.
-            // The lookup counts against the operation timeout, like the rest.
-            let lookup = config.signing_credentials();
-            let credentials = match remaining() {
-                Some(left) => tokio::time::timeout(left, lookup)
-                    .await
-                    .map_err(|_elapsed| operation_timeout(describe(&last)))?,
-                None => lookup.await,
-            };
-            let outcome = match credentials {
-                // Their source failed for now: the attempt fails as a transient
-                // error would, and the call may retry it.
-                Err(error) if error.is_retryable() => AttemptOutcome::NoCredentials(error),
-                Err(error) => return Err(SendFailure::Credentials(error)),
-                Ok(credentials) => {
-                    let plan = AttemptPlan {
-                        operation,
-                        http,
-                        route,
-                        headers: &call_headers,
-                        body: &body,
-                        attempt,
-                        max_attempts,
-                    };
-                    self.sign_and_send(&plan, &credentials, remaining())
-                        .instrument(attempt_span.clone())
-                        .await?
-                }
-            };
-
-            let (reason, failure) = match outcome {
-                AttemptOutcome::Success(response) => {
-                    attempt_span.record("status", response.status);
-                    if let Some(id) = response.header("x-amzn-requestid") {
-                        attempt_span.record("request_id", id.as_str());
-                    }
-                    retries.succeeded();
-                    return Ok(response);
-                }
-                AttemptOutcome::Refused(response, reason) => {
-                    attempt_span.record("status", response.status);
-                    if let Some(id) = response.header("x-amzn-requestid") {
-                        attempt_span.record("request_id", id.as_str());
-                    }
-                    (reason, LastFailure::Refused(response))
-                }
-                AttemptOutcome::Failed(error, reason) => (reason, LastFailure::Transport(error)),
-                AttemptOutcome::NoCredentials(error) => (
-                    Some(RetryReason::Transient),
-                    LastFailure::Credentials(error),
-                ),
-                AttemptOutcome::OperationTimedOut => {
-                    return Err(operation_timeout(describe(&last)))
-                }
-            };
-            if let Some(reason) = reason {
-                attempt_span.record("retry_reason", reason.as_str());
-            }
-            last = Some(failure);
-            match retries.failed(attempt, reason) {
-                Decision::Retry(delay) => {
-                    if remaining().is_some_and(|left| delay >= left) {
-                        attempt_span.in_scope(|| {
-                            tracing::debug!(
-                                delay_ms = delay.as_millis() as u64,
-                                "not retrying: the operation timeout would pass first"
-                            )
-                        });
-                        break;
-                    }
-                    attempt_span.in_scope(|| {
-                        tracing::debug!(
-                            reason = reason.map(RetryReason::as_str),
-                            delay_ms = delay.as_millis() as u64,
-                            quota = inner.retry.quota_available(),
-                            "retrying"
-                        )
-                    });
-                    if !delay.is_zero() {
-                        config.sleep.sleep(delay).await;
-                    }
-                }
-                Decision::Stop(stop) => {
-                    attempt_span.in_scope(|| {
-                        tracing::debug!(
-                            reason = reason.map(RetryReason::as_str),
-                            stop = stop.as_str(),
-                            "not retrying"
-                        )
-                    });
-                    break;
-                }
-            }
+    /// Stage: in adaptive mode, waits until the client-side rate limiter lets the
+    /// attempt go, unless the operation would time out first.
+    async fn wait_for_rate_limiter(
+        &self,
+        plan: &CallPlan<'_>,
+        retries: &mut retry::CallRetries<'_>,
+        last: &Option<LastFailure>,
+        attempt_span: &tracing::Span,
+    ) -> Result<(), SendFailure> {
+        let wait = retries.before_attempt();
+        if wait.is_zero() {
+            return Ok(());
         }
-        match last {
-            Some(LastFailure::Refused(response)) => Ok(response),
-            Some(LastFailure::Transport(error)) => Err(SendFailure::Transport(error)),
-            Some(LastFailure::Credentials(error)) => Err(SendFailure::Credentials(error)),
-            // The loop runs at least once (max_attempts >= 1) and sets `last`
-            // whenever it does not return; this is for completeness.
-            None => Err(operation_timeout(None)),
+        if plan.remaining().is_some_and(|left| wait >= left) {
+            retries.attempt_abandoned();
+            return Err(plan.operation_timeout(last));
+        }
+        attempt_span.in_scope(|| {
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "waiting for the client-side rate limiter"
+            )
+        });
+        self.inner.config.sleep.sleep(wait).await;
+        Ok(())
+    }
+
+    /// Stage: the credentials to sign this attempt with, from the config's cache
+    /// (cheap while they are fresh), looked up for every attempt so that a retry
+    /// signs with current ones. The lookup counts against the operation timeout.
+    async fn credentials_for_attempt(
+        &self,
+        plan: &CallPlan<'_>,
+        last: &Option<LastFailure>,
+    ) -> Result<Result<Credentials, CredentialsError>, SendFailure> {
+        let lookup = self.inner.config.signing_credentials();
+        match plan.remaining() {
+            Some(left) => tokio::time::timeout(left, lookup)
+                .await
+                .map_err(|_elapsed| plan.operation_timeout(last)),
+            None => Ok(lookup.await),
         }
     }
 
-    /// Signs one attempt with `credentials` and sends it, within the attempt
-    /// timeout and what is `left` of the operation's.
-    async fn sign_and_send(
+    /// Stage: the headers of one attempt, signed anew (a fresh time, and its own
+    /// attempt number), with the signing clock moved by the learned skew.
+    fn sign_attempt(
         &self,
-        plan: &AttemptPlan<'_>,
+        plan: &CallPlan<'_>,
         credentials: &Credentials,
-        left: Option<Duration>,
-    ) -> Result<AttemptOutcome, SendFailure> {
+        attempt: u32,
+        max_attempts: u32,
+    ) -> Result<SignedAttempt, SendFailure> {
         let inner = &*self.inner;
-        let config = &inner.config;
-        let (route, attempt, max_attempts) = (plan.route, plan.attempt, plan.max_attempts);
-        // Every attempt is signed anew: a fresh time, and its own attempt number.
+        let route = plan.route;
         let skew_ms = inner.clock_skew_ms.load(Ordering::Relaxed);
         let mut headers = plan.headers.clone();
         headers.append(
@@ -653,7 +696,7 @@ impl Handle {
             .sign(
                 &route.target,
                 &to_sign,
-                plan.body,
+                &plan.body,
                 &SigningParams {
                     credentials,
                     region: &route.signing_region,
@@ -668,25 +711,43 @@ impl Handle {
                 header_value(name, value).map_err(SendFailure::Config)?,
             );
         }
+        Ok(SignedAttempt { headers, skew_ms })
+    }
 
+    /// Stage: sends one signed attempt within the attempt timeout and what is
+    /// left of the operation's, and classifies how it ended.
+    async fn send_attempt(
+        &self,
+        plan: &CallPlan<'_>,
+        signed: SignedAttempt,
+        attempt: u32,
+        max_attempts: u32,
+    ) -> AttemptOutcome {
+        let config = &self.inner.config;
+        let left = plan.remaining();
         let limit = left.map_or(config.attempt_timeout, |left| {
             config.attempt_timeout.min(left)
         });
         let bounded_by_operation = left.is_some_and(|left| left <= config.attempt_timeout);
         let sent = tokio::time::timeout(
             limit,
-            send_attempt(plan.http, &route.url, headers, plan.body.to_vec()),
+            exchange(
+                plan.http,
+                &plan.route.url,
+                signed.headers,
+                plan.body.clone(),
+            ),
         )
         .await;
         let transport = |source: Box<dyn std::error::Error + Send + Sync>| {
-            let error = TransportError::new(plan.operation, route.url.to_string(), source);
+            let error = TransportError::new(plan.operation, plan.url.clone(), source);
             if max_attempts > 1 {
                 error.on_attempt(attempt, max_attempts)
             } else {
                 error
             }
         };
-        Ok(match sent {
+        match sent {
             Err(_elapsed) if bounded_by_operation => AttemptOutcome::OperationTimedOut,
             Err(_elapsed) => AttemptOutcome::Failed(
                 transport(Box::new(TimeoutError::attempt(limit))),
@@ -694,12 +755,12 @@ impl Handle {
             ),
             Ok(Err(error)) if error.kind() == HttpErrorKind::BodyTooLarge => {
                 let head = error.response_head();
-                return Err(SendFailure::Response(ResponseError::new(
+                AttemptOutcome::Unreadable(ResponseError::new(
                     plan.operation,
                     head.map_or(0, |head| head.status.as_u16()),
                     head.and_then(|head| header_text(&head.headers, "x-amzn-requestid")),
                     format!("the body is larger than the limit of {MAX_RESPONSE_BODY_BYTES} bytes"),
-                )));
+                ))
             }
             Ok(Err(error)) => {
                 let reason = classify_transport(&error);
@@ -709,10 +770,58 @@ impl Handle {
                 AttemptOutcome::Success(response)
             }
             Ok(Ok(response)) => {
-                let reason = self.classify_error_response(&response, skew_ms);
+                let reason = self.classify_error_response(&response, signed.skew_ms);
                 AttemptOutcome::Refused(response, reason)
             }
-        })
+        }
+    }
+
+    /// Stage: after a failed attempt, whether to try again, and waits the
+    /// backoff when so. Not when the retry strategy says stop, nor when the
+    /// operation would time out during the wait.
+    async fn decide(
+        &self,
+        plan: &CallPlan<'_>,
+        retries: &mut retry::CallRetries<'_>,
+        attempt: u32,
+        reason: Option<RetryReason>,
+        attempt_span: &tracing::Span,
+    ) -> bool {
+        match retries.failed(attempt, reason) {
+            Decision::Retry(delay) => {
+                if plan.remaining().is_some_and(|left| delay >= left) {
+                    attempt_span.in_scope(|| {
+                        tracing::debug!(
+                            delay_ms = delay.as_millis() as u64,
+                            "not retrying: the operation timeout would pass first"
+                        )
+                    });
+                    return false;
+                }
+                attempt_span.in_scope(|| {
+                    tracing::debug!(
+                        reason = reason.map(RetryReason::as_str),
+                        delay_ms = delay.as_millis() as u64,
+                        quota = self.inner.retry.quota_available(),
+                        "retrying"
+                    )
+                });
+                if !delay.is_zero() {
+                    self.inner.config.sleep.sleep(delay).await;
+                }
+                true
+            }
+            Decision::Stop(stop) => {
+                attempt_span.in_scope(|| {
+                    tracing::debug!(
+                        reason = reason.map(RetryReason::as_str),
+                        stop = stop.as_str(),
+                        "not retrying"
+                    )
+                });
+                false
+            }
+        }
     }
 
     /// Whether an error response may be retried. A clock-skew error whose `Date`
@@ -754,7 +863,7 @@ impl Handle {
 
 /// One HTTP exchange through the configured client: a POST of `body` to `url`,
 /// the whole response read, up to [`MAX_RESPONSE_BODY_BYTES`].
-async fn send_attempt(
+async fn exchange(
     http: &SharedHttpClient,
     url: &http::Uri,
     headers: http::HeaderMap,

@@ -146,71 +146,15 @@ impl Signer {
     ) -> Result<Vec<(&'static str, String)>, ConfigError> {
         let (date_time, date) = format_time(params.time);
         let token = params.credentials.session_token();
-
-        // The headers as signed: names in lower case, values with spaces trimmed and
-        // runs of spaces collapsed; host, date and token added by the signer.
-        let mut canonical: Vec<(Cow<'_, str>, Cow<'_, str>)> =
-            Vec::with_capacity(headers.len() + 3);
-        for &(original, value) in headers {
-            // Checked even when replaced below: a request that carries a header HTTP
-            // cannot is refused either way.
-            let name = lower_case_name(original)?;
-            let value = trim_value(original, value)?;
-            if name == "x-amz-date" || (token.is_some() && name == "x-amz-security-token") {
-                continue; // replaced by the signer's own
-            }
-            canonical.push((name, value));
-        }
-        if !canonical.iter().any(|(name, _)| name == "host") {
-            canonical.push((Cow::Borrowed("host"), Cow::Borrowed(&target.host)));
-        }
-        canonical.push((Cow::Borrowed("x-amz-date"), Cow::Borrowed(&date_time)));
-        if let Some(token) = token {
-            check_value("x-amz-security-token", token)?;
-            canonical.push((Cow::Borrowed("x-amz-security-token"), Cow::Borrowed(token)));
-        }
-        // Stable: values of a repeated header keep their order.
-        canonical.sort_by(|a, b| a.0.cmp(&b.0));
-
-        let mut request = String::with_capacity(512);
-        let mut signed_headers = String::with_capacity(128);
-        request.push_str("POST\n");
-        request.push_str(&target.canonical_uri);
-        request.push_str("\n\n");
-        let mut previous: Option<&str> = None;
-        for (name, value) in &canonical {
-            if UNSIGNED_HEADERS.contains(&name.as_ref()) {
-                continue;
-            }
-            if previous == Some(name.as_ref()) {
-                request.push(',');
-            } else {
-                if previous.is_some() {
-                    request.push('\n');
-                    signed_headers.push(';');
-                }
-                request.push_str(name);
-                request.push(':');
-                signed_headers.push_str(name);
-                previous = Some(name);
-            }
-            request.push_str(value);
-        }
-        request.push_str("\n\n");
-        request.push_str(&signed_headers);
-        request.push('\n');
-        request.push_str(&hex(digest::digest(&digest::SHA256, body).as_ref()));
-
+        let canonical = canonical_headers(target, headers, &date_time, token)?;
+        let (request, signed_headers) = canonical_request(target, &canonical, body);
         let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
-        let string_to_sign = format!(
-            "{ALGORITHM}\n{date_time}\n{scope}\n{}",
-            hex(digest::digest(&digest::SHA256, request.as_bytes()).as_ref())
-        );
+        let string_to_sign = string_to_sign(&date_time, &scope, &request);
         let key = self.signing_key(params.credentials.secret_access_key(), &date, params);
         let authorization = format!(
             "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={}",
             params.credentials.access_key_id(),
-            hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref())
+            signature(&key, &string_to_sign)
         );
 
         let mut signature = Vec::with_capacity(3);
@@ -247,6 +191,98 @@ impl Signer {
         });
         key
     }
+}
+
+/// A header as signed: its name in lower case and its trimmed value.
+type CanonicalHeader<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// The headers as signed (the specification's canonical headers, before
+/// they are joined): names in lower case, values with outer spaces trimmed and
+/// runs of spaces collapsed, with `host`, `x-amz-date` and the session token
+/// added by the signer, sorted by name (stable, so the values of a repeated
+/// header keep their order).
+fn canonical_headers<'a>(
+    target: &'a SigningTarget,
+    headers: &[(&'a str, &'a str)],
+    date_time: &'a str,
+    token: Option<&'a str>,
+) -> Result<Vec<CanonicalHeader<'a>>, ConfigError> {
+    let mut canonical: Vec<CanonicalHeader<'_>> = Vec::with_capacity(headers.len() + 3);
+    for &(original, value) in headers {
+        // Checked even when replaced below: a request that carries a header HTTP
+        // cannot is refused either way.
+        let name = lower_case_name(original)?;
+        let value = trim_value(original, value)?;
+        if name == "x-amz-date" || (token.is_some() && name == "x-amz-security-token") {
+            continue; // replaced by the signer's own
+        }
+        canonical.push((name, value));
+    }
+    if !canonical.iter().any(|(name, _)| name == "host") {
+        canonical.push((Cow::Borrowed("host"), Cow::Borrowed(&target.host)));
+    }
+    canonical.push((Cow::Borrowed("x-amz-date"), Cow::Borrowed(date_time)));
+    if let Some(token) = token {
+        check_value("x-amz-security-token", token)?;
+        canonical.push((Cow::Borrowed("x-amz-security-token"), Cow::Borrowed(token)));
+    }
+    canonical.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(canonical)
+}
+
+/// Task 1 of the specification: the canonical request of a POST to `target`
+/// with `canonical` headers (from [`canonical_headers`]) and `body`, and the
+/// signed-headers list (`a;b;c`). Repeated headers are joined with commas;
+/// [`UNSIGNED_HEADERS`] are left out.
+fn canonical_request(
+    target: &SigningTarget,
+    canonical: &[CanonicalHeader<'_>],
+    body: &[u8],
+) -> (String, String) {
+    let mut request = String::with_capacity(512);
+    let mut signed_headers = String::with_capacity(128);
+    request.push_str("POST\n");
+    request.push_str(&target.canonical_uri);
+    request.push_str("\n\n");
+    let mut previous: Option<&str> = None;
+    for (name, value) in canonical {
+        if UNSIGNED_HEADERS.contains(&name.as_ref()) {
+            continue;
+        }
+        if previous == Some(name.as_ref()) {
+            request.push(',');
+        } else {
+            if previous.is_some() {
+                request.push('\n');
+                signed_headers.push(';');
+            }
+            request.push_str(name);
+            request.push(':');
+            signed_headers.push_str(name);
+            previous = Some(name);
+        }
+        request.push_str(value);
+    }
+    request.push_str("\n\n");
+    request.push_str(&signed_headers);
+    request.push('\n');
+    request.push_str(&hex(digest::digest(&digest::SHA256, body).as_ref()));
+    (request, signed_headers)
+}
+
+/// Task 2: the string to sign, for a request made at `date_time` in `scope`
+/// (`date/region/service/aws4_request`).
+fn string_to_sign(date_time: &str, scope: &str, canonical_request: &str) -> String {
+    format!(
+        "{ALGORITHM}\n{date_time}\n{scope}\n{}",
+        hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref())
+    )
+}
+
+/// Task 3: the signature, the hex HMAC-SHA256 of the string to sign with the
+/// signing key.
+fn signature(key: &hmac::Key, string_to_sign: &str) -> String {
+    hex(hmac::sign(key, string_to_sign.as_bytes()).as_ref())
 }
 
 /// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
@@ -402,6 +438,58 @@ mod tests {
 
     /// The example from the SigV4 documentation ("Create a signed request"):
     /// IAM ListUsers, signed with the documentation's example key.
+    /// The canonical request and string to sign of a small POST, written out
+    /// as the specification lays them out.
+    #[test]
+    fn the_specifications_steps_one_by_one() {
+        let target = SigningTarget::from_url("https://example.amazonaws.com/").unwrap();
+        let headers = [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", "  Svc.Op  "),
+            ("x-amz-meta", "a"),
+            ("X-Amz-Meta", "b   c"),
+        ];
+        let canonical =
+            canonical_headers(&target, &headers, "20150830T123600Z", Some("TOKEN")).unwrap();
+        let (request, signed) = canonical_request(&target, &canonical, b"{}");
+        assert_eq!(
+            signed,
+            "content-type;host;x-amz-date;x-amz-meta;x-amz-security-token;x-amz-target"
+        );
+        assert_eq!(
+            request,
+            "POST\n/\n\n\
+             content-type:application/x-amz-json-1.1\n\
+             host:example.amazonaws.com\n\
+             x-amz-date:20150830T123600Z\n\
+             x-amz-meta:a,b c\n\
+             x-amz-security-token:TOKEN\n\
+             x-amz-target:Svc.Op\n\n\
+             content-type;host;x-amz-date;x-amz-meta;x-amz-security-token;x-amz-target\n\
+             44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
+        let to_sign = string_to_sign(
+            "20150830T123600Z",
+            "20150830/us-east-1/svc/aws4_request",
+            &request,
+        );
+        let lines: Vec<&str> = to_sign.lines().collect();
+        assert_eq!(
+            lines[..3],
+            [
+                "AWS4-HMAC-SHA256",
+                "20150830T123600Z",
+                "20150830/us-east-1/svc/aws4_request"
+            ]
+        );
+        assert_eq!(
+            lines[3],
+            hex(digest::digest(&digest::SHA256, request.as_bytes()).as_ref())
+        );
+        let key = derive_signing_key("SECRET", "20150830", "us-east-1", "svc");
+        assert_eq!(signature(&key, &to_sign).len(), 64);
+    }
+
     #[test]
     fn derives_the_documented_signing_key() {
         let key = derive_signing_key(
