@@ -116,14 +116,19 @@ fn metering_exchange() -> ReplayEvent {
     )
 }
 
-#[tokio::test]
-async fn meters_through_the_replay_client_without_a_socket() {
-    let replay = ReplayClient::new(vec![metering_exchange()]);
-    let config = Config::builder()
+/// A configuration whose every request goes to `replay`.
+fn replaying(replay: &ReplayClient) -> Config {
+    Config::builder()
         .region("us-east-1")
         .credentials(Credentials::new("AKID", "SECRET", None))
         .http_client(replay.clone())
-        .build();
+        .build()
+}
+
+#[tokio::test]
+async fn meters_through_the_replay_client_without_a_socket() {
+    let replay = ReplayClient::new(vec![metering_exchange()]);
+    let config = replaying(&replay);
     let record = report_hour(&Client::from_conf(config)).await.unwrap();
     assert_eq!(record, "record-1");
     replay.assert_requests_match(&[]);
@@ -139,11 +144,7 @@ async fn meters_through_the_replay_client_without_a_socket() {
 #[tokio::test]
 async fn a_wrong_request_is_reported_not_answered_silently() {
     let replay = ReplayClient::new(vec![metering_exchange()]);
-    let config = Config::builder()
-        .region("us-east-1")
-        .credentials(Credentials::new("AKID", "SECRET", None))
-        .http_client(replay.clone())
-        .build();
+    let config = replaying(&replay);
     let client = Client::from_conf(config);
     client
         .meter_usage()
