@@ -17,8 +17,8 @@ use crate::redact::redact_userinfo;
 use crate::retry::{self, ClockSkew, Decision, RetryReason, RetryStrategy};
 use crate::sigv4::{Signer, SigningParams, SigningTarget};
 use crate::transport::{
-    BodyLimit, HttpClient, HttpError, HttpErrorKind, HttpRequest, ReqwestHttpClient,
-    SharedHttpClient,
+    HttpClient, HttpError, HttpErrorKind, HttpRequest, ReqwestHttpClient, SharedHttpClient,
+    DEFAULT_BODY_LIMIT,
 };
 use crate::user_agent::{check_app_id, UserAgent};
 use serde::de::DeserializeOwned;
@@ -250,8 +250,6 @@ struct CallPlan<'a> {
     operation: &'static str,
     http: &'a SharedHttpClient,
     route: &'a Route,
-    /// The request URL as text, for errors.
-    url: String,
     /// Every header but `amz-sdk-request` and the signature's.
     headers: http::HeaderMap,
     body: Vec<u8>,
@@ -273,7 +271,7 @@ impl CallPlan<'_> {
     fn operation_timeout(&self, last: &Option<LastFailure>) -> SendFailure {
         SendFailure::Transport(TransportError::new(
             self.operation,
-            self.url.clone(),
+            self.route.url.to_string(),
             Box::new(TimeoutError::operation(
                 self.operation_timeout,
                 last.as_ref().map(LastFailure::describe),
@@ -613,7 +611,6 @@ impl Handle {
             operation,
             http,
             route,
-            url: route.url.to_string(),
             headers,
             body,
             deadline,
@@ -740,7 +737,7 @@ impl Handle {
         )
         .await;
         let transport = |source: Box<dyn std::error::Error + Send + Sync>| {
-            let error = TransportError::new(plan.operation, plan.url.clone(), source);
+            let error = TransportError::new(plan.operation, plan.route.url.to_string(), source);
             if max_attempts > 1 {
                 error.on_attempt(attempt, max_attempts)
             } else {
@@ -873,9 +870,9 @@ async fn exchange(
     *request.method_mut() = http::Method::POST;
     *request.uri_mut() = url.clone();
     *request.headers_mut() = headers;
-    request
-        .extensions_mut()
-        .insert(BodyLimit(MAX_RESPONSE_BODY_BYTES));
+    // The limit is the transports' default, so no extension (an allocation per
+    // call) is needed to say it.
+    const _: () = assert!(MAX_RESPONSE_BODY_BYTES == DEFAULT_BODY_LIMIT);
     let response = http.send(request).await?;
     if response.body().len() > MAX_RESPONSE_BODY_BYTES {
         // A client of the user's that read past the limit.

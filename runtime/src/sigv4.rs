@@ -148,13 +148,31 @@ impl Signer {
         let token = params.credentials.session_token();
         let canonical = canonical_headers(target, headers, &date_time, token)?;
         let (request, signed_headers) = canonical_request(target, &canonical, body);
-        let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
+        let scope = [date.as_str(), params.region, params.service, "aws4_request"].join("/");
         let string_to_sign = string_to_sign(&date_time, &scope, &request);
         let key = self.signing_key(params.credentials.secret_access_key(), &date, params);
-        let authorization = format!(
-            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={}",
-            params.credentials.access_key_id(),
-            signature(&key, &string_to_sign)
+        // Task 4, `ALGORITHM Credential=KEY/SCOPE, SignedHeaders=..., Signature=...`,
+        // pushed into one buffer of the right size: a `format!` here costs more
+        // than the rest of the string handling.
+        let access_key_id = params.credentials.access_key_id();
+        let mut authorization = String::with_capacity(
+            ALGORITHM.len() + 48 + access_key_id.len() + scope.len() + signed_headers.len() + 64,
+        );
+        for part in [
+            ALGORITHM,
+            " Credential=",
+            access_key_id,
+            "/",
+            &scope,
+            ", SignedHeaders=",
+            &signed_headers,
+            ", Signature=",
+        ] {
+            authorization.push_str(part);
+        }
+        push_hex(
+            &mut authorization,
+            signature(&key, &string_to_sign).as_ref(),
         );
 
         let mut signature = Vec::with_capacity(3);
@@ -266,23 +284,28 @@ fn canonical_request(
     request.push_str("\n\n");
     request.push_str(&signed_headers);
     request.push('\n');
-    request.push_str(&hex(digest::digest(&digest::SHA256, body).as_ref()));
+    push_hex(&mut request, digest::digest(&digest::SHA256, body).as_ref());
     (request, signed_headers)
 }
 
 /// Task 2: the string to sign, for a request made at `date_time` in `scope`
 /// (`date/region/service/aws4_request`).
 fn string_to_sign(date_time: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{date_time}\n{scope}\n{}",
-        hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref())
-    )
+    let mut text = String::with_capacity(ALGORITHM.len() + date_time.len() + scope.len() + 67);
+    for part in [ALGORITHM, "\n", date_time, "\n", scope, "\n"] {
+        text.push_str(part);
+    }
+    push_hex(
+        &mut text,
+        digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref(),
+    );
+    text
 }
 
-/// Task 3: the signature, the hex HMAC-SHA256 of the string to sign with the
-/// signing key.
-fn signature(key: &hmac::Key, string_to_sign: &str) -> String {
-    hex(hmac::sign(key, string_to_sign.as_bytes()).as_ref())
+/// Task 3: the signature, the HMAC-SHA256 of the string to sign with the
+/// signing key (written as hex into the authorization header).
+fn signature(key: &hmac::Key, string_to_sign: &str) -> hmac::Tag {
+    hmac::sign(key, string_to_sign.as_bytes())
 }
 
 /// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
@@ -421,13 +444,21 @@ fn encode_path(path: &str) -> String {
 }
 
 /// `bytes` in lower-case hexadecimal.
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` in lower-case hex, appended to `out`.
+fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
+    out.reserve(bytes.len() * 2);
     for &byte in bytes {
         out.push(char::from(DIGITS[usize::from(byte >> 4)]));
         out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
     }
+}
+
+/// `bytes` in lower-case hex.
+#[cfg(test)]
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    push_hex(&mut out, bytes);
     out
 }
 
@@ -487,7 +518,7 @@ mod tests {
             hex(digest::digest(&digest::SHA256, request.as_bytes()).as_ref())
         );
         let key = derive_signing_key("SECRET", "20150830", "us-east-1", "svc");
-        assert_eq!(signature(&key, &to_sign).len(), 64);
+        assert_eq!(signature(&key, &to_sign).as_ref().len(), 32);
     }
 
     #[test]
