@@ -257,15 +257,7 @@ fn redact_and_cut(text: &str, secrets: &[&str]) -> String {
 /// Form-encodes `value` for an `application/x-www-form-urlencoded` body:
 /// unreserved characters as they are, everything else as `%XX`.
 pub(crate) fn form_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, crate::sigv4::URI_ENCODE_SET).to_string()
 }
 
 #[cfg(test)]
