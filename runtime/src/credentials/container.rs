@@ -225,11 +225,7 @@ fn answer(
             .map(|text| http::scrub(&text, secrets))
             .unwrap_or_else(|| excerpt(&response.body, secrets));
         let message = format!("{url} answered HTTP {}: {detail}", response.status);
-        return Err(if http::is_transient(response.status, None) {
-            CredentialsError::transient_failure(NAME, message)
-        } else {
-            fail(message)
-        });
+        return Err(http::refused(NAME, response.status, None, message));
     }
     let credentials =
         json_credentials(response, &[]).map_err(|problem| fail(format!("{url}: {problem}")))?;

@@ -213,10 +213,21 @@ where
     }
 }
 
-/// Whether an error answer of a credentials source may pass: the standard retry
-/// mode's throttling and transient codes and 5xx statuses, and 429.
-pub(crate) fn is_transient(status: u16, code: Option<&str>) -> bool {
-    status == 429 || retry::classify_response(status, code).is_some()
+/// `provider`'s error for an error answer (HTTP `status`, error `code` when
+/// the body had one): a transient failure for the standard retry mode's
+/// throttling and transient codes, 5xx and 429 (the source is there but
+/// failing now), else final.
+pub(crate) fn refused(
+    provider: &str,
+    status: u16,
+    code: Option<&str>,
+    message: String,
+) -> CredentialsError {
+    if status == 429 || retry::classify_response(status, code).is_some() {
+        CredentialsError::transient_failure(provider, message)
+    } else {
+        CredentialsError::provider_error(provider, message)
+    }
 }
 
 /// The start of a body that is not what was expected, for an error message:

@@ -387,7 +387,12 @@ impl ImdsClient {
                 NAME,
                 format!("{url} does not exist (HTTP 404)"),
             )),
-            status => Err(refused(status, format!("{url} answered HTTP {status}"))),
+            status => Err(http::refused(
+                NAME,
+                status,
+                None,
+                format!("{url} answered HTTP {status}"),
+            )),
         }
     }
 
@@ -481,8 +486,10 @@ impl ImdsClient {
                 )))
             }
             status => {
-                return Err(refused(
+                return Err(http::refused(
+                    NAME,
                     status,
+                    None,
                     format!("{url} answered HTTP {status} to the session token request"),
                 ))
             }
@@ -562,7 +569,14 @@ impl ImdsClient {
                     "no IAM role is attached to this instance (no instance profile)",
                 ))
             }
-            status => return Err(refused(status, format!("{url} answered HTTP {status}"))),
+            status => {
+                return Err(http::refused(
+                    NAME,
+                    status,
+                    None,
+                    format!("{url} answered HTTP {status}"),
+                ))
+            }
         };
         let role = role.lines().map(str::trim).find(|line| !line.is_empty());
         let role = role
@@ -576,8 +590,10 @@ impl ImdsClient {
             .authorized_get(settings, &url, settings.attempts)
             .await?;
         if !(200..300).contains(&response.status) {
-            return Err(refused(
+            return Err(http::refused(
+                NAME,
                 response.status,
+                None,
                 format!(
                     "{url} answered HTTP {} for the credentials of role {role}",
                     response.status
@@ -587,16 +603,6 @@ impl ImdsClient {
         let credentials = json_credentials(&response, &[("Code", "Success")])
             .map_err(|problem| fail(format!("{url}: {problem}")))?;
         super::check_not_expired(NAME, credentials, self.inner.time.now())
-    }
-}
-
-/// The error of an error status that the attempts did not get past: transient
-/// for 429 and 5xx (the service is there but failing now), else final.
-fn refused(status: u16, message: String) -> CredentialsError {
-    if http::is_transient(status, None) {
-        CredentialsError::transient_failure(NAME, message)
-    } else {
-        CredentialsError::provider_error(NAME, message)
     }
 }
 

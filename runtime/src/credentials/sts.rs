@@ -336,11 +336,12 @@ impl StsRequest<'_> {
             ),
         };
         let message = format!("{} failed: {detail}", self.what);
-        if http::is_transient(response.status, code) || code == Some("IDPCommunicationError") {
-            self.transient(message)
-        } else {
-            self.fail(message)
+        // STS's own retryable code (botocore's _retry.json): the identity
+        // provider did not answer STS.
+        if code == Some("IDPCommunicationError") {
+            return self.transient(message);
         }
+        http::refused(self.provider, response.status, code, message)
     }
 }
 
