@@ -92,7 +92,7 @@ pub fn generate(input: &Input<'_>) -> Result<Vec<GeneratedFile>, Error> {
 }
 
 /// Generates the runtime's own partition table, `src/endpoint/partitions_table.rs` of
-/// `sdk-runtime` (the returned path is relative to the runtime crate's root), from the text
+/// `marketplace-sdk-runtime` (the returned path is relative to the runtime crate's root), from the text
 /// of botocore's `partitions.json`. `origin` names that file in the header, e.g.
 /// `model/meteringmarketplace/partitions.json`.
 ///

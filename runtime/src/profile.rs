@@ -804,7 +804,7 @@ pub(crate) mod tests {
                 .unwrap_or_default()
                 .subsec_nanos();
             let dir = std::env::temp_dir().join(format!(
-                "sdk-runtime-profile-{}-{}-{nanos}",
+                "marketplace-sdk-runtime-profile-{}-{}-{nanos}",
                 std::process::id(),
                 NEXT.fetch_add(1, Ordering::Relaxed)
             ));

@@ -163,7 +163,7 @@ impl FromStr for RetryMode {
 /// How a client retries: the mode, the attempts per call and the backoff.
 ///
 /// ```
-/// # use sdk_runtime::retry::RetryConfig;
+/// # use marketplace_sdk_runtime::retry::RetryConfig;
 /// let retries = RetryConfig::standard().with_max_attempts(5);
 /// assert_eq!(retries.max_attempts(), 5);
 /// ```

@@ -37,7 +37,7 @@ pub type HttpFuture<'a> =
 /// retries those), and an error status as a response, not an error.
 ///
 /// ```
-/// use sdk_runtime::transport::{HttpClient, HttpFuture, HttpRequest, HttpResponse};
+/// use marketplace_sdk_runtime::transport::{HttpClient, HttpFuture, HttpRequest, HttpResponse};
 ///
 /// /// Answers every request with `{}`.
 /// #[derive(Debug)]

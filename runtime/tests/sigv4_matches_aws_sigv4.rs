@@ -5,8 +5,8 @@
 //! days, regions, services and secrets through one `Signer` — both must give the
 //! same headers, or both refuse the request.
 
-use sdk_runtime::credentials::Credentials;
-use sdk_runtime::sigv4::{Signer, SigningParams, SigningTarget};
+use marketplace_sdk_runtime::credentials::Credentials;
+use marketplace_sdk_runtime::sigv4::{Signer, SigningParams, SigningTarget};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// xorshift64*: deterministic, so a failure names a case that can be replayed.

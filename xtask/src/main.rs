@@ -75,7 +75,7 @@ COMMANDS:
     msrv
         Check the rust-version of every workspace member against the locked
         dependency graph (`cargo metadata --locked`, every target): the library
-        crates (sdk-runtime, marketplace-metering: members with a library target
+        crates (marketplace-sdk-runtime, marketplace-metering: members with a library target
         outside codegen/, xtask/, tests/ and benches/) count their normal and
         build dependencies, the dev tools also their own dev-dependencies. Print
         what each needs and the dependency path that sets it; exit 1 when a

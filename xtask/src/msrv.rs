@@ -18,7 +18,7 @@
 //! **Library crates and dev tools.** The library crates are what users depend on: every
 //! workspace member with a library target whose directory is not one of [`DEV_TOOL_DIRS`]
 //! (`codegen/`, with the generator's compiled snapshot fixtures below it, `xtask/`, `tests/`
-//! and `benches/`). Today that is `runtime/` (`sdk-runtime`) and `generated/*`
+//! and `benches/`). Today that is `runtime/` (`marketplace-sdk-runtime`) and `generated/*`
 //! (`marketplace-metering`); a new crate anywhere else is checked as a library by default.
 //! For a library, what counts is the closure of its normal and build dependencies: what a
 //! user's compiler builds. Its own dev-dependencies are printed for information only. A

@@ -3,7 +3,7 @@
 //! `cargo bench -p hot-path [-- FILTER]`. Groups:
 //! - `serialize/<operation>`: the input to its JSON body (`serde_json::to_vec`, as the client).
 //! - `validate/<operation>`: the model's constraints checked before sending.
-//! - `sign/<operation>`: SigV4 over the request (as `sdk_runtime::client` signs).
+//! - `sign/<operation>`: SigV4 over the request (as `marketplace_sdk_runtime::client` signs).
 //! - `sign_aws_sigv4/<operation>`: the same signature through `aws-sigv4`, for comparison.
 //! - `parse/<operation>`: an output body to its output struct.
 //! - `parse_error/<operation>`: error metadata from headers and body, then the modeled error.
@@ -19,8 +19,8 @@ use marketplace_metering::operation::batch_meter_usage::BatchMeterUsageOutput;
 use marketplace_metering::operation::meter_usage::{MeterUsageError, MeterUsageOutput};
 use marketplace_metering::operation::register_usage::RegisterUsageOutput;
 use marketplace_metering::operation::resolve_customer::ResolveCustomerOutput;
-use sdk_runtime::client::{Operation, OperationError};
-use sdk_runtime::sigv4::{Signer, SigningTarget};
+use marketplace_sdk_runtime::client::{Operation, OperationError};
+use marketplace_sdk_runtime::sigv4::{Signer, SigningTarget};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::hint::black_box;
@@ -139,7 +139,11 @@ fn parse_error(c: &mut Criterion) {
     let body = THROTTLING_ERROR_BODY.as_bytes();
     group.bench_function("meter_usage_throttling", |b| {
         b.iter(|| {
-            let meta = sdk_runtime::aws_json::error_metadata(400, error_header, black_box(body));
+            let meta = marketplace_sdk_runtime::aws_json::error_metadata(
+                400,
+                error_header,
+                black_box(body),
+            );
             MeterUsageError::from_response(meta, body)
         })
     });

@@ -12,7 +12,7 @@ use marketplace_metering::operation::meter_usage::MeterUsageInput;
 use marketplace_metering::operation::register_usage::RegisterUsageInput;
 use marketplace_metering::operation::resolve_customer::ResolveCustomerInput;
 use marketplace_metering::types::{Tag, UsageAllocation, UsageRecord};
-use sdk_runtime::sigv4::{Signer, SigningParams, SigningTarget};
+use marketplace_sdk_runtime::sigv4::{Signer, SigningParams, SigningTarget};
 use std::time::{Duration, SystemTime};
 
 /// A fixed instant (2026-01-01T00:00:00Z), so every run serializes the same bytes.
@@ -116,15 +116,15 @@ pub fn error_header(name: &str) -> Option<String> {
 }
 
 /// Credentials for [`sign`].
-pub fn credentials() -> sdk_runtime::credentials::Credentials {
-    sdk_runtime::credentials::Credentials::new(
+pub fn credentials() -> marketplace_sdk_runtime::credentials::Credentials {
+    marketplace_sdk_runtime::credentials::Credentials::new(
         "AKIDEXAMPLE",
         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         Some("session-token".to_owned()),
     )
 }
 
-/// The headers the client signs besides `host` and `x-amz-date`, as `sdk_runtime::client`
+/// The headers the client signs besides `host` and `x-amz-date`, as `marketplace_sdk_runtime::client`
 /// sends them on the first attempt (`user-agent` is sent but, as in every AWS SDK, not signed).
 pub fn request_headers(target: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -146,12 +146,12 @@ pub fn request_headers(target: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The SigV4 headers for an awsJson POST to `target`, as `sdk_runtime::client` signs a
+/// The SigV4 headers for an awsJson POST to `target`, as `marketplace_sdk_runtime::client` signs a
 /// request: the same signer (one per client, so its signing key is derived once a day), the
 /// same headers. Returns the headers to add.
 pub fn sign(
     signer: &Signer,
-    credentials: &sdk_runtime::credentials::Credentials,
+    credentials: &marketplace_sdk_runtime::credentials::Credentials,
     target: &SigningTarget,
     headers: &[(&'static str, String)],
     body: &[u8],
@@ -179,7 +179,7 @@ pub fn sign(
 /// The same signature through `aws-sigv4`, the AWS SDK for Rust's signer (which this
 /// runtime used before it signed by itself), for comparison.
 pub fn sign_with_aws_sigv4(
-    credentials: &sdk_runtime::credentials::Credentials,
+    credentials: &marketplace_sdk_runtime::credentials::Credentials,
     url: &str,
     headers: &[(&'static str, String)],
     body: &[u8],
@@ -243,7 +243,7 @@ mod tests {
     use marketplace_metering::operation::meter_usage::{MeterUsageError, MeterUsageOutput};
     use marketplace_metering::operation::register_usage::RegisterUsageOutput;
     use marketplace_metering::operation::resolve_customer::ResolveCustomerOutput;
-    use sdk_runtime::client::OperationError;
+    use marketplace_sdk_runtime::client::OperationError;
 
     #[test]
     fn the_outputs_parse_with_every_member() {
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn the_error_is_the_modeled_throttling_exception() {
-        let meta = sdk_runtime::aws_json::error_metadata(
+        let meta = marketplace_sdk_runtime::aws_json::error_metadata(
             400,
             error_header,
             THROTTLING_ERROR_BODY.as_bytes(),

@@ -111,7 +111,7 @@ pub fn endpoint(rules: &EndpointRules) -> TokenStream {
         #![doc = " The client calls [`resolve`] for every request with the values of its configuration;"]
         #![doc = " call it yourself to see where a configuration would send requests."]
 
-        pub use ::sdk_runtime::endpoint::{Endpoint, EndpointError};
+        pub use ::marketplace_sdk_runtime::endpoint::{Endpoint, EndpointError};
         #partitions
 
         /// The endpoint rule set's parameters. `Default` gives the rule set's defaults.
@@ -140,7 +140,7 @@ pub fn endpoint(rules: &EndpointRules) -> TokenStream {
 
         /// Resolves with the parameters the client's configuration sets.
         pub(crate) fn resolve_builtins(
-            builtins: &::sdk_runtime::endpoint::Builtins<'_>,
+            builtins: &::marketplace_sdk_runtime::endpoint::Builtins<'_>,
         ) -> ::std::result::Result<Endpoint, EndpointError> {
             resolve(&Params { #( #from_builtins )* #rest })
         }
@@ -148,7 +148,7 @@ pub fn endpoint(rules: &EndpointRules) -> TokenStream {
 }
 
 /// Where `resolve_builtins` takes a parameter from: the built-ins the client's
-/// configuration has (`sdk_runtime::endpoint::Builtins`); `None` for any other parameter.
+/// configuration has (`marketplace_sdk_runtime::endpoint::Builtins`); `None` for any other parameter.
 fn builtin_value(p: &Param) -> Option<TokenStream> {
     Some(match (p.built_in.as_deref()?, p.ty) {
         ("AWS::Region", ParamType::Str) => quote!(builtins.region),
@@ -179,7 +179,7 @@ pub fn partitions(rules: &EndpointRules) -> Option<TokenStream> {
     }
     let site = TableSite {
         doc: "The partitions `aws.partition` chooses from, from botocore's `partitions.json`.",
-        module: quote!(::sdk_runtime::endpoint::partition),
+        module: quote!(::marketplace_sdk_runtime::endpoint::partition),
         vis: quote!(pub(super)),
         name: "PARTITIONS",
     };
@@ -451,7 +451,7 @@ fn value(e: &Expr) -> TokenStream {
                 _ => {
                     let va = some_if(va, a.optional);
                     let vb = some_if(vb, b.optional);
-                    quote!(::sdk_runtime::endpoint::functions::string_equals(#va, #vb))
+                    quote!(::marketplace_sdk_runtime::endpoint::functions::string_equals(#va, #vb))
                 }
             }
         }
@@ -548,7 +548,7 @@ fn raw(e: &Expr) -> TokenStream {
 }
 
 fn call(function: Function, args: &[Expr]) -> TokenStream {
-    let f = quote!(::sdk_runtime::endpoint::functions);
+    let f = quote!(::marketplace_sdk_runtime::endpoint::functions);
     // Unset arguments make the call unset (or false): wrap them outside-in.
     let mut wrappers = Vec::new();
     let values: Vec<TokenStream> = args
@@ -566,7 +566,7 @@ fn call(function: Function, args: &[Expr]) -> TokenStream {
         .collect();
     let base = match function {
         Function::Partition => {
-            quote!(::sdk_runtime::endpoint::partition::resolve(PARTITIONS, #(#values),*))
+            quote!(::marketplace_sdk_runtime::endpoint::partition::resolve(PARTITIONS, #(#values),*))
         }
         Function::ParseArn => quote!(#f::parse_arn(#(#values),*)),
         Function::ParseUrl => quote!(#f::parse_url(#(#values),*)),
@@ -663,7 +663,7 @@ fn string(e: &Expr) -> TokenStream {
 
 /// A property value as JSON.
 fn json(e: &Expr) -> TokenStream {
-    let sj = quote!(::sdk_runtime::__private::serde_json);
+    let sj = quote!(::marketplace_sdk_runtime::__private::serde_json);
     match (&e.kind, e.ty) {
         (ExprKind::Array(items), _) => {
             let items = items.iter().map(json);

@@ -60,7 +60,7 @@ pub fn emit(service: &Service, rules: &EndpointRules) -> Result<Vec<GeneratedFil
     Ok(files)
 }
 
-/// The runtime's own partition table, `src/endpoint/partitions_table.rs` of `sdk-runtime`:
+/// The runtime's own partition table, `src/endpoint/partitions_table.rs` of `marketplace-sdk-runtime`:
 /// the credential providers resolve STS hosts with it before any service crate is known.
 pub fn runtime_partitions(
     header: &str,
@@ -159,11 +159,11 @@ fn rust_type(ty: &Type) -> TokenStream {
     }
 }
 
-/// The `sdk_runtime::serde_support::Format` a value needs where serde's derive would get its
+/// The `marketplace_sdk_runtime::serde_support::Format` a value needs where serde's derive would get its
 /// wire form wrong (non-finite floats, RFC 3339 timestamps), at any depth of lists and maps;
 /// `None` where derive is right. A path to use in a `serialize_with` string.
 fn wire_format(ty: &Type) -> Option<String> {
-    const FORMATS: &str = "::sdk_runtime::serde_support";
+    const FORMATS: &str = "::marketplace_sdk_runtime::serde_support";
     let nested = |outer: &str, inner: &Type, sparse: bool| {
         wire_format(inner).map(|inner| match sparse {
             true => format!("{FORMATS}::{outer}<{FORMATS}::Opt<{inner}>>"),
@@ -181,8 +181,10 @@ fn wire_format(ty: &Type) -> Option<String> {
 
 /// `serialize_with = ..., deserialize_with = ...` for a value in `format`.
 fn serde_with(format: &str) -> TokenStream {
-    let serialize = format!("::sdk_runtime::serde_support::serialize::<{format}, _, _>");
-    let deserialize = format!("::sdk_runtime::serde_support::deserialize::<{format}, _, _>");
+    let serialize =
+        format!("::marketplace_sdk_runtime::serde_support::serialize::<{format}, _, _>");
+    let deserialize =
+        format!("::marketplace_sdk_runtime::serde_support::deserialize::<{format}, _, _>");
     quote!(serialize_with = #serialize, deserialize_with = #deserialize)
 }
 
@@ -236,7 +238,7 @@ fn limit_u64(limit: Option<f64>) -> TokenStream {
 
 /// Statements that check `value` (a reference) of type `ty` at `path`.
 fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
-    let v = quote!(::sdk_runtime::validate);
+    let v = quote!(::marketplace_sdk_runtime::validate);
     match &ty.kind {
         Kind::String => {
             let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
@@ -306,7 +308,7 @@ fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
 fn length_check(ty: &Type, value: &TokenStream) -> Option<TokenStream> {
     has_length_limits(ty).then(|| {
         let (min, max) = (limit_u64(ty.min), limit_u64(ty.max));
-        quote!(::sdk_runtime::validate::length(&path, #value.len(), #min, #max)?;)
+        quote!(::marketplace_sdk_runtime::validate::length(&path, #value.len(), #min, #max)?;)
     })
 }
 

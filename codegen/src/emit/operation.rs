@@ -43,18 +43,18 @@ fn operation_impl(op: &Operation) -> TokenStream {
             let field = super::ident(&m.field);
             quote! {
                 if self.#field.is_none() {
-                    self.#field = ::std::option::Option::Some(::sdk_runtime::idempotency_token());
+                    self.#field = ::std::option::Option::Some(::marketplace_sdk_runtime::idempotency_token());
                 }
             }
         });
     quote! {
-        impl ::sdk_runtime::client::Operation for #input {
+        impl ::marketplace_sdk_runtime::client::Operation for #input {
             type Output = #output;
             type Error = #error;
             const NAME: &'static str = #name;
 
-            fn validate(&self) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-                self.validate_at(&::sdk_runtime::validate::Path::Root)
+            fn validate(&self) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+                self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
             }
 
             fn prepare(&mut self) {
@@ -78,7 +78,8 @@ fn error_enum(op: &Operation) -> TokenStream {
         .collect();
     let variant_docs = op.errors.iter().map(|e| docs(&e.docs));
     let codes = op.errors.iter().map(|e| e.code.as_str());
-    let unhandled = quote! { Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)) };
+    let unhandled =
+        quote! { Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body)) };
     // Without modeled errors a `match` would have only the catch-all, which clippy rejects.
     let from_response = if op.errors.is_empty() {
         unhandled
@@ -111,17 +112,17 @@ fn error_enum(op: &Operation) -> TokenStream {
 
         impl ::std::error::Error for #name {}
 
-        impl ::sdk_runtime::error::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+        impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
                 match self {
-                    #( Self::#variants(error) => ::sdk_runtime::error::ProvideErrorMetadata::meta(error), )*
-                    Self::Unhandled(error) => ::sdk_runtime::error::ProvideErrorMetadata::meta(error),
+                    #( Self::#variants(error) => ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error), )*
+                    Self::Unhandled(error) => ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error),
                 }
             }
         }
 
-        impl ::sdk_runtime::client::OperationError for #name {
-            fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+        impl ::marketplace_sdk_runtime::client::OperationError for #name {
+            fn from_response(meta: ::marketplace_sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
                 #from_response
             }
         }
@@ -167,12 +168,12 @@ fn fluent_builder(op: &Operation) -> TokenStream {
         #op_doc
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
         pub struct #name {
-            handle: ::sdk_runtime::client::Handle,
+            handle: ::marketplace_sdk_runtime::client::Handle,
             inner: #input_builder,
         }
 
         impl #name {
-            pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+            pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
                 Self { handle, inner: ::std::default::Default::default() }
             }
 
@@ -191,7 +192,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
             #( #setters )*
         }
 
-        impl ::sdk_runtime::client::FluentBuilder for #name {
+        impl ::marketplace_sdk_runtime::client::FluentBuilder for #name {
             type Input = #input;
         }
     }

@@ -85,7 +85,7 @@ pub fn client(service: &Service) -> TokenStream {
         #![doc = " The client: one method per operation."]
 
         /// What the runtime needs to know about the service, from the model's metadata.
-        static SERVICE: ::sdk_runtime::client::ServiceSpec = ::sdk_runtime::client::ServiceSpec {
+        static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_sdk_runtime::client::ServiceSpec {
             service_id: #service_id,
             signing_name: #signing_name,
             target_prefix: #target_prefix,
@@ -97,13 +97,13 @@ pub fn client(service: &Service) -> TokenStream {
         #[doc = #doc]
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
         pub struct Client {
-            handle: ::sdk_runtime::client::Handle,
+            handle: ::marketplace_sdk_runtime::client::Handle,
         }
 
         impl Client {
             /// A client with this configuration.
             pub fn from_conf(config: crate::Config) -> Self {
-                Self { handle: ::sdk_runtime::client::Handle::new(config, &SERVICE) }
+                Self { handle: ::marketplace_sdk_runtime::client::Handle::new(config, &SERVICE) }
             }
 
             /// The configuration the client was made with.
@@ -129,14 +129,14 @@ pub fn client(service: &Service) -> TokenStream {
 pub fn config() -> TokenStream {
     quote! {
         #![doc = " Configuration: region, credentials, endpoint, retries, timeouts and the HTTP client."]
-        pub use ::sdk_runtime::config::{Config, ConfigBuilder};
-        pub use ::sdk_runtime::credentials::{self, Credentials};
-        pub use ::sdk_runtime::retry::{RetryConfig, RetryMode};
-        pub use ::sdk_runtime::sleep::{Sleep, SleepFuture, TokioSleep};
-        pub use ::sdk_runtime::transport;
+        pub use ::marketplace_sdk_runtime::config::{Config, ConfigBuilder};
+        pub use ::marketplace_sdk_runtime::credentials::{self, Credentials};
+        pub use ::marketplace_sdk_runtime::retry::{RetryConfig, RetryMode};
+        pub use ::marketplace_sdk_runtime::sleep::{Sleep, SleepFuture, TokioSleep};
+        pub use ::marketplace_sdk_runtime::transport;
         /// Test doubles for your tests (feature `test-util`): the replay HTTP client.
         #[cfg(feature = "test-util")]
-        pub use ::sdk_runtime::test_util;
+        pub use ::marketplace_sdk_runtime::test_util;
     }
 }
 
@@ -144,10 +144,10 @@ pub fn config() -> TokenStream {
 pub fn primitives() -> TokenStream {
     quote! {
         #![doc = " Value types used by shapes: date-times, binary data, documents."]
-        pub use ::sdk_runtime::blob::Blob;
-        pub use ::sdk_runtime::datetime::{DateTime, DateTimeError};
-        pub use ::sdk_runtime::enums::UnknownVariantValue;
-        pub use ::sdk_runtime::Document;
+        pub use ::marketplace_sdk_runtime::blob::Blob;
+        pub use ::marketplace_sdk_runtime::datetime::{DateTime, DateTimeError};
+        pub use ::marketplace_sdk_runtime::enums::UnknownVariantValue;
+        pub use ::marketplace_sdk_runtime::Document;
     }
 }
 
@@ -161,7 +161,7 @@ pub fn error(service: &Service) -> TokenStream {
     let variant_docs = service.exceptions.iter().map(|e| docs(&e.structure.docs));
     quote! {
         #![doc = " Errors: the service-wide [`Error`], and the pieces every operation's error is made of."]
-        pub use ::sdk_runtime::error::{
+        pub use ::marketplace_sdk_runtime::error::{
             ConfigError, CredentialsError, CredentialsErrorKind, ErrorMetadata, ProvideErrorMetadata,
             ResponseError, SdkError, TransportError, Unhandled, ValidationError,
         };
@@ -227,7 +227,7 @@ pub fn error(service: &Service) -> TokenStream {
                     Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
                     Self::Validation(error) => ::std::fmt::Display::fmt(error, f),
                     Self::Config(error) => ::std::fmt::Display::fmt(error, f),
-                    Self::Credentials(error) => ::sdk_runtime::error::display_credentials_error(error, f),
+                    Self::Credentials(error) => ::marketplace_sdk_runtime::error::display_credentials_error(error, f),
                     Self::Transport(error) => ::std::fmt::Display::fmt(error, f),
                     Self::Response(error) => ::std::fmt::Display::fmt(error, f),
                 }
@@ -272,7 +272,7 @@ pub fn operation_index(service: &Service) -> TokenStream {
     ]);
     quote! {
         #doc
-        pub use ::sdk_runtime::client::Operation;
+        pub use ::marketplace_sdk_runtime::client::Operation;
         #( #[doc = #module_docs_lines] pub mod #modules; )*
     }
 }

@@ -65,8 +65,8 @@ pub fn exception(exception: &Exception) -> TokenStream {
             }
 
             /// Reads the error from a response with this metadata and body.
-            pub(crate) fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
-                let mut error: Self = ::sdk_runtime::client::parse_exception(body);
+            pub(crate) fn from_response(meta: ::marketplace_sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+                let mut error: Self = ::marketplace_sdk_runtime::client::parse_exception(body);
                 #fill_message
                 error.meta = meta;
                 error
@@ -75,14 +75,14 @@ pub fn exception(exception: &Exception) -> TokenStream {
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::sdk_runtime::error::display_service_error(#code, &self.meta, f)
+                ::marketplace_sdk_runtime::error::display_service_error(#code, &self.meta, f)
             }
         }
 
         impl ::std::error::Error for #name {}
 
-        impl ::sdk_runtime::error::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+        impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
                 &self.meta
             }
         }
@@ -107,7 +107,7 @@ pub fn structure(s: &Structure, role: Role) -> TokenStream {
         quote! {
             /// Code, message and request id of the response this error came from.
             #[serde(skip)]
-            pub(crate) meta: ::sdk_runtime::error::ErrorMetadata,
+            pub(crate) meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
         }
     });
     let meta_init =
@@ -124,9 +124,9 @@ pub fn structure(s: &Structure, role: Role) -> TokenStream {
         quote! {
             /// The input, after checking the model's constraints (required members,
             /// lengths, ranges); the error names the member and the broken rule.
-            pub fn build(self) -> ::std::result::Result<#name, ::sdk_runtime::error::ValidationError> {
+            pub fn build(self) -> ::std::result::Result<#name, ::marketplace_sdk_runtime::error::ValidationError> {
                 let input = self.build_unchecked();
-                input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+                input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
                 ::std::result::Result::Ok(input)
             }
 
@@ -233,7 +233,9 @@ fn field(m: &Member) -> TokenStream {
     let ty = field_type(m);
     let wire = &m.wire_name;
     let with = wire_format(&m.ty).map(|format| {
-        let with = serde_with(&format!("::sdk_runtime::serde_support::Opt<{format}>"));
+        let with = serde_with(&format!(
+            "::marketplace_sdk_runtime::serde_support::Opt<{format}>"
+        ));
         quote!(, #with)
     });
     quote! {
@@ -460,9 +462,9 @@ fn validate_at(members: &[Member]) -> TokenStream {
         .map(|m| {
             let field = ident(&m.field);
             let wire = &m.wire_name;
-            let required = m
-                .required
-                .then(|| quote!(::sdk_runtime::validate::required(&path, &self.#field)?;));
+            let required = m.required.then(
+                || quote!(::marketplace_sdk_runtime::validate::required(&path, &self.#field)?;),
+            );
             let value = needs_validation(&m.ty).then(|| {
                 let check = validate_value(&m.ty, quote!(value));
                 quote! {
@@ -485,8 +487,8 @@ fn validate_at(members: &[Member]) -> TokenStream {
         /// Checks the model's constraints, naming the member path of the first failure.
         pub(crate) fn validate_at(
             &self,
-            path: &::sdk_runtime::validate::Path<'_>,
-        ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+            path: &::marketplace_sdk_runtime::validate::Path<'_>,
+        ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
             #unused
             #( #checks )*
             ::std::result::Result::Ok(())
@@ -607,12 +609,14 @@ fn union(u: &UnionDef) -> TokenStream {
         let read = match wire_format(&v.ty) {
             Some(format) => {
                 let read: syn::ExprPath = syn::parse_str(&format!(
-                    "::sdk_runtime::serde_support::union_value_with::<{format}, _, _>"
+                    "::marketplace_sdk_runtime::serde_support::union_value_with::<{format}, _, _>"
                 ))
                 .expect("a format is a path");
                 quote!(#read(&member, value))
             }
-            None => quote!(::sdk_runtime::serde_support::union_value(&member, value)),
+            None => quote!(::marketplace_sdk_runtime::serde_support::union_value(
+                &member, value
+            )),
         };
         let wrap = if v.boxed {
             quote!(|value| Self::#variant(::std::boxed::Box::new(value)))
@@ -664,8 +668,8 @@ fn union(u: &UnionDef) -> TokenStream {
             /// Checks the model's constraints of the member that is set.
             pub(crate) fn validate_at(
                 &self,
-                path: &::sdk_runtime::validate::Path<'_>,
-            ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+                path: &::marketplace_sdk_runtime::validate::Path<'_>,
+            ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
                 match self {
                     #( #validate_arms )*
                     Self::Unknown(member) => ::std::result::Result::Err(path.error(::std::format!("unknown union member `{}` cannot be sent", member.as_str()))),
@@ -726,7 +730,7 @@ fn union(u: &UnionDef) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let (member, value) = ::sdk_runtime::serde_support::union_member(deserializer, #name_text)?;
+                let (member, value) = ::marketplace_sdk_runtime::serde_support::union_member(deserializer, #name_text)?;
                 match member.as_str() {
                     #( #arms )*
                     _ => ::std::result::Result::Ok(Self::Unknown(crate::primitives::UnknownVariantValue::new(member))),

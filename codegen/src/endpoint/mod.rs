@@ -3,7 +3,7 @@
 //! `model` mirrors the JSON; `lower` type-checks every expression and settles
 //! Rust names into the IR below; `emit` (in `crate::emit::endpoint`) only prints.
 //! The generated code calls the rules-engine standard library in
-//! `sdk_runtime::endpoint`, written once for every service.
+//! `marketplace_sdk_runtime::endpoint`, written once for every service.
 
 mod lower;
 pub mod model;
@@ -129,11 +129,11 @@ pub enum Type {
     Str,
     /// An integer literal.
     Int,
-    /// `sdk_runtime::endpoint::partition::PartitionOutputs`.
+    /// `marketplace_sdk_runtime::endpoint::partition::PartitionOutputs`.
     Partition,
-    /// `sdk_runtime::endpoint::functions::Url`.
+    /// `marketplace_sdk_runtime::endpoint::functions::Url`.
     Url,
-    /// `sdk_runtime::endpoint::functions::Arn`.
+    /// `marketplace_sdk_runtime::endpoint::functions::Arn`.
     Arn,
     /// A list of strings.
     StrArray,

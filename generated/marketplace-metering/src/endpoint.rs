@@ -3,7 +3,7 @@
 //!
 //! The client calls [`resolve`] for every request with the values of its configuration;
 //! call it yourself to see where a configuration would send requests.
-pub use ::sdk_runtime::endpoint::{Endpoint, EndpointError};
+pub use ::marketplace_sdk_runtime::endpoint::{Endpoint, EndpointError};
 mod partitions;
 use partitions::PARTITIONS;
 /// The endpoint rule set's parameters. `Default` gives the rule set's defaults.
@@ -64,7 +64,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
         return ::std::result::Result::Ok(Endpoint::new(endpoint));
     }
     if let ::std::option::Option::Some(region) = region {
-        if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+        if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
             PARTITIONS,
             region,
         ) {
@@ -178,7 +178,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
 }
 /// Resolves with the parameters the client's configuration sets.
 pub(crate) fn resolve_builtins(
-    builtins: &::sdk_runtime::endpoint::Builtins<'_>,
+    builtins: &::marketplace_sdk_runtime::endpoint::Builtins<'_>,
 ) -> ::std::result::Result<Endpoint, EndpointError> {
     resolve(
         &Params {

@@ -112,7 +112,10 @@ impl ProviderHttp {
                     .connect_timeout(self.connect_timeout)
                     .read_timeout(self.read_timeout)
                     .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(concat!("sdk-runtime/", env!("CARGO_PKG_VERSION")));
+                    .user_agent(concat!(
+                        "marketplace-sdk-runtime/",
+                        env!("CARGO_PKG_VERSION")
+                    ));
                 if self.direct {
                     builder = builder.no_proxy();
                 }

@@ -209,7 +209,7 @@ pub type ProvideCredentialsFuture<'a> =
 /// secrets.
 ///
 /// ```
-/// use sdk_runtime::credentials::{
+/// use marketplace_sdk_runtime::credentials::{
 ///     Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
 /// };
 ///

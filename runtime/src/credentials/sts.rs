@@ -61,7 +61,7 @@ pub(crate) fn default_session_name() -> String {
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
         .as_millis();
-    format!("sdk-runtime-{millis}")
+    format!("marketplace-sdk-runtime-{millis}")
 }
 
 /// The DNS suffix of the partition `region` is in, as `aws.partition` finds it in

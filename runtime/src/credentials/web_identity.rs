@@ -18,7 +18,7 @@ const NAME: &str = "web identity token";
 /// for IAM roles for service accounts).
 ///
 /// - The token file is read again on every call: the kubelet rotates it.
-/// - The session name is `AWS_ROLE_SESSION_NAME`, else `sdk-runtime-<millis>`.
+/// - The session name is `AWS_ROLE_SESSION_NAME`, else `marketplace-sdk-runtime-<millis>`.
 /// - STS is called on the regional endpoint of `AWS_REGION` /
 ///   `AWS_DEFAULT_REGION` (with [`Config::from_env`], the configuration's
 ///   region), or `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`; the call is not

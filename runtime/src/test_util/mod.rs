@@ -11,7 +11,7 @@
 //!   with no socket. `Config::builder().http_client(replay.clone())`.
 //!
 //! ```
-//! use sdk_runtime::test_util::{ReplayClient, ReplayEvent};
+//! use marketplace_sdk_runtime::test_util::{ReplayClient, ReplayEvent};
 //!
 //! let replay = ReplayClient::new(vec![ReplayEvent::new(
 //!     http::Request::post("https://metering.marketplace.us-east-1.amazonaws.com/")

@@ -259,7 +259,7 @@ async fn the_web_identity_token_is_read_again_on_every_call() {
         .collect();
     assert_eq!(tokens, ["jwt-one", "jwt-two"]);
     let session = form(&requests[0])["RoleSessionName"].clone();
-    assert!(session.starts_with("sdk-runtime-"), "{session}");
+    assert!(session.starts_with("marketplace-sdk-runtime-"), "{session}");
     assert_eq!(
         requests[0].header("content-type"),
         Some("application/x-www-form-urlencoded")

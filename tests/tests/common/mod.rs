@@ -3,7 +3,7 @@
 //! temporary directory and a clock the tests move by hand.
 //!
 //! Everything here uses only the public API of `marketplace_metering` and
-//! `integration_tests`; no test names `sdk_runtime`.
+//! `integration_tests`; no test names `marketplace_sdk_runtime`.
 
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]

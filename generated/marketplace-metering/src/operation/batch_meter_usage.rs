@@ -56,13 +56,13 @@ impl BatchMeterUsageInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("UsageRecords");
-            ::sdk_runtime::validate::required(&path, &self.usage_records)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.usage_records)?;
             if let ::std::option::Option::Some(value) = &self.usage_records {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::None,
@@ -77,7 +77,7 @@ impl BatchMeterUsageInput {
         {
             let path = path.member("ProductCode");
             if let ::std::option::Option::Some(value) = &self.product_code {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::None,
@@ -155,10 +155,10 @@ impl BatchMeterUsageInputBuilder {
         self,
     ) -> ::std::result::Result<
         BatchMeterUsageInput,
-        ::sdk_runtime::error::ValidationError,
+        ::marketplace_sdk_runtime::error::ValidationError,
     > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -169,14 +169,14 @@ impl BatchMeterUsageInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for BatchMeterUsageInput {
+impl ::marketplace_sdk_runtime::client::Operation for BatchMeterUsageInput {
     type Output = BatchMeterUsageOutput;
     type Error = BatchMeterUsageError;
     const NAME: &'static str = "BatchMeterUsage";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -353,47 +353,50 @@ impl ::std::fmt::Display for BatchMeterUsageError {
     }
 }
 impl ::std::error::Error for BatchMeterUsageError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for BatchMeterUsageError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for BatchMeterUsageError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::InternalServiceErrorException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidProductCodeException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidUsageDimensionException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidTagException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidUsageAllocationsException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidCustomerIdentifierException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::TimestampOutOfBoundsException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::ThrottlingException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::DisabledApiException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidLicenseException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for BatchMeterUsageError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+impl ::marketplace_sdk_runtime::client::OperationError for BatchMeterUsageError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
         match meta.code() {
             ::std::option::Option::Some("InternalServiceErrorException") => {
                 Self::InternalServiceErrorException(
@@ -466,7 +469,9 @@ impl ::sdk_runtime::client::OperationError for BatchMeterUsageError {
                     ),
                 )
             }
-            _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+            _ => {
+                Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
+            }
         }
     }
 }
@@ -538,11 +543,11 @@ for crate::Error {
 /// **Note:** For an example of [`BatchMeterUsage`](crate::Client::batch_meter_usage), see [BatchMeterUsage code example](https://docs.aws.amazon.com/marketplace/latest/userguide/saas-code-examples.html#saas-batchmeterusage-example) in the *Amazon Web Services Marketplace Seller Guide*.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct BatchMeterUsageFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: BatchMeterUsageInputBuilder,
 }
 impl BatchMeterUsageFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -623,6 +628,6 @@ impl BatchMeterUsageFluentBuilder {
         #[allow(deprecated)] self.inner.get_product_code()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for BatchMeterUsageFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for BatchMeterUsageFluentBuilder {
     type Input = BatchMeterUsageInput;
 }

@@ -159,13 +159,13 @@ impl MeterUsageInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("ProductCode");
-            ::sdk_runtime::validate::required(&path, &self.product_code)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.product_code)?;
             if let ::std::option::Option::Some(value) = &self.product_code {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::None,
@@ -175,13 +175,13 @@ impl MeterUsageInput {
         }
         {
             let path = path.member("Timestamp");
-            ::sdk_runtime::validate::required(&path, &self.timestamp)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.timestamp)?;
         }
         {
             let path = path.member("UsageDimension");
-            ::sdk_runtime::validate::required(&path, &self.usage_dimension)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.usage_dimension)?;
             if let ::std::option::Option::Some(value) = &self.usage_dimension {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -192,7 +192,7 @@ impl MeterUsageInput {
         {
             let path = path.member("UsageQuantity");
             if let ::std::option::Option::Some(value) = &self.usage_quantity {
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::Some(0f64),
@@ -203,7 +203,7 @@ impl MeterUsageInput {
         {
             let path = path.member("UsageQuantityAsDecimal");
             if let ::std::option::Option::Some(value) = &self.usage_quantity_as_decimal {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -214,7 +214,7 @@ impl MeterUsageInput {
         {
             let path = path.member("UsageAllocations");
             if let ::std::option::Option::Some(value) = &self.usage_allocations {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::Some(1u64),
@@ -229,7 +229,7 @@ impl MeterUsageInput {
         {
             let path = path.member("ClientToken");
             if let ::std::option::Option::Some(value) = &self.client_token {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -442,9 +442,12 @@ impl MeterUsageInputBuilder {
     /// lengths, ranges); the error names the member and the broken rule.
     pub fn build(
         self,
-    ) -> ::std::result::Result<MeterUsageInput, ::sdk_runtime::error::ValidationError> {
+    ) -> ::std::result::Result<
+        MeterUsageInput,
+        ::marketplace_sdk_runtime::error::ValidationError,
+    > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -461,19 +464,19 @@ impl MeterUsageInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for MeterUsageInput {
+impl ::marketplace_sdk_runtime::client::Operation for MeterUsageInput {
     type Output = MeterUsageOutput;
     type Error = MeterUsageError;
     const NAME: &'static str = "MeterUsage";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {
         if self.client_token.is_none() {
             self.client_token = ::std::option::Option::Some(
-                ::sdk_runtime::idempotency_token(),
+                ::marketplace_sdk_runtime::idempotency_token(),
             );
         }
     }
@@ -615,50 +618,53 @@ impl ::std::fmt::Display for MeterUsageError {
     }
 }
 impl ::std::error::Error for MeterUsageError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for MeterUsageError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for MeterUsageError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::InternalServiceErrorException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidProductCodeException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidUsageDimensionException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidTagException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidUsageAllocationsException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidEndpointRegionException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::TimestampOutOfBoundsException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::DuplicateRequestException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::IdempotencyConflictException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::ThrottlingException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::CustomerNotEntitledException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for MeterUsageError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+impl ::marketplace_sdk_runtime::client::OperationError for MeterUsageError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
         match meta.code() {
             ::std::option::Option::Some("InternalServiceErrorException") => {
                 Self::InternalServiceErrorException(
@@ -742,7 +748,9 @@ impl ::sdk_runtime::client::OperationError for MeterUsageError {
                     ),
                 )
             }
-            _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+            _ => {
+                Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
+            }
         }
     }
 }
@@ -814,11 +822,11 @@ impl ::std::convert::From<crate::error::SdkError<MeterUsageError>> for crate::Er
 /// For Amazon Web Services Regions that support [`MeterUsage`](crate::Client::meter_usage), see [MeterUsage Region support for Amazon EC2](https://docs.aws.amazon.com/marketplace/latest/APIReference/metering-regions.html#meterusage-region-support-ec2) and [MeterUsage Region support for Amazon ECS and Amazon EKS](https://docs.aws.amazon.com/marketplace/latest/APIReference/metering-regions.html#meterusage-region-support-ecs-eks).
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct MeterUsageFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: MeterUsageInputBuilder,
 }
 impl MeterUsageFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -1066,6 +1074,6 @@ impl MeterUsageFluentBuilder {
         #[allow(deprecated)] self.inner.get_client_token()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for MeterUsageFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for MeterUsageFluentBuilder {
     type Input = MeterUsageInput;
 }

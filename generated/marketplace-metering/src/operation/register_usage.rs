@@ -61,13 +61,13 @@ impl RegisterUsageInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("ProductCode");
-            ::sdk_runtime::validate::required(&path, &self.product_code)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.product_code)?;
             if let ::std::option::Option::Some(value) = &self.product_code {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::None,
@@ -77,9 +77,12 @@ impl RegisterUsageInput {
         }
         {
             let path = path.member("PublicKeyVersion");
-            ::sdk_runtime::validate::required(&path, &self.public_key_version)?;
+            ::marketplace_sdk_runtime::validate::required(
+                &path,
+                &self.public_key_version,
+            )?;
             if let ::std::option::Option::Some(value) = &self.public_key_version {
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::Some(1f64),
@@ -90,7 +93,7 @@ impl RegisterUsageInput {
         {
             let path = path.member("Nonce");
             if let ::std::option::Option::Some(value) = &self.nonce {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::None,
@@ -178,10 +181,10 @@ impl RegisterUsageInputBuilder {
         self,
     ) -> ::std::result::Result<
         RegisterUsageInput,
-        ::sdk_runtime::error::ValidationError,
+        ::marketplace_sdk_runtime::error::ValidationError,
     > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -193,14 +196,14 @@ impl RegisterUsageInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for RegisterUsageInput {
+impl ::marketplace_sdk_runtime::client::Operation for RegisterUsageInput {
     type Output = RegisterUsageOutput;
     type Error = RegisterUsageError;
     const NAME: &'static str = "RegisterUsage";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -363,41 +366,44 @@ impl ::std::fmt::Display for RegisterUsageError {
     }
 }
 impl ::std::error::Error for RegisterUsageError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for RegisterUsageError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for RegisterUsageError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::InvalidProductCodeException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidRegionException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InvalidPublicKeyVersionException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::PlatformNotSupportedException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::CustomerNotEntitledException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::ThrottlingException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InternalServiceErrorException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::DisabledApiException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for RegisterUsageError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+impl ::marketplace_sdk_runtime::client::OperationError for RegisterUsageError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
         match meta.code() {
             ::std::option::Option::Some("InvalidProductCodeException") => {
                 Self::InvalidProductCodeException(
@@ -457,7 +463,9 @@ impl ::sdk_runtime::client::OperationError for RegisterUsageError {
                     crate::types::error::DisabledApiException::from_response(meta, body),
                 )
             }
-            _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+            _ => {
+                Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
+            }
         }
     }
 }
@@ -505,11 +513,11 @@ impl ::std::convert::From<crate::error::SdkError<RegisterUsageError>> for crate:
 /// - *Metering*: [`RegisterUsage`](crate::Client::register_usage) meters software use per ECS task, per hour, or per pod for Amazon EKS with usage prorated to the second. A minimum of 1 minute of usage applies to tasks that are short lived. For example, if a customer has a 10 node Amazon ECS or Amazon EKS cluster and a service configured as a Daemon Set, then Amazon ECS or Amazon EKS will launch a task on all 10 cluster nodes and the customer will be charged for 10 tasks. Software metering is handled by the Amazon Web Services Marketplace metering control plane—your software is not required to perform metering-specific actions other than to call [`RegisterUsage`](crate::Client::register_usage) to commence metering. The Amazon Web Services Marketplace metering control plane will also bill customers for running ECS tasks and Amazon EKS pods, regardless of the customer's subscription state, which removes the need for your software to run entitlement checks at runtime. For containers, [`RegisterUsage`](crate::Client::register_usage) should be called immediately at launch. If you don’t register the container within the first 6 hours of the launch, Amazon Web Services Marketplace Metering Service doesn’t provide any metering guarantees for previous months. Metering will continue, however, for the current month forward until the container ends. [`RegisterUsage`](crate::Client::register_usage) is for metering paid hourly container products. For Amazon Web Services Regions that support [`RegisterUsage`](crate::Client::register_usage), see [RegisterUsage Region support](https://docs.aws.amazon.com/marketplace/latest/APIReference/metering-regions.html#registerusage-region-support).
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct RegisterUsageFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: RegisterUsageInputBuilder,
 }
 impl RegisterUsageFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -607,6 +615,6 @@ impl RegisterUsageFluentBuilder {
         #[allow(deprecated)] self.inner.get_nonce()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for RegisterUsageFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for RegisterUsageFluentBuilder {
     type Input = RegisterUsageInput;
 }

@@ -40,11 +40,14 @@ impl ResolveCustomerInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("RegistrationToken");
-            ::sdk_runtime::validate::required(&path, &self.registration_token)?;
+            ::marketplace_sdk_runtime::validate::required(
+                &path,
+                &self.registration_token,
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -87,10 +90,10 @@ impl ResolveCustomerInputBuilder {
         self,
     ) -> ::std::result::Result<
         ResolveCustomerInput,
-        ::sdk_runtime::error::ValidationError,
+        ::marketplace_sdk_runtime::error::ValidationError,
     > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -114,14 +117,14 @@ impl ::std::fmt::Debug for ResolveCustomerInputBuilder {
         out.finish()
     }
 }
-impl ::sdk_runtime::client::Operation for ResolveCustomerInput {
+impl ::marketplace_sdk_runtime::client::Operation for ResolveCustomerInput {
     type Output = ResolveCustomerOutput;
     type Error = ResolveCustomerError;
     const NAME: &'static str = "ResolveCustomer";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -371,32 +374,35 @@ impl ::std::fmt::Display for ResolveCustomerError {
     }
 }
 impl ::std::error::Error for ResolveCustomerError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for ResolveCustomerError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for ResolveCustomerError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::InvalidTokenException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::ExpiredTokenException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::ThrottlingException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InternalServiceErrorException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::DisabledApiException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for ResolveCustomerError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+impl ::marketplace_sdk_runtime::client::OperationError for ResolveCustomerError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
         match meta.code() {
             ::std::option::Option::Some("InvalidTokenException") => {
                 Self::InvalidTokenException(
@@ -426,7 +432,9 @@ impl ::sdk_runtime::client::OperationError for ResolveCustomerError {
                     crate::types::error::DisabledApiException::from_response(meta, body),
                 )
             }
-            _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+            _ => {
+                Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
+            }
         }
     }
 }
@@ -471,11 +479,11 @@ for crate::Error {
 /// For Amazon Web Services Regions that support [`ResolveCustomer`](crate::Client::resolve_customer), see [ResolveCustomer Region support](https://docs.aws.amazon.com/marketplace/latest/APIReference/metering-regions.html#resolvecustomer-region-support).
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct ResolveCustomerFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: ResolveCustomerInputBuilder,
 }
 impl ResolveCustomerFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -529,6 +537,6 @@ impl ResolveCustomerFluentBuilder {
         #[allow(deprecated)] self.inner.get_registration_token()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for ResolveCustomerFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for ResolveCustomerFluentBuilder {
     type Input = ResolveCustomerInput;
 }

@@ -49,13 +49,13 @@ impl Tag {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("Key");
-            ::sdk_runtime::validate::required(&path, &self.key)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.key)?;
             if let ::std::option::Option::Some(value) = &self.key {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -65,9 +65,9 @@ impl Tag {
         }
         {
             let path = path.member("Value");
-            ::sdk_runtime::validate::required(&path, &self.value)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.value)?;
             if let ::std::option::Option::Some(value) = &self.value {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),

@@ -73,12 +73,12 @@ impl UsageAllocation {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("AllocatedUsageQuantity");
             if let ::std::option::Option::Some(value) = &self.allocated_usage_quantity {
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::Some(0f64),
@@ -91,7 +91,7 @@ impl UsageAllocation {
             if let ::std::option::Option::Some(value) = &self
                 .allocated_usage_quantity_as_decimal
             {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -102,7 +102,7 @@ impl UsageAllocation {
         {
             let path = path.member("Tags");
             if let ::std::option::Option::Some(value) = &self.tags {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::Some(1u64),

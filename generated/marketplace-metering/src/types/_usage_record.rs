@@ -160,16 +160,16 @@ impl UsageRecord {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("Timestamp");
-            ::sdk_runtime::validate::required(&path, &self.timestamp)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.timestamp)?;
         }
         {
             let path = path.member("CustomerIdentifier");
             if let ::std::option::Option::Some(value) = &self.customer_identifier {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::None,
@@ -179,9 +179,9 @@ impl UsageRecord {
         }
         {
             let path = path.member("Dimension");
-            ::sdk_runtime::validate::required(&path, &self.dimension)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.dimension)?;
             if let ::std::option::Option::Some(value) = &self.dimension {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -192,7 +192,7 @@ impl UsageRecord {
         {
             let path = path.member("Quantity");
             if let ::std::option::Option::Some(value) = &self.quantity {
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::Some(0f64),
@@ -203,7 +203,7 @@ impl UsageRecord {
         {
             let path = path.member("QuantityAsDecimal");
             if let ::std::option::Option::Some(value) = &self.quantity_as_decimal {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -214,7 +214,7 @@ impl UsageRecord {
         {
             let path = path.member("UsageAllocations");
             if let ::std::option::Option::Some(value) = &self.usage_allocations {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::Some(1u64),
@@ -229,7 +229,7 @@ impl UsageRecord {
         {
             let path = path.member("CustomerAWSAccountId");
             if let ::std::option::Option::Some(value) = &self.customer_aws_account_id {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),

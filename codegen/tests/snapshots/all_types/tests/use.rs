@@ -8,8 +8,8 @@ use fixture_all_types::operation::put_everything::{PutEverythingError, PutEveryt
 use fixture_all_types::operation::Operation;
 use fixture_all_types::primitives::{Blob, DateTime};
 use fixture_all_types::types::{Choice, Everything, Size};
-use sdk_runtime::client::OperationError;
-use sdk_runtime::error::{ErrorMetadata, ProvideErrorMetadata};
+use marketplace_sdk_runtime::client::OperationError;
+use marketplace_sdk_runtime::error::{ErrorMetadata, ProvideErrorMetadata};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 

@@ -3,7 +3,7 @@
 //!
 //! The client calls [`resolve`] for every request with the values of its configuration;
 //! call it yourself to see where a configuration would send requests.
-pub use ::sdk_runtime::endpoint::{Endpoint, EndpointError};
+pub use ::marketplace_sdk_runtime::endpoint::{Endpoint, EndpointError};
 /// The endpoint rule set's parameters. `Default` gives the rule set's defaults.
 #[derive(
     ::std::clone::Clone,
@@ -56,16 +56,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                     .with_header("x-rules-header", "from-the-rule-set")
                     .with_property(
                         "authSchemes",
-                        ::sdk_runtime::__private::serde_json::Value::Array(
+                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                             ::std::vec![
-                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                 (::std::string::String::from("name"),
-                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                 (::std::string::String::from("signingName"),
-                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("custom-name"))),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("custom-name"))),
                                 (::std::string::String::from("signingRegion"),
-                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("eu-central-1")))]))
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("eu-central-1")))]))
                             ],
                         ),
                     ),
@@ -78,20 +78,20 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                 Endpoint::new(::std::string::String::from(endpoint.unwrap_or_default()))
                     .with_property(
                         "authSchemes",
-                        ::sdk_runtime::__private::serde_json::Value::Array(
+                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                             ::std::vec![
-                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("name"),
-                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("name"),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
                                 (::std::string::String::from("signingName"),
-                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("other-service"))),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("other-service"))),
                                 (::std::string::String::from("signingRegionSet"),
-                                ::sdk_runtime::__private::serde_json::Value::Array(::std::vec![::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
-                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("name"),
-                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(::std::vec![::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("name"),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                 (::std::string::String::from("signingName"),
-                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("other-service"))),
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("other-service"))),
                                 (::std::string::String::from("signingRegion"),
-                                ::sdk_runtime::__private::serde_json::Value::String(::std::format!("{}-signing",
+                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::format!("{}-signing",
                                 region)))]))
                             ],
                         ),
@@ -103,7 +103,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
 }
 /// Resolves with the parameters the client's configuration sets.
 pub(crate) fn resolve_builtins(
-    builtins: &::sdk_runtime::endpoint::Builtins<'_>,
+    builtins: &::marketplace_sdk_runtime::endpoint::Builtins<'_>,
 ) -> ::std::result::Result<Endpoint, EndpointError> {
     resolve(
         &Params {

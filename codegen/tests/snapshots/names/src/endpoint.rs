@@ -3,7 +3,7 @@
 //!
 //! The client calls [`resolve`] for every request with the values of its configuration;
 //! call it yourself to see where a configuration would send requests.
-pub use ::sdk_runtime::endpoint::{Endpoint, EndpointError};
+pub use ::marketplace_sdk_runtime::endpoint::{Endpoint, EndpointError};
 /// The endpoint rule set's parameters. `Default` gives the rule set's defaults.
 #[derive(
     ::std::clone::Clone,
@@ -55,7 +55,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
 }
 /// Resolves with the parameters the client's configuration sets.
 pub(crate) fn resolve_builtins(
-    builtins: &::sdk_runtime::endpoint::Builtins<'_>,
+    builtins: &::marketplace_sdk_runtime::endpoint::Builtins<'_>,
 ) -> ::std::result::Result<Endpoint, EndpointError> {
     resolve(
         &Params {

@@ -6,8 +6,8 @@ use fixture_names::operation::old_operation::{OldOperationInput, OldOperationOut
 use fixture_names::types::{
     FooBar, FooBar2, Kind, Option as OptionEnum, Pick, Result as ResultShape, SelfValue,
 };
-use sdk_runtime::client::OperationError;
-use sdk_runtime::error::{ErrorMetadata, ProvideErrorMetadata};
+use marketplace_sdk_runtime::client::OperationError;
+use marketplace_sdk_runtime::error::{ErrorMetadata, ProvideErrorMetadata};
 use serde_json::json;
 
 #[test]
@@ -210,7 +210,7 @@ fn a_shape_used_as_input_and_output() {
 #[test]
 fn an_operation_named_like_a_client_method_gets_a_numbered_method() {
     use fixture_names::operation::config_2::{ConfigFluentBuilder, ConfigInput};
-    use sdk_runtime::client::Operation;
+    use marketplace_sdk_runtime::client::Operation;
     // `Client::config` stays the configuration; the operation is `config_2`,
     // and still `Config` on the wire.
     let _: fn(&fixture_names::Client) -> &fixture_names::Config = fixture_names::Client::config;

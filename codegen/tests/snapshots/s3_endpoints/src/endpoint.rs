@@ -3,7 +3,7 @@
 //!
 //! The client calls [`resolve`] for every request with the values of its configuration;
 //! call it yourself to see where a configuration would send requests.
-pub use ::sdk_runtime::endpoint::{Endpoint, EndpointError};
+pub use ::marketplace_sdk_runtime::endpoint::{Endpoint, EndpointError};
 mod partitions;
 use partitions::PARTITIONS;
 /// The endpoint rule set's parameters. `Default` gives the rule set's defaults.
@@ -143,7 +143,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
             }
         }
         if use_fips {
-            if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+            if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                 PARTITIONS,
                 region,
             ) {
@@ -155,7 +155,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
             }
         }
         if let ::std::option::Option::Some(bucket) = bucket {
-            if let ::std::option::Option::Some(bucket_suffix) = ::sdk_runtime::endpoint::functions::substring(
+            if let ::std::option::Option::Some(bucket_suffix) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                 bucket,
                 0,
                 6,
@@ -170,7 +170,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         );
                     }
                     if let ::std::option::Option::Some(endpoint) = endpoint {
-                        if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                        if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                             endpoint,
                         ) {
                             if let ::std::option::Option::Some(
@@ -179,7 +179,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 if disable_s3_express_session_auth {
                                     if url.is_ip {
                                         {
-                                            let uri_encoded_bucket = ::sdk_runtime::endpoint::functions::uri_encode(
+                                            let uri_encoded_bucket = ::marketplace_sdk_runtime::endpoint::functions::uri_encode(
                                                 bucket,
                                             );
                                             return ::std::result::Result::Ok(
@@ -191,22 +191,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -218,7 +218,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                             ),
                                         );
                                     }
-                                    if ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                                    if ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                                         bucket,
                                         false,
                                     ) {
@@ -231,22 +231,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "backend",
-                                                    ::sdk_runtime::__private::serde_json::Value::String(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                         ::std::string::String::from("S3Express"),
                                                     ),
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -261,7 +261,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if url.is_ip {
                                 {
-                                    let uri_encoded_bucket = ::sdk_runtime::endpoint::functions::uri_encode(
+                                    let uri_encoded_bucket = ::marketplace_sdk_runtime::endpoint::functions::uri_encode(
                                         bucket,
                                     );
                                     return ::std::result::Result::Ok(
@@ -273,22 +273,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                             )
                                             .with_property(
                                                 "backend",
-                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                     ::std::string::String::from("S3Express"),
                                                 ),
                                             )
                                             .with_property(
                                                 "authSchemes",
-                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                     ::std::vec![
-                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                         (::std::string::String::from("name"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                         (::std::string::String::from("signingName"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                         (::std::string::String::from("signingRegion"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                     ],
                                                 ),
                                             ),
@@ -300,7 +300,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ),
                                 );
                             }
-                            if ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                            if ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                                 bucket,
                                 false,
                             ) {
@@ -313,22 +313,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                         )
                                         .with_property(
                                             "backend",
-                                            ::sdk_runtime::__private::serde_json::Value::String(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                 ::std::string::String::from("S3Express"),
                                             ),
                                         )
                                         .with_property(
                                             "authSchemes",
-                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                 ::std::vec![
-                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                     (::std::string::String::from("name"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                     (::std::string::String::from("signingName"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                     (::std::string::String::from("signingRegion"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                 ],
                                             ),
                                         ),
@@ -345,12 +345,12 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         use_s3_express_control_endpoint,
                     ) = use_s3_express_control_endpoint {
                         if use_s3_express_control_endpoint {
-                            if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                            if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                 PARTITIONS,
                                 region,
                             ) {
                                 {
-                                    let uri_encoded_bucket = ::sdk_runtime::endpoint::functions::uri_encode(
+                                    let uri_encoded_bucket = ::marketplace_sdk_runtime::endpoint::functions::uri_encode(
                                         bucket,
                                     );
                                     if !(endpoint.is_some()) {
@@ -364,22 +364,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -395,22 +395,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -426,22 +426,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -457,22 +457,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -498,11 +498,11 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             );
                         }
                     }
-                    if ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                    if ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                         bucket,
                         false,
                     ) {
-                        if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                        if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                             PARTITIONS,
                             region,
                         ) {
@@ -512,7 +512,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 if disable_s3_express_session_auth {
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         6,
                                         14,
@@ -520,7 +520,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             14,
                                             16,
@@ -538,22 +538,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -570,22 +570,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -602,22 +602,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -634,22 +634,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -665,7 +665,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     }
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         6,
                                         15,
@@ -673,7 +673,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             15,
                                             17,
@@ -691,22 +691,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -723,22 +723,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -755,22 +755,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -787,22 +787,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -818,7 +818,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     }
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         6,
                                         19,
@@ -826,7 +826,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             19,
                                             21,
@@ -844,22 +844,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -876,22 +876,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -908,22 +908,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -940,22 +940,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -971,7 +971,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     }
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         6,
                                         20,
@@ -979,7 +979,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             20,
                                             22,
@@ -997,22 +997,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -1029,22 +1029,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -1061,22 +1061,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -1093,22 +1093,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -1124,7 +1124,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     }
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         6,
                                         26,
@@ -1132,7 +1132,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             26,
                                             28,
@@ -1150,22 +1150,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -1182,22 +1182,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -1214,22 +1214,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -1246,22 +1246,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -1284,7 +1284,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 6,
                                 14,
@@ -1292,7 +1292,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     14,
                                     16,
@@ -1310,22 +1310,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1342,22 +1342,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1374,22 +1374,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1406,22 +1406,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1437,7 +1437,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 6,
                                 15,
@@ -1445,7 +1445,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     15,
                                     17,
@@ -1463,22 +1463,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1495,22 +1495,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1527,22 +1527,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1559,22 +1559,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1590,7 +1590,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 6,
                                 19,
@@ -1598,7 +1598,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     19,
                                     21,
@@ -1616,22 +1616,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1648,22 +1648,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1680,22 +1680,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1712,22 +1712,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1743,7 +1743,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 6,
                                 20,
@@ -1751,7 +1751,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     20,
                                     22,
@@ -1769,22 +1769,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1801,22 +1801,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1833,22 +1833,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1865,22 +1865,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1896,7 +1896,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 6,
                                 26,
@@ -1904,7 +1904,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     26,
                                     28,
@@ -1922,22 +1922,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1954,22 +1954,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -1986,22 +1986,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -2018,22 +2018,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -2066,7 +2066,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
             }
         }
         if let ::std::option::Option::Some(bucket) = bucket {
-            if let ::std::option::Option::Some(access_point_suffix) = ::sdk_runtime::endpoint::functions::substring(
+            if let ::std::option::Option::Some(access_point_suffix) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                 bucket,
                 0,
                 7,
@@ -2081,7 +2081,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         );
                     }
                     if let ::std::option::Option::Some(endpoint) = endpoint {
-                        if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                        if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                             endpoint,
                         ) {
                             if let ::std::option::Option::Some(
@@ -2090,7 +2090,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 if disable_s3_express_session_auth {
                                     if url.is_ip {
                                         {
-                                            let uri_encoded_bucket = ::sdk_runtime::endpoint::functions::uri_encode(
+                                            let uri_encoded_bucket = ::marketplace_sdk_runtime::endpoint::functions::uri_encode(
                                                 bucket,
                                             );
                                             return ::std::result::Result::Ok(
@@ -2102,22 +2102,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -2129,7 +2129,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                             ),
                                         );
                                     }
-                                    if ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                                    if ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                                         bucket,
                                         false,
                                     ) {
@@ -2142,22 +2142,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "backend",
-                                                    ::sdk_runtime::__private::serde_json::Value::String(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                         ::std::string::String::from("S3Express"),
                                                     ),
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -2172,7 +2172,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if url.is_ip {
                                 {
-                                    let uri_encoded_bucket = ::sdk_runtime::endpoint::functions::uri_encode(
+                                    let uri_encoded_bucket = ::marketplace_sdk_runtime::endpoint::functions::uri_encode(
                                         bucket,
                                     );
                                     return ::std::result::Result::Ok(
@@ -2184,22 +2184,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                             )
                                             .with_property(
                                                 "backend",
-                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                     ::std::string::String::from("S3Express"),
                                                 ),
                                             )
                                             .with_property(
                                                 "authSchemes",
-                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                     ::std::vec![
-                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                         (::std::string::String::from("name"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                         (::std::string::String::from("signingName"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                         (::std::string::String::from("signingRegion"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                     ],
                                                 ),
                                             ),
@@ -2211,7 +2211,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ),
                                 );
                             }
-                            if ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                            if ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                                 bucket,
                                 false,
                             ) {
@@ -2224,22 +2224,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                         )
                                         .with_property(
                                             "backend",
-                                            ::sdk_runtime::__private::serde_json::Value::String(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                 ::std::string::String::from("S3Express"),
                                             ),
                                         )
                                         .with_property(
                                             "authSchemes",
-                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                 ::std::vec![
-                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                     (::std::string::String::from("name"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                     (::std::string::String::from("signingName"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                     (::std::string::String::from("signingRegion"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                 ],
                                             ),
                                         ),
@@ -2252,11 +2252,11 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             );
                         }
                     }
-                    if ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                    if ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                         bucket,
                         false,
                     ) {
-                        if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                        if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                             PARTITIONS,
                             region,
                         ) {
@@ -2266,7 +2266,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 if disable_s3_express_session_auth {
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         7,
                                         15,
@@ -2274,7 +2274,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             15,
                                             17,
@@ -2292,22 +2292,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2324,22 +2324,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2356,22 +2356,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2388,22 +2388,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2419,7 +2419,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     }
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         7,
                                         16,
@@ -2427,7 +2427,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             16,
                                             18,
@@ -2445,22 +2445,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2477,22 +2477,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2509,22 +2509,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2541,22 +2541,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2572,7 +2572,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     }
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         7,
                                         20,
@@ -2580,7 +2580,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             20,
                                             22,
@@ -2598,22 +2598,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2630,22 +2630,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2662,22 +2662,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2694,22 +2694,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2725,7 +2725,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     }
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         7,
                                         21,
@@ -2733,7 +2733,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             21,
                                             23,
@@ -2751,22 +2751,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2783,22 +2783,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2815,22 +2815,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2847,22 +2847,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2878,7 +2878,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     }
                                     if let ::std::option::Option::Some(
                                         s3express_availability_zone_id,
-                                    ) = ::sdk_runtime::endpoint::functions::substring(
+                                    ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                         bucket,
                                         7,
                                         27,
@@ -2886,7 +2886,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     ) {
                                         if let ::std::option::Option::Some(
                                             s3express_availability_zone_delim,
-                                        ) = ::sdk_runtime::endpoint::functions::substring(
+                                        ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                             bucket,
                                             27,
                                             29,
@@ -2904,22 +2904,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2936,22 +2936,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -2968,22 +2968,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -3000,22 +3000,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "backend",
-                                                                ::sdk_runtime::__private::serde_json::Value::String(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                                     ::std::string::String::from("S3Express"),
                                                                 ),
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                         (::std::string::String::from("signingRegion"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -3038,7 +3038,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 7,
                                 15,
@@ -3046,7 +3046,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     15,
                                     17,
@@ -3064,22 +3064,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3096,22 +3096,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3128,22 +3128,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3160,22 +3160,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3191,7 +3191,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 7,
                                 16,
@@ -3199,7 +3199,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     16,
                                     18,
@@ -3217,22 +3217,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3249,22 +3249,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3281,22 +3281,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3313,22 +3313,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3344,7 +3344,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 7,
                                 20,
@@ -3352,7 +3352,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     20,
                                     22,
@@ -3370,22 +3370,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3402,22 +3402,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3434,22 +3434,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3466,22 +3466,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3497,7 +3497,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 7,
                                 21,
@@ -3505,7 +3505,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     21,
                                     23,
@@ -3523,22 +3523,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3555,22 +3555,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3587,22 +3587,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3619,22 +3619,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3650,7 +3650,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             }
                             if let ::std::option::Option::Some(
                                 s3express_availability_zone_id,
-                            ) = ::sdk_runtime::endpoint::functions::substring(
+                            ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                 bucket,
                                 7,
                                 27,
@@ -3658,7 +3658,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             ) {
                                 if let ::std::option::Option::Some(
                                     s3express_availability_zone_delim,
-                                ) = ::sdk_runtime::endpoint::functions::substring(
+                                ) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                                     bucket,
                                     27,
                                     29,
@@ -3676,22 +3676,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3708,22 +3708,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3740,22 +3740,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3772,22 +3772,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "backend",
-                                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                             ::std::string::String::from("S3Express"),
                                                         ),
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4-s3express"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -3822,12 +3822,12 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
         if !(bucket.is_some()) {
             if let ::std::option::Option::Some(use_s3_express_control_endpoint) = use_s3_express_control_endpoint {
                 if use_s3_express_control_endpoint {
-                    if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                    if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                         PARTITIONS,
                         region,
                     ) {
                         if let ::std::option::Option::Some(endpoint) = endpoint {
-                            if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                            if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                 endpoint,
                             ) {
                                 return ::std::result::Result::Ok(
@@ -3839,22 +3839,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                         )
                                         .with_property(
                                             "backend",
-                                            ::sdk_runtime::__private::serde_json::Value::String(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                                 ::std::string::String::from("S3Express"),
                                             ),
                                         )
                                         .with_property(
                                             "authSchemes",
-                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                 ::std::vec![
-                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                     (::std::string::String::from("name"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                     (::std::string::String::from("signingName"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                     (::std::string::String::from("signingRegion"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                 ],
                                             ),
                                         ),
@@ -3871,22 +3871,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "backend",
-                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                             ::std::string::String::from("S3Express"),
                                         ),
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -3902,22 +3902,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "backend",
-                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                             ::std::string::String::from("S3Express"),
                                         ),
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -3933,22 +3933,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "backend",
-                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                             ::std::string::String::from("S3Express"),
                                         ),
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -3964,22 +3964,22 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "backend",
-                                        ::sdk_runtime::__private::serde_json::Value::String(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(
                                             ::std::string::String::from("S3Express"),
                                         ),
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3express"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -3996,40 +3996,40 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
             }
         }
         if let ::std::option::Option::Some(bucket) = bucket {
-            if let ::std::option::Option::Some(hardware_type) = ::sdk_runtime::endpoint::functions::substring(
+            if let ::std::option::Option::Some(hardware_type) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                 bucket,
                 49,
                 50,
                 true,
             ) {
-                if let ::std::option::Option::Some(region_prefix) = ::sdk_runtime::endpoint::functions::substring(
+                if let ::std::option::Option::Some(region_prefix) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                     bucket,
                     8,
                     12,
                     true,
                 ) {
-                    if let ::std::option::Option::Some(bucket_alias_suffix) = ::sdk_runtime::endpoint::functions::substring(
+                    if let ::std::option::Option::Some(bucket_alias_suffix) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                         bucket,
                         0,
                         7,
                         true,
                     ) {
-                        if let ::std::option::Option::Some(outpost_id) = ::sdk_runtime::endpoint::functions::substring(
+                        if let ::std::option::Option::Some(outpost_id) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                             bucket,
                             32,
                             49,
                             true,
                         ) {
-                            if let ::std::option::Option::Some(region_partition) = ::sdk_runtime::endpoint::partition::resolve(
+                            if let ::std::option::Option::Some(region_partition) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                 PARTITIONS,
                                 region,
                             ) {
                                 if bucket_alias_suffix.as_str() == "--op-s3" {
-                                    if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                    if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                         outpost_id.as_str(),
                                         false,
                                     ) {
-                                        if ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                                        if ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                                             bucket,
                                             false,
                                         ) {
@@ -4043,7 +4043,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                         );
                                                     }
                                                     if let ::std::option::Option::Some(endpoint) = endpoint {
-                                                        if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                                        if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                                             endpoint,
                                                         ) {
                                                             return ::std::result::Result::Ok(
@@ -4054,24 +4054,24 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                     )
                                                                     .with_property(
                                                                         "authSchemes",
-                                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                             ::std::vec![
-                                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                 (::std::string::String::from("name"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
                                                                                 (::std::string::String::from("signingName"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                                 (::std::string::String::from("signingRegionSet"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::Array(::std::vec![::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
-                                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(::std::vec![::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                 (::std::string::String::from("name"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                 (::std::string::String::from("signingName"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                                 (::std::string::String::from("signingRegion"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                             ],
                                                                         ),
                                                                     ),
@@ -4093,24 +4093,24 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                         )
                                                         .with_property(
                                                             "authSchemes",
-                                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                 ::std::vec![
-                                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                     (::std::string::String::from("name"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
                                                                     (::std::string::String::from("signingName"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                     (::std::string::String::from("signingRegionSet"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::Array(::std::vec![::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
-                                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(::std::vec![::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                     (::std::string::String::from("name"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                     (::std::string::String::from("signingName"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                     (::std::string::String::from("signingRegion"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                 ],
                                                             ),
                                                         ),
@@ -4126,7 +4126,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                         );
                                                     }
                                                     if let ::std::option::Option::Some(endpoint) = endpoint {
-                                                        if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                                        if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                                             endpoint,
                                                         ) {
                                                             return ::std::result::Result::Ok(
@@ -4138,24 +4138,24 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                     )
                                                                     .with_property(
                                                                         "authSchemes",
-                                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                             ::std::vec![
-                                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                 (::std::string::String::from("name"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
                                                                                 (::std::string::String::from("signingName"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                                 (::std::string::String::from("signingRegionSet"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::Array(::std::vec![::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
-                                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(::std::vec![::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                 (::std::string::String::from("name"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                 (::std::string::String::from("signingName"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                                 (::std::string::String::from("signingRegion"),
-                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                             ],
                                                                         ),
                                                                     ),
@@ -4177,24 +4177,24 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                         )
                                                         .with_property(
                                                             "authSchemes",
-                                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                 ::std::vec![
-                                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                     (::std::string::String::from("name"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
                                                                     (::std::string::String::from("signingName"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                     (::std::string::String::from("signingRegionSet"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::Array(::std::vec![::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
-                                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(::std::vec![::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                     (::std::string::String::from("name"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                     (::std::string::String::from("signingName"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                     (::std::string::String::from("signingRegion"),
-                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                                 ],
                                                             ),
                                                         ),
@@ -4229,7 +4229,9 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
         }
         if let ::std::option::Option::Some(bucket) = bucket {
             if let ::std::option::Option::Some(endpoint) = endpoint {
-                if !(::sdk_runtime::endpoint::functions::parse_url(endpoint).is_some()) {
+                if !(::marketplace_sdk_runtime::endpoint::functions::parse_url(endpoint)
+                    .is_some())
+                {
                     return ::std::result::Result::Err(
                         EndpointError::new(
                             ::std::format!(
@@ -4240,16 +4242,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                 }
             }
             if !force_path_style
-                && ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                && ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                     bucket,
                     false,
                 )
             {
-                if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                     PARTITIONS,
                     region,
                 ) {
-                    if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                    if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                         region,
                         false,
                     ) {
@@ -4272,16 +4274,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -4300,16 +4302,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4328,16 +4330,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4355,16 +4357,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -4383,16 +4385,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4411,16 +4413,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4438,16 +4440,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -4466,16 +4468,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4494,16 +4496,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4521,16 +4523,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -4549,16 +4551,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4577,16 +4579,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4594,7 +4596,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack && !use_fips && !accelerate {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if url.is_ip && region == "aws-global" {
@@ -4607,16 +4609,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                                         ],
                                                     ),
                                                 ),
@@ -4627,7 +4629,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack && !use_fips && !accelerate {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if !url.is_ip && region == "aws-global" {
@@ -4640,16 +4642,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                                         ],
                                                     ),
                                                 ),
@@ -4660,7 +4662,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack && !use_fips && !accelerate {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if url.is_ip && !(region == "aws-global")
@@ -4676,16 +4678,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -4700,16 +4702,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -4720,7 +4722,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack && !use_fips && !accelerate {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if !url.is_ip && !(region == "aws-global")
@@ -4736,16 +4738,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -4760,16 +4762,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -4780,7 +4782,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack && !use_fips && !accelerate {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if url.is_ip && !(region == "aws-global")
@@ -4795,16 +4797,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -4815,7 +4817,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack && !use_fips && !accelerate {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if !url.is_ip && !(region == "aws-global")
@@ -4830,16 +4832,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -4860,16 +4862,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -4889,16 +4891,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                         )
                                         .with_property(
                                             "authSchemes",
-                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                 ::std::vec![
-                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                     (::std::string::String::from("name"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                     (::std::string::String::from("signingName"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                     (::std::string::String::from("signingRegion"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                 ],
                                             ),
                                         ),
@@ -4913,16 +4915,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4941,16 +4943,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -4967,16 +4969,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -4995,16 +4997,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                         )
                                         .with_property(
                                             "authSchemes",
-                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                 ::std::vec![
-                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                     (::std::string::String::from("name"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                     (::std::string::String::from("signingName"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                     (::std::string::String::from("signingRegion"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                 ],
                                             ),
                                         ),
@@ -5019,16 +5021,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -5047,16 +5049,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -5077,21 +5079,21 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                 );
             }
             if let ::std::option::Option::Some(endpoint) = endpoint {
-                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                     endpoint,
                 ) {
                     if url.scheme.as_str() == "http"
-                        && ::sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
+                        && ::marketplace_sdk_runtime::endpoint::functions::is_virtual_hostable_s3_bucket(
                             bucket,
                             true,
                         ) && !force_path_style && !use_fips && !use_dual_stack
                         && !accelerate
                     {
-                        if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                        if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                             PARTITIONS,
                             region,
                         ) {
-                            if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                            if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                 region,
                                 false,
                             ) {
@@ -5104,16 +5106,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                         )
                                         .with_property(
                                             "authSchemes",
-                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                 ::std::vec![
-                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                     (::std::string::String::from("name"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                     (::std::string::String::from("signingName"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                     (::std::string::String::from("signingRegion"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                 ],
                                             ),
                                         ),
@@ -5132,7 +5134,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                 }
             }
             if !force_path_style {
-                if let ::std::option::Option::Some(bucket_arn) = ::sdk_runtime::endpoint::functions::parse_arn(
+                if let ::std::option::Option::Some(bucket_arn) = ::marketplace_sdk_runtime::endpoint::functions::parse_arn(
                     bucket,
                 ) {
                     if let ::std::option::Option::Some(arn_type) = bucket_arn
@@ -5195,16 +5197,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             );
                                                         }
                                                     }
-                                                    if let ::std::option::Option::Some(bucket_partition) = ::sdk_runtime::endpoint::partition::resolve(
+                                                    if let ::std::option::Option::Some(bucket_partition) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                                         PARTITIONS,
                                                         bucket_arn.region.as_str(),
                                                     ) {
-                                                        if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                                                        if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                                             PARTITIONS,
                                                             region,
                                                         ) {
                                                             if bucket_partition.name == partition_result.name {
-                                                                if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                                if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                                     bucket_arn.region.as_str(),
                                                                     true,
                                                                 ) {
@@ -5215,16 +5217,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                             EndpointError::new("Invalid ARN: Missing account id"),
                                                                         );
                                                                     }
-                                                                    if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                                    if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                                         bucket_arn.account_id.as_str(),
                                                                         false,
                                                                     ) {
-                                                                        if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                                        if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                                             access_point_name,
                                                                             false,
                                                                         ) {
                                                                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                                                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                                                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                                                                     endpoint,
                                                                                 ) {
                                                                                     return ::std::result::Result::Ok(
@@ -5237,16 +5239,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                             )
                                                                                             .with_property(
                                                                                                 "authSchemes",
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                                     ::std::vec![
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                         (::std::string::String::from("name"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                         (::std::string::String::from("signingName"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
                                                                                                         (::std::string::String::from("signingRegion"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                         .region.as_str())))]))
                                                                                                     ],
                                                                                                 ),
@@ -5265,16 +5267,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                         )
                                                                                         .with_property(
                                                                                             "authSchemes",
-                                                                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                                 ::std::vec![
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                     (::std::string::String::from("name"),
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                     (::std::string::String::from("signingName"),
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
                                                                                                     (::std::string::String::from("signingRegion"),
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                     .region.as_str())))]))
                                                                                                 ],
                                                                                             ),
@@ -5291,16 +5293,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                     )
                                                                                     .with_property(
                                                                                         "authSchemes",
-                                                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                             ::std::vec![
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                 (::std::string::String::from("name"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                 (::std::string::String::from("signingName"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
                                                                                                 (::std::string::String::from("signingRegion"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                 .region.as_str())))]))
                                                                                             ],
                                                                                         ),
@@ -5426,25 +5428,25 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                 );
                                                             }
                                                         }
-                                                        if let ::std::option::Option::Some(bucket_partition) = ::sdk_runtime::endpoint::partition::resolve(
+                                                        if let ::std::option::Option::Some(bucket_partition) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                                             PARTITIONS,
                                                             bucket_arn.region.as_str(),
                                                         ) {
-                                                            if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                                                            if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                                                 PARTITIONS,
                                                                 region,
                                                             ) {
                                                                 if bucket_partition.name == partition_result.name {
-                                                                    if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                                    if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                                         bucket_arn.region.as_str(),
                                                                         true,
                                                                     ) {
                                                                         if bucket_arn.service.as_str() == "s3" {
-                                                                            if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                                            if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                                                 bucket_arn.account_id.as_str(),
                                                                                 false,
                                                                             ) {
-                                                                                if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                                                if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                                                     access_point_name,
                                                                                     false,
                                                                                 ) {
@@ -5466,16 +5468,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                                 )
                                                                                                 .with_property(
                                                                                                     "authSchemes",
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                                         ::std::vec![
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                             (::std::string::String::from("name"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                             (::std::string::String::from("signingName"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                                                             (::std::string::String::from("signingRegion"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                             .region.as_str())))]))
                                                                                                         ],
                                                                                                     ),
@@ -5493,16 +5495,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                                 )
                                                                                                 .with_property(
                                                                                                     "authSchemes",
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                                         ::std::vec![
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                             (::std::string::String::from("name"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                             (::std::string::String::from("signingName"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                                                             (::std::string::String::from("signingRegion"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                             .region.as_str())))]))
                                                                                                         ],
                                                                                                     ),
@@ -5520,16 +5522,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                                 )
                                                                                                 .with_property(
                                                                                                     "authSchemes",
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                                         ::std::vec![
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                             (::std::string::String::from("name"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                             (::std::string::String::from("signingName"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                                                             (::std::string::String::from("signingRegion"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                             .region.as_str())))]))
                                                                                                         ],
                                                                                                     ),
@@ -5538,7 +5540,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                     }
                                                                                     if !use_fips && !use_dual_stack {
                                                                                         if let ::std::option::Option::Some(endpoint) = endpoint {
-                                                                                            if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                                                                            if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                                                                                 endpoint,
                                                                                             ) {
                                                                                                 return ::std::result::Result::Ok(
@@ -5551,16 +5553,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                                         )
                                                                                                         .with_property(
                                                                                                             "authSchemes",
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                                                 ::std::vec![
-                                                                                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                                     (::std::string::String::from("name"),
-                                                                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                                     (::std::string::String::from("signingName"),
-                                                                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                                                                     (::std::string::String::from("signingRegion"),
-                                                                                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                                     .region.as_str())))]))
                                                                                                                 ],
                                                                                                             ),
@@ -5580,16 +5582,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                                 )
                                                                                                 .with_property(
                                                                                                     "authSchemes",
-                                                                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                                         ::std::vec![
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                             (::std::string::String::from("name"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                             (::std::string::String::from("signingName"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                                                             (::std::string::String::from("signingRegion"),
-                                                                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                             .region.as_str())))]))
                                                                                                         ],
                                                                                                     ),
@@ -5677,7 +5679,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 ),
                                             );
                                         }
-                                        if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                        if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                             access_point_name,
                                             true,
                                         ) {
@@ -5703,7 +5705,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     ),
                                                 );
                                             }
-                                            if let ::std::option::Option::Some(mrap_partition) = ::sdk_runtime::endpoint::partition::resolve(
+                                            if let ::std::option::Option::Some(mrap_partition) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                                 PARTITIONS,
                                                 region,
                                             ) {
@@ -5717,16 +5719,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                             )
                                                             .with_property(
                                                                 "authSchemes",
-                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                     ::std::vec![
-                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                         (::std::string::String::from("name"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
                                                                         (::std::string::String::from("signingName"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                         (::std::string::String::from("signingRegionSet"),
-                                                                        ::sdk_runtime::__private::serde_json::Value::Array(::std::vec![::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))]))
+                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(::std::vec![::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))]))
                                                                     ],
                                                                 ),
                                                             ),
@@ -5795,7 +5797,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     .get(1usize)
                                     .map(::std::string::String::as_str)
                                 {
-                                    if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                    if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                         outpost_id,
                                         false,
                                     ) {
@@ -5813,20 +5815,20 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 );
                                             }
                                         }
-                                        if let ::std::option::Option::Some(bucket_partition) = ::sdk_runtime::endpoint::partition::resolve(
+                                        if let ::std::option::Option::Some(bucket_partition) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                             PARTITIONS,
                                             bucket_arn.region.as_str(),
                                         ) {
-                                            if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                                            if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                                                 PARTITIONS,
                                                 region,
                                             ) {
                                                 if bucket_partition.name == partition_result.name {
-                                                    if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                    if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                         bucket_arn.region.as_str(),
                                                         true,
                                                     ) {
-                                                        if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                        if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                             bucket_arn.account_id.as_str(),
                                                             false,
                                                         ) {
@@ -5841,12 +5843,12 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                     .map(::std::string::String::as_str)
                                                                 {
                                                                     if outpost_type == "accesspoint" {
-                                                                        if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                                                                        if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                                                                             access_point_name,
                                                                             false,
                                                                         ) {
                                                                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                                                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                                                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                                                                     endpoint,
                                                                                 ) {
                                                                                     return ::std::result::Result::Ok(
@@ -5858,24 +5860,24 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                             )
                                                                                             .with_property(
                                                                                                 "authSchemes",
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                                     ::std::vec![
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                         (::std::string::String::from("name"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
                                                                                                         (::std::string::String::from("signingName"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                                                         (::std::string::String::from("signingRegionSet"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::Array(::std::vec![::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(::std::vec![::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                         (::std::string::String::from("name"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                         (::std::string::String::from("signingName"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                                                         (::std::string::String::from("signingRegion"),
-                                                                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                         .region.as_str())))]))
                                                                                                     ],
                                                                                                 ),
@@ -5893,24 +5895,24 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                                                     )
                                                                                     .with_property(
                                                                                         "authSchemes",
-                                                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                                                             ::std::vec![
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                 (::std::string::String::from("name"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4a"))),
                                                                                                 (::std::string::String::from("signingName"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                                                 (::std::string::String::from("signingRegionSet"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Array(::std::vec![::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(::std::vec![::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("*"))]))])),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                                                 (::std::string::String::from("name"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                                                 (::std::string::String::from("signingName"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-outposts"))),
                                                                                                 (::std::string::String::from("signingRegion"),
-                                                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
+                                                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(bucket_arn
                                                                                                 .region.as_str())))]))
                                                                                             ],
                                                                                         ),
@@ -6016,14 +6018,17 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                     );
                 }
             }
-            if let ::std::option::Option::Some(arn_prefix) = ::sdk_runtime::endpoint::functions::substring(
+            if let ::std::option::Option::Some(arn_prefix) = ::marketplace_sdk_runtime::endpoint::functions::substring(
                 bucket,
                 0,
                 4,
                 false,
             ) {
                 if arn_prefix.as_str() == "arn:"
-                    && !(::sdk_runtime::endpoint::functions::parse_arn(bucket).is_some())
+                    && !(::marketplace_sdk_runtime::endpoint::functions::parse_arn(
+                            bucket,
+                        )
+                        .is_some())
                 {
                     return ::std::result::Result::Err(
                         EndpointError::new(
@@ -6035,7 +6040,8 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                 }
             }
             if force_path_style
-                && ::sdk_runtime::endpoint::functions::parse_arn(bucket).is_some()
+                && ::marketplace_sdk_runtime::endpoint::functions::parse_arn(bucket)
+                    .is_some()
             {
                 return ::std::result::Result::Err(
                     EndpointError::new(
@@ -6044,10 +6050,10 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                 );
             }
             {
-                let uri_encoded_bucket = ::sdk_runtime::endpoint::functions::uri_encode(
+                let uri_encoded_bucket = ::marketplace_sdk_runtime::endpoint::functions::uri_encode(
                     bucket,
                 );
-                if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                     PARTITIONS,
                     region,
                 ) {
@@ -6064,16 +6070,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -6091,16 +6097,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6118,16 +6124,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6145,16 +6151,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -6172,16 +6178,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6199,16 +6205,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6226,16 +6232,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -6253,16 +6259,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6280,16 +6286,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6297,7 +6303,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if !use_fips && region == "aws-global" {
@@ -6310,16 +6316,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                                         ],
                                                     ),
                                                 ),
@@ -6330,7 +6336,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if !use_fips && !(region == "aws-global")
@@ -6346,16 +6352,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                     )
                                                     .with_property(
                                                         "authSchemes",
-                                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                             ::std::vec![
-                                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                                 (::std::string::String::from("name"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                                 (::std::string::String::from("signingName"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                                 (::std::string::String::from("signingRegion"),
-                                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                             ],
                                                         ),
                                                     ),
@@ -6370,16 +6376,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -6390,7 +6396,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                         }
                         if !use_dual_stack {
                             if let ::std::option::Option::Some(endpoint) = endpoint {
-                                if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                                if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                     endpoint,
                                 ) {
                                     if !use_fips && !(region == "aws-global")
@@ -6405,16 +6411,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -6435,16 +6441,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                             ],
                                         ),
                                     ),
@@ -6463,16 +6469,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                         )
                                         .with_property(
                                             "authSchemes",
-                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                 ::std::vec![
-                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                     (::std::string::String::from("name"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                     (::std::string::String::from("signingName"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                     (::std::string::String::from("signingRegion"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                 ],
                                             ),
                                         ),
@@ -6487,16 +6493,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6514,16 +6520,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6549,11 +6555,11 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
         }
         if let ::std::option::Option::Some(use_object_lambda_endpoint) = use_object_lambda_endpoint {
             if use_object_lambda_endpoint {
-                if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+                if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                     PARTITIONS,
                     region,
                 ) {
-                    if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                    if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                         region,
                         true,
                     ) {
@@ -6572,7 +6578,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                             );
                         }
                         if let ::std::option::Option::Some(endpoint) = endpoint {
-                            if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                            if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                 endpoint,
                             ) {
                                 return ::std::result::Result::Ok(
@@ -6584,16 +6590,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                         )
                                         .with_property(
                                             "authSchemes",
-                                            ::sdk_runtime::__private::serde_json::Value::Array(
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                 ::std::vec![
-                                                    ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                    ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                     (::std::string::String::from("name"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                     (::std::string::String::from("signingName"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
                                                     (::std::string::String::from("signingRegion"),
-                                                    ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                 ],
                                             ),
                                         ),
@@ -6610,16 +6616,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -6634,16 +6640,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3-object-lambda"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -6661,11 +6667,11 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
             }
         }
         if !(bucket.is_some()) {
-            if let ::std::option::Option::Some(partition_result) = ::sdk_runtime::endpoint::partition::resolve(
+            if let ::std::option::Option::Some(partition_result) = ::marketplace_sdk_runtime::endpoint::partition::resolve(
                 PARTITIONS,
                 region,
             ) {
-                if ::sdk_runtime::endpoint::functions::is_valid_host_label(
+                if ::marketplace_sdk_runtime::endpoint::functions::is_valid_host_label(
                     region,
                     true,
                 ) {
@@ -6681,16 +6687,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                         ],
                                     ),
                                 ),
@@ -6708,16 +6714,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -6735,16 +6741,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -6761,16 +6767,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                         ],
                                     ),
                                 ),
@@ -6787,16 +6793,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -6813,16 +6819,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -6840,16 +6846,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                         ],
                                     ),
                                 ),
@@ -6867,16 +6873,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -6894,16 +6900,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -6911,7 +6917,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                     }
                     if !use_fips && !use_dual_stack {
                         if let ::std::option::Option::Some(endpoint) = endpoint {
-                            if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                            if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                 endpoint,
                             ) {
                                 if region == "aws-global" {
@@ -6924,16 +6930,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                             )
                                             .with_property(
                                                 "authSchemes",
-                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                     ::std::vec![
-                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                         (::std::string::String::from("name"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                         (::std::string::String::from("signingName"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                         (::std::string::String::from("signingRegion"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                                     ],
                                                 ),
                                             ),
@@ -6944,7 +6950,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                     }
                     if !use_fips && !use_dual_stack {
                         if let ::std::option::Option::Some(endpoint) = endpoint {
-                            if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                            if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                 endpoint,
                             ) {
                                 if !(region == "aws-global") && use_global_endpoint {
@@ -6958,16 +6964,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                                 )
                                                 .with_property(
                                                     "authSchemes",
-                                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                         ::std::vec![
-                                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                             (::std::string::String::from("name"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                             (::std::string::String::from("signingName"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                             (::std::string::String::from("signingRegion"),
-                                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                         ],
                                                     ),
                                                 ),
@@ -6982,16 +6988,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                             )
                                             .with_property(
                                                 "authSchemes",
-                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                     ::std::vec![
-                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                         (::std::string::String::from("name"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                         (::std::string::String::from("signingName"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                         (::std::string::String::from("signingRegion"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                     ],
                                                 ),
                                             ),
@@ -7002,7 +7008,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                     }
                     if !use_fips && !use_dual_stack {
                         if let ::std::option::Option::Some(endpoint) = endpoint {
-                            if let ::std::option::Option::Some(url) = ::sdk_runtime::endpoint::functions::parse_url(
+                            if let ::std::option::Option::Some(url) = ::marketplace_sdk_runtime::endpoint::functions::parse_url(
                                 endpoint,
                             ) {
                                 if !(region == "aws-global") && !use_global_endpoint {
@@ -7015,16 +7021,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                             )
                                             .with_property(
                                                 "authSchemes",
-                                                ::sdk_runtime::__private::serde_json::Value::Array(
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                                     ::std::vec![
-                                                        ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                        ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                         (::std::string::String::from("name"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                         (::std::string::String::from("signingName"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                         (::std::string::String::from("signingRegion"),
-                                                        ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                        ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                                     ],
                                                 ),
                                             ),
@@ -7042,16 +7048,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("us-east-1")))]))
                                         ],
                                     ),
                                 ),
@@ -7067,16 +7073,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                     )
                                     .with_property(
                                         "authSchemes",
-                                        ::sdk_runtime::__private::serde_json::Value::Array(
+                                        ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                             ::std::vec![
-                                                ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                                ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                                 (::std::string::String::from("name"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                                 (::std::string::String::from("signingName"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                                 (::std::string::String::from("signingRegion"),
-                                                ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                                ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                             ],
                                         ),
                                     ),
@@ -7090,16 +7096,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -7116,16 +7122,16 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
                                 )
                                 .with_property(
                                     "authSchemes",
-                                    ::sdk_runtime::__private::serde_json::Value::Array(
+                                    ::marketplace_sdk_runtime::__private::serde_json::Value::Array(
                                         ::std::vec![
-                                            ::sdk_runtime::__private::serde_json::Value::Object(::sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
-                                            ::sdk_runtime::__private::serde_json::Value::Bool(true)),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Object(::marketplace_sdk_runtime::__private::serde_json::Map::from_iter([(::std::string::String::from("disableDoubleEncoding"),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::Bool(true)),
                                             (::std::string::String::from("name"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("sigv4"))),
                                             (::std::string::String::from("signingName"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from("s3"))),
                                             (::std::string::String::from("signingRegion"),
-                                            ::sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
+                                            ::marketplace_sdk_runtime::__private::serde_json::Value::String(::std::string::String::from(region)))]))
                                         ],
                                     ),
                                 ),
@@ -7155,7 +7161,7 @@ pub fn resolve(params: &Params) -> ::std::result::Result<Endpoint, EndpointError
 }
 /// Resolves with the parameters the client's configuration sets.
 pub(crate) fn resolve_builtins(
-    builtins: &::sdk_runtime::endpoint::Builtins<'_>,
+    builtins: &::marketplace_sdk_runtime::endpoint::Builtins<'_>,
 ) -> ::std::result::Result<Endpoint, EndpointError> {
     resolve(
         &Params {

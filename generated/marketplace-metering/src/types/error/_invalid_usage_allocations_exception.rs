@@ -19,7 +19,7 @@ pub struct InvalidUsageAllocationsException {
     pub message: ::std::option::Option<::std::string::String>,
     /// Code, message and request id of the response this error came from.
     #[serde(skip)]
-    pub(crate) meta: ::sdk_runtime::error::ErrorMetadata,
+    pub(crate) meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
 }
 impl InvalidUsageAllocationsException {
     /// *The model has no documentation for this.*
@@ -78,10 +78,10 @@ impl InvalidUsageAllocationsException {
     }
     /// Reads the error from a response with this metadata and body.
     pub(crate) fn from_response(
-        meta: ::sdk_runtime::error::ErrorMetadata,
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
         body: &[u8],
     ) -> Self {
-        let mut error: Self = ::sdk_runtime::client::parse_exception(body);
+        let mut error: Self = ::marketplace_sdk_runtime::client::parse_exception(body);
         if error.message.is_none() {
             error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
         }
@@ -91,7 +91,7 @@ impl InvalidUsageAllocationsException {
 }
 impl ::std::fmt::Display for InvalidUsageAllocationsException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::sdk_runtime::error::display_service_error(
+        ::marketplace_sdk_runtime::error::display_service_error(
             "InvalidUsageAllocationsException",
             &self.meta,
             f,
@@ -99,8 +99,9 @@ impl ::std::fmt::Display for InvalidUsageAllocationsException {
     }
 }
 impl ::std::error::Error for InvalidUsageAllocationsException {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for InvalidUsageAllocationsException {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata
+for InvalidUsageAllocationsException {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         &self.meta
     }
 }

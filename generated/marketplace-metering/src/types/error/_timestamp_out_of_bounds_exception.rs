@@ -21,7 +21,7 @@ pub struct TimestampOutOfBoundsException {
     pub message: ::std::option::Option<::std::string::String>,
     /// Code, message and request id of the response this error came from.
     #[serde(skip)]
-    pub(crate) meta: ::sdk_runtime::error::ErrorMetadata,
+    pub(crate) meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
 }
 impl TimestampOutOfBoundsException {
     /// *The model has no documentation for this.*
@@ -80,10 +80,10 @@ impl TimestampOutOfBoundsException {
     }
     /// Reads the error from a response with this metadata and body.
     pub(crate) fn from_response(
-        meta: ::sdk_runtime::error::ErrorMetadata,
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
         body: &[u8],
     ) -> Self {
-        let mut error: Self = ::sdk_runtime::client::parse_exception(body);
+        let mut error: Self = ::marketplace_sdk_runtime::client::parse_exception(body);
         if error.message.is_none() {
             error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
         }
@@ -93,7 +93,7 @@ impl TimestampOutOfBoundsException {
 }
 impl ::std::fmt::Display for TimestampOutOfBoundsException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::sdk_runtime::error::display_service_error(
+        ::marketplace_sdk_runtime::error::display_service_error(
             "TimestampOutOfBoundsException",
             &self.meta,
             f,
@@ -101,8 +101,9 @@ impl ::std::fmt::Display for TimestampOutOfBoundsException {
     }
 }
 impl ::std::error::Error for TimestampOutOfBoundsException {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for TimestampOutOfBoundsException {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata
+for TimestampOutOfBoundsException {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         &self.meta
     }
 }

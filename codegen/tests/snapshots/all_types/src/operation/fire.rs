@@ -46,13 +46,13 @@ impl FireInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("Target");
-            ::sdk_runtime::validate::required(&path, &self.target)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.target)?;
             if let ::std::option::Option::Some(value) = &self.target {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -115,9 +115,12 @@ impl FireInputBuilder {
     /// lengths, ranges); the error names the member and the broken rule.
     pub fn build(
         self,
-    ) -> ::std::result::Result<FireInput, ::sdk_runtime::error::ValidationError> {
+    ) -> ::std::result::Result<
+        FireInput,
+        ::marketplace_sdk_runtime::error::ValidationError,
+    > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -128,14 +131,14 @@ impl FireInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for FireInput {
+impl ::marketplace_sdk_runtime::client::Operation for FireInput {
     type Output = FireOutput;
     type Error = FireError;
     const NAME: &'static str = "Fire";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -188,27 +191,32 @@ impl ::std::fmt::Display for FireError {
     }
 }
 impl ::std::error::Error for FireError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for FireError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for FireError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::ThrottledException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for FireError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+impl ::marketplace_sdk_runtime::client::OperationError for FireError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
         match meta.code() {
             ::std::option::Option::Some("ThrottledException") => {
                 Self::ThrottledException(
                     crate::types::error::ThrottledException::from_response(meta, body),
                 )
             }
-            _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+            _ => {
+                Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
+            }
         }
     }
 }
@@ -232,11 +240,11 @@ impl ::std::convert::From<crate::error::SdkError<FireError>> for crate::Error {
 /// An operation with no output.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct FireFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: FireInputBuilder,
 }
 impl FireFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -303,6 +311,6 @@ impl FireFluentBuilder {
         #[allow(deprecated)] self.inner.get_urgent()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for FireFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for FireFluentBuilder {
     type Input = FireInput;
 }

@@ -19,8 +19,8 @@ impl PingInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         let _ = path;
         ::std::result::Result::Ok(())
     }
@@ -38,9 +38,12 @@ impl PingInputBuilder {
     /// lengths, ranges); the error names the member and the broken rule.
     pub fn build(
         self,
-    ) -> ::std::result::Result<PingInput, ::sdk_runtime::error::ValidationError> {
+    ) -> ::std::result::Result<
+        PingInput,
+        ::marketplace_sdk_runtime::error::ValidationError,
+    > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -48,14 +51,14 @@ impl PingInputBuilder {
         PingInput {}
     }
 }
-impl ::sdk_runtime::client::Operation for PingInput {
+impl ::marketplace_sdk_runtime::client::Operation for PingInput {
     type Output = PingOutput;
     type Error = PingError;
     const NAME: &'static str = "Ping";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -84,8 +87,8 @@ pub struct PingOutput {
         rename = "ServerTime",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Iso8601>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Iso8601>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Iso8601>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Iso8601>, _, _>"
     )]
     pub server_time: ::std::option::Option<crate::primitives::DateTime>,
 }
@@ -187,27 +190,32 @@ impl ::std::fmt::Display for PingError {
     }
 }
 impl ::std::error::Error for PingError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for PingError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for PingError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::InternalFailure(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for PingError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+impl ::marketplace_sdk_runtime::client::OperationError for PingError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
         match meta.code() {
             ::std::option::Option::Some("InternalFailure") => {
                 Self::InternalFailure(
                     crate::types::error::InternalFailure::from_response(meta, body),
                 )
             }
-            _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+            _ => {
+                Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
+            }
         }
     }
 }
@@ -229,11 +237,11 @@ impl ::std::convert::From<crate::error::SdkError<PingError>> for crate::Error {
 /// An operation with no input.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct PingFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: PingInputBuilder,
 }
 impl PingFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -252,6 +260,6 @@ impl PingFluentBuilder {
         self.handle.send(input).await
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for PingFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for PingFluentBuilder {
     type Input = PingInput;
 }

@@ -72,12 +72,12 @@ impl PutEverythingInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("ClientToken");
             if let ::std::option::Option::Some(value) = &self.client_token {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(32u64),
@@ -87,7 +87,7 @@ impl PutEverythingInput {
         }
         {
             let path = path.member("Everything");
-            ::sdk_runtime::validate::required(&path, &self.everything)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.everything)?;
             if let ::std::option::Option::Some(value) = &self.everything {
                 value.validate_at(&path)?;
             }
@@ -101,7 +101,7 @@ impl PutEverythingInput {
         {
             let path = path.member("Choices");
             if let ::std::option::Option::Some(value) = &self.choices {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::None,
@@ -215,10 +215,10 @@ impl PutEverythingInputBuilder {
         self,
     ) -> ::std::result::Result<
         PutEverythingInput,
-        ::sdk_runtime::error::ValidationError,
+        ::marketplace_sdk_runtime::error::ValidationError,
     > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -231,19 +231,19 @@ impl PutEverythingInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for PutEverythingInput {
+impl ::marketplace_sdk_runtime::client::Operation for PutEverythingInput {
     type Output = PutEverythingOutput;
     type Error = PutEverythingError;
     const NAME: &'static str = "PutEverything";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {
         if self.client_token.is_none() {
             self.client_token = ::std::option::Option::Some(
-                ::sdk_runtime::idempotency_token(),
+                ::marketplace_sdk_runtime::idempotency_token(),
             );
         }
     }
@@ -393,26 +393,29 @@ impl ::std::fmt::Display for PutEverythingError {
     }
 }
 impl ::std::error::Error for PutEverythingError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for PutEverythingError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for PutEverythingError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::ValidationException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::InternalFailure(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::ThrottledException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for PutEverythingError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+impl ::marketplace_sdk_runtime::client::OperationError for PutEverythingError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
         match meta.code() {
             ::std::option::Option::Some("ValidationException") => {
                 Self::ValidationException(
@@ -429,7 +432,9 @@ impl ::sdk_runtime::client::OperationError for PutEverythingError {
                     crate::types::error::ThrottledException::from_response(meta, body),
                 )
             }
-            _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+            _ => {
+                Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
+            }
         }
     }
 }
@@ -464,11 +469,11 @@ impl ::std::convert::From<crate::error::SdkError<PutEverythingError>> for crate:
 /// **Note:** Use [`Ping`](crate::Client::ping) to check the service, not this.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct PutEverythingFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: PutEverythingInputBuilder,
 }
 impl PutEverythingFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -593,6 +598,6 @@ impl PutEverythingFluentBuilder {
         #[allow(deprecated)] self.inner.get_choices()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for PutEverythingFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for PutEverythingFluentBuilder {
     type Input = PutEverythingInput;
 }

@@ -13,8 +13,8 @@ pub enum Choice {
     /// *The model has no documentation for this.*
     #[serde(
         rename = "When",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Iso8601, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Iso8601, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Iso8601, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Iso8601, _, _>"
     )]
     When(crate::primitives::DateTime),
     /// *The model has no documentation for this.*
@@ -26,8 +26,8 @@ pub enum Choice {
     /// *The model has no documentation for this.*
     #[serde(
         rename = "Ratio",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Float, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Float, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Float, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Float, _, _>"
     )]
     Ratio(f64),
     /// *The model has no documentation for this.*
@@ -45,8 +45,8 @@ pub enum Choice {
     /// *The model has no documentation for this.*
     #[serde(
         rename = "Times",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::List<::sdk_runtime::serde_support::Iso8601>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::List<::sdk_runtime::serde_support::Iso8601>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::List<::marketplace_sdk_runtime::serde_support::Iso8601>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::List<::marketplace_sdk_runtime::serde_support::Iso8601>, _, _>"
     )]
     Times(::std::vec::Vec<crate::primitives::DateTime>),
     /// *The model has no documentation for this.*
@@ -166,12 +166,12 @@ impl Choice {
     /// Checks the model's constraints of the member that is set.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         match self {
             Self::Number(value) => {
                 let path = path.member("Number");
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::Some(0f64),
@@ -181,7 +181,7 @@ impl Choice {
             }
             Self::Bytes(value) => {
                 let path = path.member("Bytes");
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.as_bytes().len(),
                     ::std::option::Option::Some(1u64),
@@ -191,7 +191,7 @@ impl Choice {
             }
             Self::Ratio(value) => {
                 let path = path.member("Ratio");
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value,
                     ::std::option::Option::Some(-1.5f64),
@@ -201,7 +201,7 @@ impl Choice {
             }
             Self::Names(value) => {
                 let path = path.member("Names");
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::Some(1u64),
@@ -209,7 +209,7 @@ impl Choice {
                 )?;
                 for (index, item) in value.iter().enumerate() {
                     let path = path.index(index);
-                    ::sdk_runtime::validate::string_length(
+                    ::marketplace_sdk_runtime::validate::string_length(
                         &path,
                         item,
                         ::std::option::Option::Some(1u64),
@@ -220,7 +220,7 @@ impl Choice {
             }
             Self::Labels(value) => {
                 let path = path.member("Labels");
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::None,
@@ -230,7 +230,7 @@ impl Choice {
                 entries.sort_by(|a, b| a.0.cmp(b.0));
                 for (key, item) in entries {
                     let path = path.key(key);
-                    ::sdk_runtime::validate::string_length(
+                    ::marketplace_sdk_runtime::validate::string_length(
                         &path,
                         item,
                         ::std::option::Option::Some(1u64),
@@ -286,60 +286,63 @@ impl<'de> ::serde::Deserialize<'de> for Choice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let (member, value) = ::sdk_runtime::serde_support::union_member(
+        let (member, value) = ::marketplace_sdk_runtime::serde_support::union_member(
             deserializer,
             "Choice",
         )?;
         match member.as_str() {
             "Text" => {
-                ::sdk_runtime::serde_support::union_value(&member, value).map(Self::Text)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
+                    .map(Self::Text)
             }
             "Number" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Number)
             }
             "When" => {
-                ::sdk_runtime::serde_support::union_value_with::<
-                    ::sdk_runtime::serde_support::Iso8601,
+                ::marketplace_sdk_runtime::serde_support::union_value_with::<
+                    ::marketplace_sdk_runtime::serde_support::Iso8601,
                     _,
                     _,
                 >(&member, value)
                     .map(Self::When)
             }
             "Epoch" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Epoch)
             }
             "Bytes" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Bytes)
             }
             "Ratio" => {
-                ::sdk_runtime::serde_support::union_value_with::<
-                    ::sdk_runtime::serde_support::Float,
+                ::marketplace_sdk_runtime::serde_support::union_value_with::<
+                    ::marketplace_sdk_runtime::serde_support::Float,
                     _,
                     _,
                 >(&member, value)
                     .map(Self::Ratio)
             }
             "Names" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Names)
             }
             "Labels" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Labels)
             }
             "Size" => {
-                ::sdk_runtime::serde_support::union_value(&member, value).map(Self::Size)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
+                    .map(Self::Size)
             }
             "Doc" => {
-                ::sdk_runtime::serde_support::union_value(&member, value).map(Self::Doc)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
+                    .map(Self::Doc)
             }
             "Times" => {
-                ::sdk_runtime::serde_support::union_value_with::<
-                    ::sdk_runtime::serde_support::List<
-                        ::sdk_runtime::serde_support::Iso8601,
+                ::marketplace_sdk_runtime::serde_support::union_value_with::<
+                    ::marketplace_sdk_runtime::serde_support::List<
+                        ::marketplace_sdk_runtime::serde_support::Iso8601,
                     >,
                     _,
                     _,
@@ -347,11 +350,11 @@ impl<'de> ::serde::Deserialize<'de> for Choice {
                     .map(Self::Times)
             }
             "Secret" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Secret)
             }
             "Everything" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Everything)
             }
             _ => {

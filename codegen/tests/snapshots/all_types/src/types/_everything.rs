@@ -54,8 +54,8 @@ pub struct Everything {
         rename = "Ratio",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Float>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Float>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Float>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Float>, _, _>"
     )]
     pub ratio: ::std::option::Option<f32>,
     /// *The model has no documentation for this.*
@@ -63,8 +63,8 @@ pub struct Everything {
         rename = "Precise",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Float>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Float>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Float>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Float>, _, _>"
     )]
     pub precise: ::std::option::Option<f64>,
     /// *The model has no documentation for this.*
@@ -100,8 +100,8 @@ pub struct Everything {
         rename = "UpdatedAt",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Iso8601>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Iso8601>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Iso8601>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Iso8601>, _, _>"
     )]
     pub updated_at: ::std::option::Option<crate::primitives::DateTime>,
     /// RFC 3339 on the wire: the member says so.
@@ -109,8 +109,8 @@ pub struct Everything {
         rename = "DeletedAt",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Iso8601>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Iso8601>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Iso8601>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Iso8601>, _, _>"
     )]
     pub deleted_at: ::std::option::Option<crate::primitives::DateTime>,
     /// *The model has no documentation for this.*
@@ -220,8 +220,8 @@ pub struct Everything {
         rename = "Times",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::List<::sdk_runtime::serde_support::Iso8601>>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::List<::sdk_runtime::serde_support::Iso8601>>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::List<::marketplace_sdk_runtime::serde_support::Iso8601>>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::List<::marketplace_sdk_runtime::serde_support::Iso8601>>, _, _>"
     )]
     pub times: ::std::option::Option<::std::vec::Vec<crate::primitives::DateTime>>,
     /// *The model has no documentation for this.*
@@ -236,8 +236,8 @@ pub struct Everything {
         rename = "Ratios",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Map<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Float>>>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Map<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::Float>>>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Map<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Float>>>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Map<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::Float>>>, _, _>"
     )]
     pub ratios: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::option::Option<f32>>,
@@ -247,8 +247,8 @@ pub struct Everything {
         rename = "Samples",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "::sdk_runtime::serde_support::serialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::List<::sdk_runtime::serde_support::List<::sdk_runtime::serde_support::Float>>>, _, _>",
-        deserialize_with = "::sdk_runtime::serde_support::deserialize::<::sdk_runtime::serde_support::Opt<::sdk_runtime::serde_support::List<::sdk_runtime::serde_support::List<::sdk_runtime::serde_support::Float>>>, _, _>"
+        serialize_with = "::marketplace_sdk_runtime::serde_support::serialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::List<::marketplace_sdk_runtime::serde_support::List<::marketplace_sdk_runtime::serde_support::Float>>>, _, _>",
+        deserialize_with = "::marketplace_sdk_runtime::serde_support::deserialize::<::marketplace_sdk_runtime::serde_support::Opt<::marketplace_sdk_runtime::serde_support::List<::marketplace_sdk_runtime::serde_support::List<::marketplace_sdk_runtime::serde_support::Float>>>, _, _>"
     )]
     pub samples: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<f64>>>,
     /// Sensitive because the values of its shape are.
@@ -423,12 +423,12 @@ impl Everything {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("Text");
             if let ::std::option::Option::Some(value) = &self.text {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -439,7 +439,7 @@ impl Everything {
         {
             let path = path.member("Count");
             if let ::std::option::Option::Some(value) = &self.count {
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::Some(0f64),
@@ -450,7 +450,7 @@ impl Everything {
         {
             let path = path.member("Precise");
             if let ::std::option::Option::Some(value) = &self.precise {
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value,
                     ::std::option::Option::Some(-1.5f64),
@@ -461,7 +461,7 @@ impl Everything {
         {
             let path = path.member("Small");
             if let ::std::option::Option::Some(value) = &self.small {
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::None,
@@ -472,7 +472,7 @@ impl Everything {
         {
             let path = path.member("Payload");
             if let ::std::option::Option::Some(value) = &self.payload {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.as_bytes().len(),
                     ::std::option::Option::Some(1u64),
@@ -483,7 +483,7 @@ impl Everything {
         {
             let path = path.member("Names");
             if let ::std::option::Option::Some(value) = &self.names {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::Some(1u64),
@@ -491,7 +491,7 @@ impl Everything {
                 )?;
                 for (index, item) in value.iter().enumerate() {
                     let path = path.index(index);
-                    ::sdk_runtime::validate::string_length(
+                    ::marketplace_sdk_runtime::validate::string_length(
                         &path,
                         item,
                         ::std::option::Option::Some(1u64),
@@ -506,7 +506,7 @@ impl Everything {
                 for (index, item) in value.iter().enumerate() {
                     let path = path.index(index);
                     if let ::std::option::Option::Some(item) = item {
-                        ::sdk_runtime::validate::string_length(
+                        ::marketplace_sdk_runtime::validate::string_length(
                             &path,
                             item,
                             ::std::option::Option::Some(1u64),
@@ -519,7 +519,7 @@ impl Everything {
         {
             let path = path.member("Labels");
             if let ::std::option::Option::Some(value) = &self.labels {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::None,
@@ -529,7 +529,7 @@ impl Everything {
                 entries.sort_by(|a, b| a.0.cmp(b.0));
                 for (key, item) in entries {
                     let path = path.key(key);
-                    ::sdk_runtime::validate::string_length(
+                    ::marketplace_sdk_runtime::validate::string_length(
                         &path,
                         item,
                         ::std::option::Option::Some(1u64),
@@ -545,7 +545,7 @@ impl Everything {
                 entries.sort_by(|a, b| a.0.cmp(b.0));
                 for (key, item) in entries {
                     let path = path.key(key);
-                    ::sdk_runtime::validate::length(
+                    ::marketplace_sdk_runtime::validate::length(
                         &path,
                         item.len(),
                         ::std::option::Option::Some(1u64),
@@ -553,7 +553,7 @@ impl Everything {
                     )?;
                     for (index, item) in item.iter().enumerate() {
                         let path = path.index(index);
-                        ::sdk_runtime::validate::string_length(
+                        ::marketplace_sdk_runtime::validate::string_length(
                             &path,
                             item,
                             ::std::option::Option::Some(1u64),
@@ -570,7 +570,7 @@ impl Everything {
                     let path = path.index(index);
                     for (index, item) in item.iter().enumerate() {
                         let path = path.index(index);
-                        ::sdk_runtime::validate::range(
+                        ::marketplace_sdk_runtime::validate::range(
                             &path,
                             *item,
                             ::std::option::Option::Some(-1.5f64),

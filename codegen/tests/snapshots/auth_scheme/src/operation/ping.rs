@@ -31,8 +31,8 @@ impl PingInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         let _ = path;
         ::std::result::Result::Ok(())
     }
@@ -72,9 +72,12 @@ impl PingInputBuilder {
     /// lengths, ranges); the error names the member and the broken rule.
     pub fn build(
         self,
-    ) -> ::std::result::Result<PingInput, ::sdk_runtime::error::ValidationError> {
+    ) -> ::std::result::Result<
+        PingInput,
+        ::marketplace_sdk_runtime::error::ValidationError,
+    > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -82,14 +85,14 @@ impl PingInputBuilder {
         PingInput { message: self.message }
     }
 }
-impl ::sdk_runtime::client::Operation for PingInput {
+impl ::marketplace_sdk_runtime::client::Operation for PingInput {
     type Output = PingOutput;
     type Error = PingError;
     const NAME: &'static str = "Ping";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -175,18 +178,21 @@ impl ::std::fmt::Display for PingError {
     }
 }
 impl ::std::error::Error for PingError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for PingError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for PingError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for PingError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
-        Self::Unhandled(::sdk_runtime::client::unhandled(meta, body))
+impl ::marketplace_sdk_runtime::client::OperationError for PingError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
+        Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
     }
 }
 impl ::std::convert::From<PingError> for crate::Error {
@@ -206,11 +212,11 @@ impl ::std::convert::From<crate::error::SdkError<PingError>> for crate::Error {
 /// Sends a message back.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct PingFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: PingInputBuilder,
 }
 impl PingFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -255,6 +261,6 @@ impl PingFluentBuilder {
         #[allow(deprecated)] self.inner.get_message()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for PingFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for PingFluentBuilder {
     type Input = PingInput;
 }

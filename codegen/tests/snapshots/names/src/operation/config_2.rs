@@ -19,8 +19,8 @@ impl ConfigInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         let _ = path;
         ::std::result::Result::Ok(())
     }
@@ -38,9 +38,12 @@ impl ConfigInputBuilder {
     /// lengths, ranges); the error names the member and the broken rule.
     pub fn build(
         self,
-    ) -> ::std::result::Result<ConfigInput, ::sdk_runtime::error::ValidationError> {
+    ) -> ::std::result::Result<
+        ConfigInput,
+        ::marketplace_sdk_runtime::error::ValidationError,
+    > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -48,14 +51,14 @@ impl ConfigInputBuilder {
         ConfigInput {}
     }
 }
-impl ::sdk_runtime::client::Operation for ConfigInput {
+impl ::marketplace_sdk_runtime::client::Operation for ConfigInput {
     type Output = ConfigOutput;
     type Error = ConfigError;
     const NAME: &'static str = "Config";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -105,18 +108,21 @@ impl ::std::fmt::Display for ConfigError {
     }
 }
 impl ::std::error::Error for ConfigError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for ConfigError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for ConfigError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for ConfigError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
-        Self::Unhandled(::sdk_runtime::client::unhandled(meta, body))
+impl ::marketplace_sdk_runtime::client::OperationError for ConfigError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
+        Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
     }
 }
 impl ::std::convert::From<ConfigError> for crate::Error {
@@ -136,11 +142,11 @@ impl ::std::convert::From<crate::error::SdkError<ConfigError>> for crate::Error 
 /// Named like `Client::config`, so its method is `config_2`.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct ConfigFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: ConfigInputBuilder,
 }
 impl ConfigFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -159,6 +165,6 @@ impl ConfigFluentBuilder {
         self.handle.send(input).await
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for ConfigFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for ConfigFluentBuilder {
     type Input = ConfigInput;
 }

@@ -259,15 +259,15 @@ impl GetThingInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("Type");
-            ::sdk_runtime::validate::required(&path, &self.r#type)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.r#type)?;
         }
         {
             let path = path.member("Self");
-            ::sdk_runtime::validate::required(&path, &self.self_value)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.self_value)?;
         }
         {
             let path = path.member("Result");
@@ -725,9 +725,12 @@ impl GetThingInputBuilder {
     /// lengths, ranges); the error names the member and the broken rule.
     pub fn build(
         self,
-    ) -> ::std::result::Result<GetThingInput, ::sdk_runtime::error::ValidationError> {
+    ) -> ::std::result::Result<
+        GetThingInput,
+        ::marketplace_sdk_runtime::error::ValidationError,
+    > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -757,14 +760,14 @@ impl GetThingInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for GetThingInput {
+impl ::marketplace_sdk_runtime::client::Operation for GetThingInput {
     type Output = GetThingOutput;
     type Error = GetThingError;
     const NAME: &'static str = "GetThing";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -937,23 +940,26 @@ impl ::std::fmt::Display for GetThingError {
     }
 }
 impl ::std::error::Error for GetThingError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for GetThingError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for GetThingError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::ConflictException(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled2(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for GetThingError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
+impl ::marketplace_sdk_runtime::client::OperationError for GetThingError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
         match meta.code() {
             ::std::option::Option::Some("ConflictException") => {
                 Self::ConflictException(
@@ -965,7 +971,9 @@ impl ::sdk_runtime::client::OperationError for GetThingError {
                     crate::types::error::Unhandled2::from_response(meta, body),
                 )
             }
-            _ => Self::Unhandled(::sdk_runtime::client::unhandled(meta, body)),
+            _ => {
+                Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
+            }
         }
     }
 }
@@ -990,11 +998,11 @@ impl ::std::convert::From<crate::error::SdkError<GetThingError>> for crate::Erro
 /// Gets a thing. Returns a GetThingResult; see also [`OldOperation`](crate::Client::old_operation).
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct GetThingFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: GetThingInputBuilder,
 }
 impl GetThingFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -1539,6 +1547,6 @@ impl GetThingFluentBuilder {
         #[allow(deprecated)] self.inner.get_pick()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for GetThingFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for GetThingFluentBuilder {
     type Input = GetThingInput;
 }

@@ -42,8 +42,8 @@ impl OldOperationInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         let _ = path;
         ::std::result::Result::Ok(())
     }
@@ -106,10 +106,10 @@ impl OldOperationInputBuilder {
         self,
     ) -> ::std::result::Result<
         OldOperationInput,
-        ::sdk_runtime::error::ValidationError,
+        ::marketplace_sdk_runtime::error::ValidationError,
     > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -120,14 +120,14 @@ impl OldOperationInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for OldOperationInput {
+impl ::marketplace_sdk_runtime::client::Operation for OldOperationInput {
     type Output = OldOperationOutput;
     type Error = OldOperationError;
     const NAME: &'static str = "OldOperation";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -246,18 +246,21 @@ impl ::std::fmt::Display for OldOperationError {
     }
 }
 impl ::std::error::Error for OldOperationError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for OldOperationError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for OldOperationError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for OldOperationError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
-        Self::Unhandled(::sdk_runtime::client::unhandled(meta, body))
+impl ::marketplace_sdk_runtime::client::OperationError for OldOperationError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
+        Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
     }
 }
 impl ::std::convert::From<OldOperationError> for crate::Error {
@@ -277,11 +280,11 @@ impl ::std::convert::From<crate::error::SdkError<OldOperationError>> for crate::
 /// Deprecated; the same shape is its input and output.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct OldOperationFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: OldOperationInputBuilder,
 }
 impl OldOperationFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -355,6 +358,6 @@ impl OldOperationFluentBuilder {
         #[allow(deprecated)] self.inner.get_where()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for OldOperationFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for OldOperationFluentBuilder {
     type Input = OldOperationInput;
 }

@@ -61,8 +61,8 @@ impl Pick {
     /// Checks the model's constraints of the member that is set.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         match self {
             Self::Unknown(member) => {
                 ::std::result::Result::Err(
@@ -82,24 +82,25 @@ impl<'de> ::serde::Deserialize<'de> for Pick {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let (member, value) = ::sdk_runtime::serde_support::union_member(
+        let (member, value) = ::marketplace_sdk_runtime::serde_support::union_member(
             deserializer,
             "Pick",
         )?;
         match member.as_str() {
             "Type" => {
-                ::sdk_runtime::serde_support::union_value(&member, value).map(Self::Type)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
+                    .map(Self::Type)
             }
             "Self" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::SelfValue)
             }
             "Unknown" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Unknown2)
             }
             "unknown" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Unknown3)
             }
             _ => {

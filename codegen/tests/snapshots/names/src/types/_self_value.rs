@@ -52,8 +52,8 @@ impl SelfValue {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         let _ = path;
         ::std::result::Result::Ok(())
     }

@@ -46,11 +46,11 @@ impl WalkInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("Root");
-            ::sdk_runtime::validate::required(&path, &self.root)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.root)?;
             if let ::std::option::Option::Some(value) = &self.root {
                 value.validate_at(&path)?;
             }
@@ -110,9 +110,12 @@ impl WalkInputBuilder {
     /// lengths, ranges); the error names the member and the broken rule.
     pub fn build(
         self,
-    ) -> ::std::result::Result<WalkInput, ::sdk_runtime::error::ValidationError> {
+    ) -> ::std::result::Result<
+        WalkInput,
+        ::marketplace_sdk_runtime::error::ValidationError,
+    > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -123,14 +126,14 @@ impl WalkInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for WalkInput {
+impl ::marketplace_sdk_runtime::client::Operation for WalkInput {
     type Output = WalkOutput;
     type Error = WalkError;
     const NAME: &'static str = "Walk";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -237,18 +240,21 @@ impl ::std::fmt::Display for WalkError {
     }
 }
 impl ::std::error::Error for WalkError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for WalkError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for WalkError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for WalkError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
-        Self::Unhandled(::sdk_runtime::client::unhandled(meta, body))
+impl ::marketplace_sdk_runtime::client::OperationError for WalkError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
+        Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
     }
 }
 impl ::std::convert::From<WalkError> for crate::Error {
@@ -268,11 +274,11 @@ impl ::std::convert::From<crate::error::SdkError<WalkError>> for crate::Error {
 /// Walks a tree of Nodes.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct WalkFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: WalkInputBuilder,
 }
 impl WalkFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -333,6 +339,6 @@ impl WalkFluentBuilder {
         #[allow(deprecated)] self.inner.get_expr()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for WalkFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for WalkFluentBuilder {
     type Input = WalkInput;
 }

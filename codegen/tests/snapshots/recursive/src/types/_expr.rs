@@ -61,12 +61,12 @@ impl Expr {
     /// Checks the model's constraints of the member that is set.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         match self {
             Self::Literal(value) => {
                 let path = path.member("Literal");
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::Some(0f64),
@@ -81,7 +81,7 @@ impl Expr {
             }
             Self::All(value) => {
                 let path = path.member("All");
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::Some(1u64),
@@ -115,24 +115,25 @@ impl<'de> ::serde::Deserialize<'de> for Expr {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let (member, value) = ::sdk_runtime::serde_support::union_member(
+        let (member, value) = ::marketplace_sdk_runtime::serde_support::union_member(
             deserializer,
             "Expr",
         )?;
         match member.as_str() {
             "Literal" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(Self::Literal)
             }
             "Not" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(|value| Self::Not(::std::boxed::Box::new(value)))
             }
             "All" => {
-                ::sdk_runtime::serde_support::union_value(&member, value).map(Self::All)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
+                    .map(Self::All)
             }
             "Node" => {
-                ::sdk_runtime::serde_support::union_value(&member, value)
+                ::marketplace_sdk_runtime::serde_support::union_value(&member, value)
                     .map(|value| Self::Node(::std::boxed::Box::new(value)))
             }
             _ => {

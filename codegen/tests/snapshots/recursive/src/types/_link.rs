@@ -41,8 +41,8 @@ impl Link {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("Back");
             if let ::std::option::Option::Some(value) = &self.back {
@@ -52,7 +52,7 @@ impl Link {
         {
             let path = path.member("Weight");
             if let ::std::option::Option::Some(value) = &self.weight {
-                ::sdk_runtime::validate::range(
+                ::marketplace_sdk_runtime::validate::range(
                     &path,
                     *value as f64,
                     ::std::option::Option::Some(0f64),

@@ -95,13 +95,13 @@ impl Node {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         {
             let path = path.member("Name");
-            ::sdk_runtime::validate::required(&path, &self.name)?;
+            ::marketplace_sdk_runtime::validate::required(&path, &self.name)?;
             if let ::std::option::Option::Some(value) = &self.name {
-                ::sdk_runtime::validate::string_length(
+                ::marketplace_sdk_runtime::validate::string_length(
                     &path,
                     value,
                     ::std::option::Option::Some(1u64),
@@ -118,7 +118,7 @@ impl Node {
         {
             let path = path.member("Children");
             if let ::std::option::Option::Some(value) = &self.children {
-                ::sdk_runtime::validate::length(
+                ::marketplace_sdk_runtime::validate::length(
                     &path,
                     value.len(),
                     ::std::option::Option::None,
@@ -137,7 +137,7 @@ impl Node {
                 entries.sort_by(|a, b| a.0.cmp(b.0));
                 for (key, item) in entries {
                     let path = path.key(key);
-                    ::sdk_runtime::validate::key_length(
+                    ::marketplace_sdk_runtime::validate::key_length(
                         &path,
                         key,
                         ::std::option::Option::Some(1u64),

@@ -31,8 +31,8 @@ impl ListBucketsInput {
     /// Checks the model's constraints, naming the member path of the first failure.
     pub(crate) fn validate_at(
         &self,
-        path: &::sdk_runtime::validate::Path<'_>,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
+        path: &::marketplace_sdk_runtime::validate::Path<'_>,
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
         let _ = path;
         ::std::result::Result::Ok(())
     }
@@ -72,9 +72,12 @@ impl ListBucketsInputBuilder {
     /// lengths, ranges); the error names the member and the broken rule.
     pub fn build(
         self,
-    ) -> ::std::result::Result<ListBucketsInput, ::sdk_runtime::error::ValidationError> {
+    ) -> ::std::result::Result<
+        ListBucketsInput,
+        ::marketplace_sdk_runtime::error::ValidationError,
+    > {
         let input = self.build_unchecked();
-        input.validate_at(&::sdk_runtime::validate::Path::Root)?;
+        input.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)?;
         ::std::result::Result::Ok(input)
     }
     /// The input as set, unchecked: `send` checks it.
@@ -84,14 +87,14 @@ impl ListBucketsInputBuilder {
         }
     }
 }
-impl ::sdk_runtime::client::Operation for ListBucketsInput {
+impl ::marketplace_sdk_runtime::client::Operation for ListBucketsInput {
     type Output = ListBucketsOutput;
     type Error = ListBucketsError;
     const NAME: &'static str = "ListBuckets";
     fn validate(
         &self,
-    ) -> ::std::result::Result<(), ::sdk_runtime::error::ValidationError> {
-        self.validate_at(&::sdk_runtime::validate::Path::Root)
+    ) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
+        self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
     }
     fn prepare(&mut self) {}
 }
@@ -181,18 +184,21 @@ impl ::std::fmt::Display for ListBucketsError {
     }
 }
 impl ::std::error::Error for ListBucketsError {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for ListBucketsError {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for ListBucketsError {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         match self {
             Self::Unhandled(error) => {
-                ::sdk_runtime::error::ProvideErrorMetadata::meta(error)
+                ::marketplace_sdk_runtime::error::ProvideErrorMetadata::meta(error)
             }
         }
     }
 }
-impl ::sdk_runtime::client::OperationError for ListBucketsError {
-    fn from_response(meta: ::sdk_runtime::error::ErrorMetadata, body: &[u8]) -> Self {
-        Self::Unhandled(::sdk_runtime::client::unhandled(meta, body))
+impl ::marketplace_sdk_runtime::client::OperationError for ListBucketsError {
+    fn from_response(
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
+        body: &[u8],
+    ) -> Self {
+        Self::Unhandled(::marketplace_sdk_runtime::client::unhandled(meta, body))
     }
 }
 impl ::std::convert::From<ListBucketsError> for crate::Error {
@@ -212,11 +218,11 @@ impl ::std::convert::From<crate::error::SdkError<ListBucketsError>> for crate::E
 /// One operation, so the crate has a client; the fixture is here for S3's endpoint rule set, `s3_endpoints.rules.json`.
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct ListBucketsFluentBuilder {
-    handle: ::sdk_runtime::client::Handle,
+    handle: ::marketplace_sdk_runtime::client::Handle,
     inner: ListBucketsInputBuilder,
 }
 impl ListBucketsFluentBuilder {
-    pub(crate) fn new(handle: ::sdk_runtime::client::Handle) -> Self {
+    pub(crate) fn new(handle: ::marketplace_sdk_runtime::client::Handle) -> Self {
         Self {
             handle,
             inner: ::std::default::Default::default(),
@@ -264,6 +270,6 @@ impl ListBucketsFluentBuilder {
         #[allow(deprecated)] self.inner.get_prefix()
     }
 }
-impl ::sdk_runtime::client::FluentBuilder for ListBucketsFluentBuilder {
+impl ::marketplace_sdk_runtime::client::FluentBuilder for ListBucketsFluentBuilder {
     type Input = ListBucketsInput;
 }

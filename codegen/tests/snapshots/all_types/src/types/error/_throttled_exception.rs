@@ -12,7 +12,7 @@
 pub struct ThrottledException {
     /// Code, message and request id of the response this error came from.
     #[serde(skip)]
-    pub(crate) meta: ::sdk_runtime::error::ErrorMetadata,
+    pub(crate) meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
 }
 impl ThrottledException {
     /// A builder for [`ThrottledException`].
@@ -44,22 +44,26 @@ impl ThrottledException {
     }
     /// Reads the error from a response with this metadata and body.
     pub(crate) fn from_response(
-        meta: ::sdk_runtime::error::ErrorMetadata,
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
         body: &[u8],
     ) -> Self {
-        let mut error: Self = ::sdk_runtime::client::parse_exception(body);
+        let mut error: Self = ::marketplace_sdk_runtime::client::parse_exception(body);
         error.meta = meta;
         error
     }
 }
 impl ::std::fmt::Display for ThrottledException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::sdk_runtime::error::display_service_error("ThrottledException", &self.meta, f)
+        ::marketplace_sdk_runtime::error::display_service_error(
+            "ThrottledException",
+            &self.meta,
+            f,
+        )
     }
 }
 impl ::std::error::Error for ThrottledException {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for ThrottledException {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for ThrottledException {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         &self.meta
     }
 }

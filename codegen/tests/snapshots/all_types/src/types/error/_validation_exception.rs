@@ -26,7 +26,7 @@ pub struct ValidationException {
     pub field_name: ::std::option::Option<::std::string::String>,
     /// Code, message and request id of the response this error came from.
     #[serde(skip)]
-    pub(crate) meta: ::sdk_runtime::error::ErrorMetadata,
+    pub(crate) meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
 }
 impl ValidationException {
     /// *The model has no documentation for this.*
@@ -111,10 +111,10 @@ impl ValidationException {
     }
     /// Reads the error from a response with this metadata and body.
     pub(crate) fn from_response(
-        meta: ::sdk_runtime::error::ErrorMetadata,
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
         body: &[u8],
     ) -> Self {
-        let mut error: Self = ::sdk_runtime::client::parse_exception(body);
+        let mut error: Self = ::marketplace_sdk_runtime::client::parse_exception(body);
         if error.message.is_none() {
             error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
         }
@@ -124,12 +124,16 @@ impl ValidationException {
 }
 impl ::std::fmt::Display for ValidationException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::sdk_runtime::error::display_service_error("ValidationException", &self.meta, f)
+        ::marketplace_sdk_runtime::error::display_service_error(
+            "ValidationException",
+            &self.meta,
+            f,
+        )
     }
 }
 impl ::std::error::Error for ValidationException {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for ValidationException {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for ValidationException {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         &self.meta
     }
 }

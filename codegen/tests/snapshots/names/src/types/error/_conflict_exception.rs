@@ -40,7 +40,7 @@ pub struct ConflictException {
     pub request_id_2: ::std::option::Option<::std::string::String>,
     /// Code, message and request id of the response this error came from.
     #[serde(skip)]
-    pub(crate) meta: ::sdk_runtime::error::ErrorMetadata,
+    pub(crate) meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
 }
 impl ConflictException {
     /// *The model has no documentation for this.*
@@ -177,10 +177,10 @@ impl ConflictException {
     }
     /// Reads the error from a response with this metadata and body.
     pub(crate) fn from_response(
-        meta: ::sdk_runtime::error::ErrorMetadata,
+        meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
         body: &[u8],
     ) -> Self {
-        let mut error: Self = ::sdk_runtime::client::parse_exception(body);
+        let mut error: Self = ::marketplace_sdk_runtime::client::parse_exception(body);
         if error.message.is_none() {
             error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
         }
@@ -190,12 +190,16 @@ impl ConflictException {
 }
 impl ::std::fmt::Display for ConflictException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::sdk_runtime::error::display_service_error("ConflictException", &self.meta, f)
+        ::marketplace_sdk_runtime::error::display_service_error(
+            "ConflictException",
+            &self.meta,
+            f,
+        )
     }
 }
 impl ::std::error::Error for ConflictException {}
-impl ::sdk_runtime::error::ProvideErrorMetadata for ConflictException {
-    fn meta(&self) -> &::sdk_runtime::error::ErrorMetadata {
+impl ::marketplace_sdk_runtime::error::ProvideErrorMetadata for ConflictException {
+    fn meta(&self) -> &::marketplace_sdk_runtime::error::ErrorMetadata {
         &self.meta
     }
 }
