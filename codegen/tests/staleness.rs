@@ -116,7 +116,7 @@ fn runtime_and_crate_partition_tables_are_one_table() {
     let (service_head, service_rows) = service.split_once(" = &[").expect("a static table");
     assert_eq!(runtime_rows, service_rows);
     assert!(runtime_rows.contains("dns_suffix: \"amazonaws.eu\""));
-    assert!(runtime_head.ends_with("pub(crate) static AWS_PARTITIONS: &[Partition]"));
+    assert!(runtime_head.ends_with("pub static AWS_PARTITIONS: &[Partition]"));
     assert!(service_head.ends_with("pub(super) static PARTITIONS: &[Partition]"));
     assert!(runtime_head.contains(
         "\nuse crate::endpoint::partition::{Partition, PartitionOutputs, RegionOverride};\n"

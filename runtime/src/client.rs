@@ -5,14 +5,16 @@
 //! is compiled once for every operation of every service.
 
 use crate::aws_json;
-use crate::config::Config;
+use crate::config::ClientConfig;
 use crate::credentials::Credentials;
 use crate::datetime::parse_http_date;
 use crate::endpoint::{Builtins, Endpoint, EndpointError};
+// Where generated code has always found them.
 use crate::error::{
-    ConfigError, CredentialsError, ErrorMetadata, ResponseError, SdkError, TimeoutError,
-    TransportError, Unhandled, ValidationError,
+    ConfigError, CredentialsError, ResponseError, SdkError, TimeoutError, TransportError,
+    ValidationError,
 };
+pub use crate::operation::{parse_exception, unhandled, FluentBuilder, Operation, OperationError};
 use crate::redact::redact_userinfo;
 use crate::retry::{self, ClockSkew, Decision, RetryReason, RetryStrategy};
 use crate::sigv4::{Signer, SigningParams, SigningTarget};
@@ -21,8 +23,6 @@ use crate::transport::{
     DEFAULT_BODY_LIMIT,
 };
 use crate::user_agent::{check_app_id, UserAgent};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -53,55 +53,6 @@ pub struct ServiceSpec {
     pub resolve_endpoint: fn(&Builtins<'_>) -> Result<Endpoint, EndpointError>,
 }
 
-/// An operation's input: how to check it, and what comes back.
-///
-/// Generated operation inputs implement this; [`Handle::send`] drives it.
-pub trait Operation: Serialize + Send + std::fmt::Debug + 'static {
-    /// The operation's output shape.
-    type Output: DeserializeOwned + Send + 'static;
-    /// The operation's error enum.
-    type Error: OperationError + Send + 'static;
-    /// The operation name as the model spells it, e.g. `MeterUsage`.
-    const NAME: &'static str;
-    /// Checks the model's constraints: required members, lengths, ranges.
-    fn validate(&self) -> Result<(), ValidationError>;
-    /// Fills what the SDK provides when the caller did not, such as idempotency
-    /// tokens. Called once per call, before the first attempt.
-    fn prepare(&mut self) {}
-}
-
-/// An operation's fluent builder, what a client method such as
-/// `Client::meter_usage` returns: it names the operation's input, so that test
-/// doubles can be keyed by the client method
-/// (`test_util::mock!(Client::meter_usage)`).
-pub trait FluentBuilder {
-    /// The operation's input.
-    type Input: Operation;
-}
-
-/// An operation's error enum: built from an error response.
-pub trait OperationError: Sized {
-    /// The error for a response with this metadata and body.
-    fn from_response(meta: ErrorMetadata, body: &[u8]) -> Self;
-}
-
-/// Reads a modeled exception's members from an error body; a body that is not a
-/// JSON object, or lacks members, leaves them unset (the metadata still says what
-/// happened).
-pub fn parse_exception<T: DeserializeOwned + Default>(body: &[u8]) -> T {
-    if !aws_json::starts_object(body) {
-        return T::default();
-    }
-    serde_json::from_slice(body).unwrap_or_default()
-}
-
-/// The error of a code the operation does not model.
-pub fn unhandled(meta: ErrorMetadata, body: &[u8]) -> Unhandled {
-    let excerpt = (!body.iter().all(u8::is_ascii_whitespace) && !aws_json::is_json_object(body))
-        .then(|| aws_json::body_excerpt(body));
-    Unhandled::new(meta, excerpt)
-}
-
 /// A configured connection to one service; cheap to clone, shared by every call.
 #[derive(Clone, Debug)]
 pub struct Handle {
@@ -110,7 +61,7 @@ pub struct Handle {
 
 #[derive(Debug)]
 struct Inner {
-    config: Config,
+    config: ClientConfig,
     service: &'static ServiceSpec,
     /// Sends every request; `Err` when the default HTTP client could not be
     /// built, reported on each call.
@@ -149,12 +100,12 @@ struct Route {
 }
 
 impl Route {
-    fn new(config: &Config, service: &ServiceSpec) -> Result<Self, ConfigError> {
+    fn new(config: &ClientConfig, service: &ServiceSpec) -> Result<Self, ConfigError> {
         let builtins = Builtins {
             region: config.checked_region()?,
-            use_fips: config.use_fips(),
-            use_dual_stack: config.use_dual_stack(),
-            endpoint: config.endpoint_url_for(service.service_id),
+            use_fips: config.use_fips,
+            use_dual_stack: config.use_dual_stack,
+            endpoint: config.endpoint_url.as_ref().map(|url| url.url()),
         };
         let endpoint = (service.resolve_endpoint)(&builtins).map_err(|error| {
             ConfigError::new(format!("no endpoint for this configuration: {error}"))
@@ -383,9 +334,9 @@ fn shifted(now: SystemTime, offset_ms: i64) -> SystemTime {
 }
 
 impl Handle {
-    /// A handle for `service` with `config`; one connection pool for its lifetime,
-    /// shared by every clone.
-    pub fn new(config: Config, service: &'static ServiceSpec) -> Self {
+    /// A handle for `service` with `config` (its settings for this service); one
+    /// connection pool for its lifetime, shared by every clone.
+    pub fn new(config: ClientConfig, service: &'static ServiceSpec) -> Self {
         let http = match &config.http_client {
             Some(client) => Ok(client.clone()),
             None => default_http_client(&config),
@@ -423,7 +374,7 @@ impl Handle {
     }
 
     /// The configuration this handle was made with.
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &ClientConfig {
         &self.inner.config
     }
 
@@ -892,7 +843,7 @@ async fn exchange(
 /// The SDK's own HTTP client: rustls with the bundled roots or the configured
 /// CA bundle, the connect timeout, no redirects (AWS endpoints do not redirect;
 /// a redirect is an error response to report).
-fn default_http_client(config: &Config) -> Result<SharedHttpClient, String> {
+fn default_http_client(config: &ClientConfig) -> Result<SharedHttpClient, String> {
     let client = crate::tls::client_builder(config.ca_bundle.as_ref())?
         .connect_timeout(config.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
@@ -944,7 +895,8 @@ fn header_value(name: &str, value: String) -> Result<http::HeaderValue, ConfigEr
 }
 
 /// The URL an awsJson request goes to: the endpoint with the request URI `/`.
-pub(crate) fn request_url(endpoint: &str) -> Result<reqwest::Url, ConfigError> {
+#[doc(hidden)]
+pub fn request_url(endpoint: &str) -> Result<reqwest::Url, ConfigError> {
     let base = endpoint.trim_end_matches('/');
     let url = format!("{base}/");
     // Every message shows the URL without a user name or password.

@@ -247,7 +247,8 @@ impl CredentialsError {
         Self::new(CredentialsErrorKind::TransientFailure, provider, message)
     }
 
-    pub(crate) fn new(
+    /// An error of any `kind` from `provider`: `message`.
+    pub fn new(
         kind: CredentialsErrorKind,
         provider: impl Into<String>,
         message: impl Into<String>,
@@ -288,7 +289,7 @@ impl CredentialsError {
     }
 
     /// The same error with the provider's answers attached (for chains).
-    pub(crate) fn with_tried(mut self, tried: Vec<CredentialsError>) -> Self {
+    pub fn with_tried(mut self, tried: Vec<CredentialsError>) -> Self {
         self.tried = tried;
         self
     }
@@ -296,7 +297,7 @@ impl CredentialsError {
     /// The error of an inner provider as `provider`'s, the inner provider's name
     /// and `context` before its message; "not loaded" becomes a configuration
     /// error, since `provider` was told to use the inner one.
-    pub(crate) fn within(self, provider: &str, context: impl fmt::Display) -> Self {
+    pub fn within(self, provider: &str, context: impl fmt::Display) -> Self {
         let kind = match self.kind {
             CredentialsErrorKind::NotLoaded => CredentialsErrorKind::InvalidConfiguration,
             kind => kind,
@@ -310,7 +311,7 @@ impl CredentialsError {
     }
 
     /// The same error with `context` before its message.
-    pub(crate) fn context(mut self, context: impl fmt::Display) -> Self {
+    pub fn context(mut self, context: impl fmt::Display) -> Self {
         self.message = format!("{context}: {}", self.message);
         self
     }

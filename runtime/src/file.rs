@@ -9,32 +9,32 @@ use std::path::Path;
 /// The most bytes a kind of file may hold, and what that kind is called in
 /// messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SizeLimit {
+pub struct SizeLimit {
     /// The largest size accepted, in bytes.
-    pub(crate) bytes: u64,
+    pub bytes: u64,
     /// The kind of file, after "too large for": `a token`.
-    pub(crate) kind: &'static str,
+    pub kind: &'static str,
 }
 
 /// Shared config and credentials files: 4 MiB. A hand-written file is a few
 /// kilobytes; files generated for a large organisation (a profile per account
 /// and role, about 200 bytes each) reach 1 MB with 5,000 profiles, so the limit
 /// leaves room for them and still stops a setting that names a huge file.
-pub(crate) const PROFILE_FILE_LIMIT: SizeLimit = SizeLimit {
+pub const PROFILE_FILE_LIMIT: SizeLimit = SizeLimit {
     bytes: 4 * 1024 * 1024,
     kind: "a shared config or credentials file",
 };
 
 /// CA bundles: 4 MiB. Mozilla's whole bundle (about 150 roots) is about 220 KB
 /// in PEM; 4 MiB holds some 2,500 certificates, more than any system bundle.
-pub(crate) const CA_BUNDLE_LIMIT: SizeLimit = SizeLimit {
+pub const CA_BUNDLE_LIMIT: SizeLimit = SizeLimit {
     bytes: 4 * 1024 * 1024,
     kind: "a CA bundle",
 };
 
 /// Token files (web identity, container authorization): 64 KiB. The JWTs
 /// Kubernetes projects are 1 to 2 KB.
-pub(crate) const TOKEN_FILE_LIMIT: SizeLimit = SizeLimit {
+pub const TOKEN_FILE_LIMIT: SizeLimit = SizeLimit {
     bytes: 64 * 1024,
     kind: "a token",
 };
@@ -43,7 +43,7 @@ pub(crate) const TOKEN_FILE_LIMIT: SizeLimit = SizeLimit {
 /// the file's name and where it was configured: `cannot be read: …`,
 /// `is larger than 64 KiB, too large for a token`.
 #[derive(Debug)]
-pub(crate) enum ReadError {
+pub enum ReadError {
     /// Opening or reading failed; `NotFound` when it does not exist.
     Io(std::io::Error),
     /// The file holds more than the limit.
@@ -52,7 +52,7 @@ pub(crate) enum ReadError {
 
 impl ReadError {
     /// Whether the file does not exist.
-    pub(crate) fn is_not_found(&self) -> bool {
+    pub fn is_not_found(&self) -> bool {
         matches!(self, ReadError::Io(error) if error.kind() == std::io::ErrorKind::NotFound)
     }
 }
@@ -76,7 +76,7 @@ impl std::error::Error for ReadError {}
 /// The whole file at `path`, or [`ReadError::TooLarge`] as soon as it holds more
 /// than `limit.bytes`: at most one byte over the limit is read, whatever the
 /// file's size says (`/dev/zero` and pipes have none).
-pub(crate) fn read_capped(path: &Path, limit: SizeLimit) -> Result<Vec<u8>, ReadError> {
+pub fn read_capped(path: &Path, limit: SizeLimit) -> Result<Vec<u8>, ReadError> {
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     let mut bytes = Vec::new();
     file.take(limit.bytes.saturating_add(1))
@@ -103,7 +103,7 @@ fn size_text(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::tests::TempDir;
+    use crate::temp_dir::TempDir;
 
     const TEN_BYTES: SizeLimit = SizeLimit {
         bytes: 10,

@@ -1,9 +1,12 @@
-//! The hand-written runtime under the generated AWS service crates.
+//! The hand-written runtime under the generated AWS service crates: what every
+//! call runs.
 //!
 //! Generated code is thin: it declares shapes with serde derives and calls the plain
 //! functions here for everything shared by every operation — the awsJson protocol,
-//! SigV4 signing, HTTP, error parsing and input validation. Users never name this
-//! crate: the service crate re-exports what they need.
+//! SigV4 signing, HTTP, retries, error parsing and input validation. Nothing here
+//! reads the environment: a client runs with a [`config::ClientConfig`], which
+//! `marketplace-sdk-config` builds from the environment and the shared files. Users
+//! never name this crate: the service crate re-exports what they need.
 
 #![forbid(unsafe_code)]
 
@@ -16,21 +19,26 @@ pub mod datetime;
 pub mod endpoint;
 pub mod enums;
 pub mod error;
-mod file;
+#[doc(hidden)]
+pub mod file;
 #[cfg(test)]
 mod fuzz_tests;
-pub mod profile;
+pub mod operation;
 mod random;
-mod redact;
+#[doc(hidden)]
+pub mod redact;
 pub mod retry;
 pub mod serde_support;
 pub mod sigv4;
 pub mod sleep;
+#[cfg(test)]
+mod temp_dir;
 #[cfg(feature = "test-util")]
 pub mod test_util;
-mod tls;
+pub mod tls;
 pub mod transport;
-mod user_agent;
+#[doc(hidden)]
+pub mod user_agent;
 pub mod validate;
 
 /// An untyped JSON value, for the model's `document` shapes.

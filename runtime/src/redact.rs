@@ -14,7 +14,7 @@ const HIDDEN_USERINFO: &str = "***";
 /// follows `scheme://` (or, without a scheme, the start) up to the first `/`,
 /// `?` or `#`, and everything in it before its last `@` is hidden. An `@` in
 /// the path or query is left alone.
-pub(crate) fn redact_userinfo(url: &str) -> Cow<'_, str> {
+pub fn redact_userinfo(url: &str) -> Cow<'_, str> {
     let authority_start = url.find("://").map_or(0, |scheme_end| scheme_end + 3);
     let rest = &url[authority_start..];
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());

@@ -138,7 +138,8 @@ impl fmt::Display for RetryMode {
 }
 
 /// What `AWS_RETRY_MODE` and `retry_mode` accept, for error messages.
-pub(crate) const RETRY_MODE_VALUES: &str = "`standard`, `adaptive` or `legacy`";
+#[doc(hidden)]
+pub const RETRY_MODE_VALUES: &str = "`standard`, `adaptive` or `legacy`";
 
 impl FromStr for RetryMode {
     type Err = ConfigError;
@@ -357,6 +358,22 @@ pub(crate) fn learned_clock_skew(server_secs: i64, local_ms: i64, offset_ms: i64
         ClockSkew::Learned(new_offset)
     } else {
         ClockSkew::Unexplained
+    }
+}
+
+/// Whether the standard retry mode retries an error answer with HTTP `status`
+/// and error `code` (when the body had one): a throttling or transient error
+/// code, or a transient status (500, 502, 503, 504).
+pub fn is_retryable_response(status: u16, code: Option<&str>) -> bool {
+    classify_response(status, code).is_some()
+}
+
+impl RetryConfig {
+    /// The standard backoff before the retry that follows failed attempt
+    /// `failed_attempt` (from 1), with fresh randomness:
+    /// `rand(0,1) * min(initial * 2^(failed_attempt-1), max)`.
+    pub fn backoff_after(&self, failed_attempt: u32) -> Duration {
+        backoff(self, failed_attempt, random_unit())
     }
 }
 

@@ -15,12 +15,12 @@ use std::sync::{Arc, OnceLock};
 
 /// A PEM file of certificate authorities to trust instead of the bundled roots,
 /// e.g. a corporate proxy's: `AWS_CA_BUNDLE`, `ca_bundle` in the profile, or
-/// [`ConfigBuilder::ca_bundle`](crate::config::ConfigBuilder::ca_bundle).
+/// `ConfigBuilder::ca_bundle` of `marketplace-sdk-config`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CaBundle {
-    pub(crate) path: PathBuf,
+pub struct CaBundle {
+    pub path: PathBuf,
     /// Where the setting came from, for error messages.
-    pub(crate) origin: String,
+    pub origin: String,
 }
 
 impl fmt::Display for CaBundle {
@@ -31,9 +31,7 @@ impl fmt::Display for CaBundle {
 
 /// A reqwest client builder with this runtime's TLS settings, trusting `ca_bundle`
 /// when there is one. The error says what is wrong with the bundle.
-pub(crate) fn client_builder(
-    ca_bundle: Option<&CaBundle>,
-) -> Result<reqwest::ClientBuilder, String> {
+pub fn client_builder(ca_bundle: Option<&CaBundle>) -> Result<reqwest::ClientBuilder, String> {
     let config = match ca_bundle {
         None => default_client_config()?,
         Some(bundle) => client_config(bundle_roots(bundle)?)?,
@@ -91,7 +89,7 @@ fn read_roots(path: &Path) -> Result<rustls::RootCertStore, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::tests::TempDir;
+    use crate::temp_dir::TempDir;
 
     #[test]
     fn an_oversized_bundle_is_refused_with_its_limit_and_origin() {

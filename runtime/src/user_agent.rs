@@ -70,7 +70,7 @@ fn sanitize(text: &str) -> String {
 /// Checks an application id (`AWS_SDK_UA_APP_ID`, `sdk_ua_app_id`, or
 /// `ConfigBuilder::app_id`): at most 50 characters, letters, digits and
 /// ``!#$%&'*+-.^_`|~``; the problem otherwise.
-pub(crate) fn check_app_id(app_id: &str) -> Result<(), String> {
+pub fn check_app_id(app_id: &str) -> Result<(), String> {
     if app_id.len() > MAX_APP_ID_LEN {
         return Err(format!(
             "is {} bytes long: an app id is at most {MAX_APP_ID_LEN}",

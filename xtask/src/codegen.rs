@@ -648,7 +648,7 @@ mod tests {
             "{table}"
         );
         assert!(
-            table.contains("pub(crate) static AWS_PARTITIONS: &[Partition] = &["),
+            table.contains("pub static AWS_PARTITIONS: &[Partition] = &["),
             "{table}"
         );
         assert_eq!(

@@ -27,6 +27,7 @@ macro_rules! note {
 mod api_diff;
 mod codegen;
 mod files;
+mod layers;
 mod msrv;
 mod update_model;
 
@@ -75,13 +76,19 @@ COMMANDS:
     msrv
         Check the rust-version of every workspace member against the locked
         dependency graph (`cargo metadata --locked`, every target): the library
-        crates (marketplace-sdk-runtime, marketplace-metering: members with a library target
+        crates (marketplace-sdk-runtime, marketplace-sdk-config,
+        marketplace-metering: members with a library target
         outside codegen/, xtask/, tests/ and benches/) count their normal and
         build dependencies, the dev tools also their own dev-dependencies. Print
         what each needs and the dependency path that sets it; exit 1 when a
         declared rust-version is lower than a dependency's, or a library crate
         declares none. Offline, run `cargo fetch --locked` once beforehand: it
         needs the manifests of other targets' crates too.
+
+    layers
+        Check that no module of the runtime crates (runtime/, runtime-config/)
+        imports, directly or through others, a module that imports it back.
+        Print each cycle and exit 1 when there is one.
 
     help
         Print this text.
@@ -99,6 +106,7 @@ enum Command {
     ApiDiff { old: String, new: String },
     FetchModel { version: String, dir: String },
     Msrv,
+    Layers,
 }
 
 fn main() -> ExitCode {
@@ -139,6 +147,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Msrv => msrv::run(&project_root()),
+        Command::Layers => layers::run(&project_root()).map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -212,6 +221,10 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             None => Ok(Command::Msrv),
             Some(other) => Err(unexpected("msrv", other)),
         },
+        "layers" => match rest.first() {
+            None => Ok(Command::Layers),
+            Some(other) => Err(unexpected("layers", other)),
+        },
         other => Err(format!(
             "unknown command `{other}`; run `cargo xtask --help` for the list"
         )),
@@ -271,6 +284,7 @@ mod tests {
             })
         );
         assert_eq!(parse(&["msrv"]), Ok(Command::Msrv));
+        assert_eq!(parse(&["layers"]), Ok(Command::Layers));
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
         assert_eq!(parse(&["codegen", "-h"]), Ok(Command::Help));
     }

@@ -60,8 +60,9 @@ pub fn emit(service: &Service, rules: &EndpointRules) -> Result<Vec<GeneratedFil
     Ok(files)
 }
 
-/// The runtime's own partition table, `src/endpoint/partitions_table.rs` of `marketplace-sdk-runtime`:
-/// the credential providers resolve STS hosts with it before any service crate is known.
+/// The runtime's own partition table, `src/endpoint/partitions_table.rs` of
+/// `marketplace-sdk-runtime`: the STS credential providers of `marketplace-sdk-config`
+/// resolve STS hosts with it before any service crate is known.
 pub fn runtime_partitions(
     header: &str,
     partitions: &[crate::endpoint::model::Partition],
@@ -69,7 +70,7 @@ pub fn runtime_partitions(
     let site = endpoint::TableSite {
         doc: "The partitions of botocore's `partitions.json`, for the runtime's own STS endpoints.",
         module: quote!(crate::endpoint::partition),
-        vis: quote!(pub(crate)),
+        vis: quote!(pub),
         name: "AWS_PARTITIONS",
     };
     let path = "src/endpoint/partitions_table.rs";

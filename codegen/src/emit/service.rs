@@ -98,17 +98,22 @@ pub fn client(service: &Service) -> TokenStream {
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
         pub struct Client {
             handle: ::marketplace_sdk_runtime::client::Handle,
+            config: ::std::sync::Arc<crate::Config>,
         }
 
         impl Client {
             /// A client with this configuration.
             pub fn from_conf(config: crate::Config) -> Self {
-                Self { handle: ::marketplace_sdk_runtime::client::Handle::new(config, &SERVICE) }
+                let handle = ::marketplace_sdk_runtime::client::Handle::new(
+                    config.client_config(SERVICE.service_id),
+                    &SERVICE,
+                );
+                Self { handle, config: ::std::sync::Arc::new(config) }
             }
 
             /// The configuration the client was made with.
             pub fn config(&self) -> &crate::Config {
-                self.handle.config()
+                &self.config
             }
 
             /// Sends any operation's input, e.g. one built with its builder or read
@@ -125,16 +130,18 @@ pub fn client(service: &Service) -> TokenStream {
     }
 }
 
-/// `src/config.rs`: the runtime's configuration types under this crate's name.
+/// `src/config.rs`: the configuration types of `marketplace-sdk-config` and the
+/// runtime under this crate's name.
 pub fn config() -> TokenStream {
     quote! {
         #![doc = " Configuration: region, credentials, endpoint, retries, timeouts and the HTTP client."]
-        pub use ::marketplace_sdk_runtime::config::{Config, ConfigBuilder};
-        pub use ::marketplace_sdk_runtime::credentials::{self, Credentials};
+        pub use ::marketplace_sdk_config::config::{Config, ConfigBuilder};
+        pub use ::marketplace_sdk_config::credentials::{self, Credentials};
         pub use ::marketplace_sdk_runtime::retry::{RetryConfig, RetryMode};
         pub use ::marketplace_sdk_runtime::sleep::{Sleep, SleepFuture, TokioSleep};
         pub use ::marketplace_sdk_runtime::transport;
-        /// Test doubles for your tests (feature `test-util`): the replay HTTP client.
+        /// Test doubles for your tests (feature `test-util`): the replay HTTP client
+        /// and mock rules.
         #[cfg(feature = "test-util")]
         pub use ::marketplace_sdk_runtime::test_util;
     }

@@ -18,7 +18,7 @@ const SHOWN_CHARS: usize = 80;
 /// Stricter than that regex in two ways: the empty string is refused (it
 /// would make the host `metering.marketplace..amazonaws.com`), and so is a
 /// trailing newline (Python's `$` lets one through).
-pub(crate) fn is_valid_region(region: &str) -> bool {
+pub fn is_valid_region(region: &str) -> bool {
     let bytes = region.as_bytes();
     (1..=63).contains(&bytes.len())
         && bytes
@@ -35,7 +35,7 @@ pub(crate) fn is_valid_region(region: &str) -> bool {
 ///
 /// Every place a region goes into a host name calls this before sending
 /// anything.
-pub(crate) fn check_region<'a>(region: &'a str, origin: &str) -> Result<&'a str, InvalidRegion> {
+pub fn check_region<'a>(region: &'a str, origin: &str) -> Result<&'a str, InvalidRegion> {
     if is_valid_region(region) {
         Ok(region)
     } else {
@@ -48,7 +48,7 @@ pub(crate) fn check_region<'a>(region: &'a str, origin: &str) -> Result<&'a str,
 
 /// A region that cannot be a host label, with where it was configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct InvalidRegion {
+pub struct InvalidRegion {
     /// The region, escaped and cut for printing.
     region: String,
     origin: String,

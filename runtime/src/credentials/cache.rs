@@ -2,10 +2,11 @@
 //! one refresh for all concurrent callers, old credentials kept through a failed
 //! refresh while they are still valid.
 
-use super::{
-    check_not_expired, Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+use super::provide::{
+    check_not_expired, Credentials, ProvideCredentials, ProvideCredentialsFuture,
     SharedCredentialsProvider,
 };
+use crate::error::CredentialsError;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
@@ -50,9 +51,9 @@ const DEFAULT_RETRY_AFTER_FAILURE: Duration = Duration::from_secs(10);
 ///   again after `retry_after_failure` (10 seconds).
 /// - Credentials that arrive already expired are an error.
 ///
-/// [`Config`](crate::config::Config) wraps its provider in one; build one
-/// yourself to change the timings or the clock, and give it to
-/// [`ConfigBuilder::credentials_cache`](crate::config::ConfigBuilder::credentials_cache).
+/// Every client's configuration wraps its provider in one; build one yourself to
+/// change the timings or the clock, and give it to the configuration builder's
+/// `credentials_cache`.
 #[derive(Clone)]
 pub struct CredentialsCache {
     inner: Arc<Inner>,

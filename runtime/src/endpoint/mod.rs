@@ -4,13 +4,14 @@
 //! Each service's `endpoint-rule-set-1.json` is turned into Rust code at codegen
 //! time; that code calls the functions in [`functions`] and [`partition`], written
 //! once here for every service. The runtime's own endpoints (STS, for the credential
-//! providers) use `partitions_table`, which `cargo xtask codegen` writes here from the
+//! providers of `marketplace-sdk-config`) use `partitions_table`, which `cargo xtask codegen` writes here from the
 //! same `partitions.json` as the service crates' tables.
 
 pub mod functions;
 pub mod partition;
 #[rustfmt::skip]
-pub(crate) mod partitions_table;
+#[doc(hidden)]
+pub mod partitions_table;
 
 use crate::redact::redact_userinfo;
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! The partitions of botocore's `partitions.json`, for the runtime's own STS endpoints.
 use crate::endpoint::partition::{Partition, PartitionOutputs, RegionOverride};
 /// Every partition, in `partitions.json` order.
-pub(crate) static AWS_PARTITIONS: &[Partition] = &[
+pub static AWS_PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws",
         region_regex: "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$",

@@ -328,6 +328,73 @@ pub fn tried(inputs: usize) {
     assert!(inputs > 1_000, "only {inputs} inputs");
 }
 
+/// Endpoint URLs as configured, for the URL properties of both crates.
+pub const URLS: &[&str] = &[
+    "https://metering.marketplace.us-east-1.amazonaws.com",
+    "http://127.0.0.1:9/",
+    "https://Example.COM:443/a/./b/../c",
+    "https://user:pw@host.example/p",
+    "http://[::1]:8080/p",
+    "https://[fe80::1%25eth0]/",
+    "http://169.254.170.23/v1/credentials",
+    "https://example.com/path?x=1#frag",
+    "HTTPS://a.b:65535",
+    "http://localhost",
+];
+
+pub const URL_PARTS: &[&str] = &[
+    "://",
+    "http",
+    "https",
+    ":",
+    "@",
+    "[",
+    "]",
+    "%25",
+    "%2F",
+    "..",
+    "./",
+    "//",
+    ":0",
+    ":65536",
+    ":99999999999",
+    "::1",
+    "::ffff:127.0.0.1",
+    "localhost",
+    "127.0.0.1",
+    "169.254.170.2",
+    "xn--",
+    "user:pass@",
+];
+
+/// URLs part by part, with borderline parts.
+pub const URL_GRAMMAR: &[&[&str]] = &[
+    &["https", "http", "HTTPS", "ftp"],
+    &["://"],
+    &["", "", "user:pw@", "@", "u@v@"],
+    &[
+        "example.com",
+        "127.0.0.1",
+        "[::1]",
+        "[fe80::1%25eth0]",
+        "localhost",
+        "169.254.170.23",
+        "xn--bcher-kva.example",
+        "999.1.1.1",
+        "",
+    ],
+    &["", "", ":443", ":0", ":65535", ":65536", ":"],
+    &["", "/", "/a/./b/../c", "//x", "/%2F", "/é"],
+    &["", "", "?", "?x=1"],
+    &["", "", "#f", "#"],
+];
+
+/// Configured URLs (endpoint URLs, STS, IMDS and container endpoints): edited
+/// seeds, and URLs built part by part.
+pub fn url() -> impl Strategy<Value = String> {
+    prop_oneof![text(URLS, URL_PARTS), grammar(URL_GRAMMAR, URL_PARTS)]
+}
+
 #[test]
 fn edits_keep_text_valid_and_reach_every_kind_of_change() {
     let (start, end) = (At(0), At(u16::MAX));

@@ -17,10 +17,8 @@
 //! the exact input, in the module of its parser.
 
 mod aws_json;
-mod credentials;
 mod datetime;
 mod generators;
-mod profile;
 mod regex;
 mod rules;
 mod urls;

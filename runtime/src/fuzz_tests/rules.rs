@@ -5,7 +5,7 @@
 //! pattern run by `regex-lite` (an independent implementation).
 
 use super::generators::{config, grammar, neighbourhoods, text, tried};
-use super::urls::{url, URLS};
+use super::generators::{url, URLS};
 use crate::endpoint::functions::{
     is_valid_host_label, is_virtual_hostable_s3_bucket, parse_arn, parse_url, substring, uri_encode,
 };

@@ -12,8 +12,8 @@
 //! assert_eq!(rule.num_calls(), 1);
 //! ```
 
-use crate::client::{FluentBuilder, Operation};
 use crate::error::{ConfigError, SdkError};
+use crate::operation::{FluentBuilder, Operation};
 use std::any::Any;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -13,17 +13,23 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 pub struct Client {
     handle: ::marketplace_sdk_runtime::client::Handle,
+    config: ::std::sync::Arc<crate::Config>,
 }
 impl Client {
     /// A client with this configuration.
     pub fn from_conf(config: crate::Config) -> Self {
+        let handle = ::marketplace_sdk_runtime::client::Handle::new(
+            config.client_config(SERVICE.service_id),
+            &SERVICE,
+        );
         Self {
-            handle: ::marketplace_sdk_runtime::client::Handle::new(config, &SERVICE),
+            handle,
+            config: ::std::sync::Arc::new(config),
         }
     }
     /// The configuration the client was made with.
     pub fn config(&self) -> &crate::Config {
-        self.handle.config()
+        &self.config
     }
     /// Sends any operation's input, e.g. one built with its builder or read
     /// with serde.

@@ -9,13 +9,14 @@
 //! `[services]` entry for `sts`. The answer is XML, read with a real parser.
 
 use super::http::{self, excerpt, form_encode, scrub, FetchError, ProviderHttp};
-use super::{Credentials, CredentialsError};
-use crate::config::region::check_region;
-use crate::config::{EndpointUrl, Env};
-use crate::datetime::DateTime;
-use crate::sigv4::{Signer, SigningParams, SigningTarget};
-use crate::tls::CaBundle;
-use crate::transport::SharedHttpClient;
+use crate::env::Env;
+use marketplace_sdk_runtime::config::check_region;
+use marketplace_sdk_runtime::config::EndpointUrl;
+use marketplace_sdk_runtime::credentials::{Credentials, CredentialsError};
+use marketplace_sdk_runtime::datetime::DateTime;
+use marketplace_sdk_runtime::sigv4::{Signer, SigningParams, SigningTarget};
+use marketplace_sdk_runtime::tls::CaBundle;
+use marketplace_sdk_runtime::transport::SharedHttpClient;
 use std::time::{Duration, SystemTime};
 
 const VERSION: &str = "2011-06-15";
@@ -70,7 +71,7 @@ pub(crate) fn default_session_name() -> String {
 /// partition lists or matches is in `aws`, so its suffix is `amazonaws.com`; FIPS
 /// hosts use the same suffix.
 fn dns_suffix(region: &str) -> &'static str {
-    use crate::endpoint::{partition, partitions_table::AWS_PARTITIONS};
+    use marketplace_sdk_runtime::endpoint::{partition, partitions_table::AWS_PARTITIONS};
     // `None` only for a table without an `aws` partition, which codegen refuses.
     partition::resolve(AWS_PARTITIONS, region).map_or("amazonaws.com", |p| p.dns_suffix)
 }
@@ -316,8 +317,12 @@ impl StsRequest<'_> {
         }
         let credentials = parse_credentials(self.action, &response.body)
             .map_err(|problem| self.fail(format!("{what}: unreadable response: {problem}")))?;
-        super::check_not_expired(self.provider, credentials, SystemTime::now())
-            .map_err(|error| error.context(what))
+        marketplace_sdk_runtime::credentials::check_not_expired(
+            self.provider,
+            credentials,
+            SystemTime::now(),
+        )
+        .map_err(|error| error.context(what))
     }
 
     /// The error of an error answer: transient for server errors, throttling and

@@ -1,13 +1,14 @@
 //! Container credentials: ECS task roles and EKS Pod Identity.
 
+use super::http::single_line;
 use super::http::{self, excerpt, FetchError, Fetched, ProviderHttp};
 use super::sts::parse_expiration;
-use super::{
-    single_line, Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+use crate::env::Env;
+use marketplace_sdk_runtime::credentials::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
 };
-use crate::config::Env;
-use crate::file::{read_capped, TOKEN_FILE_LIMIT};
-use crate::transport::{HttpClient, SharedHttpClient};
+use marketplace_sdk_runtime::file::{read_capped, TOKEN_FILE_LIMIT};
+use marketplace_sdk_runtime::transport::{HttpClient, SharedHttpClient};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
@@ -229,7 +230,11 @@ fn answer(
     }
     let credentials =
         json_credentials(response, &[]).map_err(|problem| fail(format!("{url}: {problem}")))?;
-    super::check_not_expired(NAME, credentials, std::time::SystemTime::now())
+    marketplace_sdk_runtime::credentials::check_not_expired(
+        NAME,
+        credentials,
+        std::time::SystemTime::now(),
+    )
 }
 
 /// `code: message` of a JSON error body.

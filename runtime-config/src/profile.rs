@@ -28,9 +28,9 @@
 //! without its `]` — is a [`ProfileError`] that names the file and line: a
 //! credentials file that is silently half-read sends requests nowhere.
 
-use crate::error::ConfigError;
-use crate::file::{read_capped, PROFILE_FILE_LIMIT};
-use crate::redact::redact_userinfo;
+use marketplace_sdk_runtime::error::ConfigError;
+use marketplace_sdk_runtime::file::{read_capped, PROFILE_FILE_LIMIT};
+use marketplace_sdk_runtime::redact::redact_userinfo;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -789,45 +789,9 @@ fn read_file(path: &Path, shown: &str, origin: &str) -> Result<Option<String>, P
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// A directory under the system temp dir, removed on drop.
-    pub(crate) struct TempDir(pub(crate) PathBuf);
-
-    impl TempDir {
-        pub(crate) fn new() -> Self {
-            static NEXT: AtomicUsize = AtomicUsize::new(0);
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .subsec_nanos();
-            let dir = std::env::temp_dir().join(format!(
-                "marketplace-sdk-runtime-profile-{}-{}-{nanos}",
-                std::process::id(),
-                NEXT.fetch_add(1, Ordering::Relaxed)
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-
-        /// Writes `name` and returns its path as a string.
-        pub(crate) fn write(&self, name: &str, contents: &str) -> String {
-            let path = self.0.join(name);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).unwrap();
-            }
-            std::fs::write(&path, contents).unwrap();
-            path.display().to_string()
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::temp_dir::TempDir;
 
     fn config(contents: &str) -> Result<ProfileSet, ProfileError> {
         ProfileSet::parse(Some(("/c", contents)), None)

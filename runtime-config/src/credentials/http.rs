@@ -1,10 +1,10 @@
 //! The small HTTP layer of the credential providers: bounded bodies, bounded
 //! time, a few attempts, and errors that say what happened without a secret.
 
-use super::CredentialsError;
-use crate::retry::{self, RetryConfig};
-use crate::tls::CaBundle;
-use crate::transport::{
+use marketplace_sdk_runtime::credentials::CredentialsError;
+use marketplace_sdk_runtime::retry::{self, RetryConfig};
+use marketplace_sdk_runtime::tls::CaBundle;
+use marketplace_sdk_runtime::transport::{
     BodyLimit, HttpClient, HttpErrorKind, HttpRequest, ReqwestHttpClient, SharedHttpClient,
 };
 use std::future::Future;
@@ -61,7 +61,7 @@ impl FetchError {
 }
 
 /// How a provider reaches its source: through the configured
-/// [`HttpClient`](crate::transport::HttpClient) when there is one, else through
+/// [`HttpClient`](marketplace_sdk_runtime::transport::HttpClient) when there is one, else through
 /// its own, built on first use (no proxy when `direct`: metadata endpoints are
 /// link-local, and a proxy would answer for another machine). Either way each
 /// request is bounded by the provider's connect and read timeouts and by
@@ -108,14 +108,15 @@ impl ProviderHttp {
         }
         self.own
             .get_or_init(|| {
-                let mut builder = crate::tls::client_builder(self.ca_bundle.as_ref())?
-                    .connect_timeout(self.connect_timeout)
-                    .read_timeout(self.read_timeout)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(concat!(
-                        "marketplace-sdk-runtime/",
-                        env!("CARGO_PKG_VERSION")
-                    ));
+                let mut builder =
+                    marketplace_sdk_runtime::tls::client_builder(self.ca_bundle.as_ref())?
+                        .connect_timeout(self.connect_timeout)
+                        .read_timeout(self.read_timeout)
+                        .redirect(reqwest::redirect::Policy::none())
+                        .user_agent(concat!(
+                            "marketplace-sdk-runtime/",
+                            env!("CARGO_PKG_VERSION")
+                        ));
                 if self.direct {
                     builder = builder.no_proxy();
                 }
@@ -198,7 +199,7 @@ where
     loop {
         match attempt(number).await {
             Err(error) if error.is_retryable() && number < ATTEMPTS => {
-                let wait = retry::backoff(&backoff, number, retry::random_unit());
+                let wait = backoff.backoff_after(number);
                 tracing::debug!(
                     provider = error.provider(),
                     error = error.message(),
@@ -226,7 +227,7 @@ pub(crate) fn refused(
     code: Option<&str>,
     message: String,
 ) -> CredentialsError {
-    if status == 429 || retry::classify_response(status, code).is_some() {
+    if status == 429 || retry::is_retryable_response(status, code) {
         CredentialsError::transient_failure(provider, message)
     } else {
         CredentialsError::provider_error(provider, message)
@@ -271,7 +272,13 @@ fn redact_and_cut(text: &str, secrets: &[&str]) -> String {
 /// Form-encodes `value` for an `application/x-www-form-urlencoded` body:
 /// unreserved characters as they are, everything else as `%XX`.
 pub(crate) fn form_encode(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, crate::sigv4::URI_ENCODE_SET).to_string()
+    percent_encoding::utf8_percent_encode(value, marketplace_sdk_runtime::sigv4::URI_ENCODE_SET)
+        .to_string()
+}
+
+/// `text` when it holds no CR or LF: what may go into an HTTP header.
+pub(crate) fn single_line(text: &str) -> bool {
+    !text.contains(['\r', '\n'])
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
 //! `AWS_SESSION_TOKEN`.
 
-use super::{Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture};
-use crate::config::Env;
+use crate::env::Env;
+use marketplace_sdk_runtime::credentials::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+};
+use marketplace_sdk_runtime::error::ConfigError;
 use std::fmt;
 use std::sync::Arc;
 
@@ -37,7 +40,7 @@ impl EnvironmentCredentialsProvider {
     }
 
     pub(crate) fn load(&self) -> Result<Credentials, CredentialsError> {
-        match Credentials::from_lookup(|name| self.env.get(name)) {
+        match from_lookup(|name| self.env.get(name)) {
             Ok(Some(credentials)) => Ok(credentials),
             Ok(None) => Err(CredentialsError::not_loaded(
                 NAME,
@@ -68,6 +71,33 @@ impl ProvideCredentials for EnvironmentCredentialsProvider {
 impl fmt::Debug for EnvironmentCredentialsProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("EnvironmentCredentialsProvider")
+    }
+}
+
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+/// `AWS_SESSION_TOKEN` as `lookup` finds them.
+///
+/// `Ok(None)` when neither key variable is set; an error when only one is, or
+/// when one is set but empty, since a half-configured environment is a mistake.
+pub(crate) fn from_lookup(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Credentials>, ConfigError> {
+    let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+    let key = non_empty("AWS_ACCESS_KEY_ID");
+    let secret = non_empty("AWS_SECRET_ACCESS_KEY");
+    match (key, secret) {
+        (None, None) => Ok(None),
+        (Some(key), Some(secret)) => Ok(Some(Credentials::new(
+            key.trim(),
+            secret.trim(),
+            non_empty("AWS_SESSION_TOKEN").map(|token| token.trim().to_owned()),
+        ))),
+        (Some(_), None) => Err(ConfigError::new(
+            "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is missing or empty",
+        )),
+        (None, Some(_)) => Err(ConfigError::new(
+            "environment: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is missing or empty",
+        )),
     }
 }
 
@@ -107,5 +137,26 @@ mod tests {
             error.to_string(),
             "environment: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is missing or empty"
         );
+    }
+
+    #[test]
+    fn reads_the_environment() {
+        use std::collections::HashMap;
+        let env: HashMap<&str, &str> = [
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "S"),
+            ("AWS_SESSION_TOKEN", "T"),
+        ]
+        .into();
+        let found = from_lookup(|k| env.get(k).map(|v| v.to_string()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(found, Credentials::new("AKID", "S", Some("T".into())));
+        assert_eq!(from_lookup(|_| None).unwrap(), None);
+        let half = from_lookup(|k| (k == "AWS_ACCESS_KEY_ID").then(|| "AKID".to_string()));
+        assert!(half
+            .unwrap_err()
+            .to_string()
+            .contains("AWS_SECRET_ACCESS_KEY"));
     }
 }

@@ -1,14 +1,18 @@
 //! Chains of providers, and the default chain.
 
-use super::{
-    ContainerCredentialsProvider, Credentials, CredentialsError, CredentialsErrorKind,
-    EnvironmentCredentialsProvider, ImdsCredentialsProvider, ProfileCredentialsProvider,
-    ProvideCredentials, ProvideCredentialsFuture, ProviderContext, SharedCredentialsProvider,
-    WebIdentityTokenCredentialsProvider,
-};
-use crate::config::Env;
-use crate::error::ConfigError;
+use super::container::ContainerCredentialsProvider;
+use super::context::ProviderContext;
+use super::environment::EnvironmentCredentialsProvider;
+use super::imds::ImdsCredentialsProvider;
+use super::profile::ProfileCredentialsProvider;
+use super::web_identity::WebIdentityTokenCredentialsProvider;
+use crate::env::Env;
 use crate::profile::ProfileSet;
+use marketplace_sdk_runtime::credentials::{
+    Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
+    ProvideCredentialsFuture, SharedCredentialsProvider,
+};
+use marketplace_sdk_runtime::error::ConfigError;
 use std::sync::Arc;
 
 /// Providers asked in order: the first with credentials wins.
@@ -108,8 +112,10 @@ impl DefaultCredentialsChain {
         let profiles = ProfileSet::load(&|name| env.get(name))?;
         let profile_name = env.value("AWS_PROFILE").unwrap_or("default").to_owned();
         let mut context = ProviderContext::from_env(env);
-        context.imds =
-            super::ImdsClient::from_env_and_profile(&context.env, profiles.profile(&profile_name));
+        context.imds = super::imds::ImdsClient::from_env_and_profile(
+            &context.env,
+            profiles.profile(&profile_name),
+        );
         Ok(Self::new(context, Arc::new(profiles), profile_name))
     }
 

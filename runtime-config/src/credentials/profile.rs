@@ -1,16 +1,20 @@
 //! Credentials from a profile of the shared config and credentials files.
 
+use super::container::ContainerCredentialsProvider;
+use super::context::ProviderContext;
 use super::environment::EnvironmentCredentialsProvider;
 use super::imds::ImdsCredentialsProvider;
+use super::process;
 use super::process::ProcessError;
 use super::sts::{default_session_name, AssumeRole};
 use super::web_identity::{self, WebIdentityTokenCredentialsProvider};
-use super::{
-    process, ContainerCredentialsProvider, Credentials, CredentialsError, CredentialsErrorKind,
-    ProvideCredentials, ProvideCredentialsFuture, ProviderContext,
-};
-use crate::config::Env;
+use crate::env::Env;
 use crate::profile::{Profile, ProfileSet, Property};
+use marketplace_sdk_runtime::credentials::{
+    Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
+    ProvideCredentialsFuture,
+};
+use marketplace_sdk_runtime::error::ConfigError;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -254,9 +258,44 @@ fn value<'a>(profile: &'a Profile, name: &str) -> Result<Option<(&'a str, &'a Pr
     Ok((!value.is_empty()).then_some((value, property)))
 }
 
+/// The static keys of a profile of the shared files: `aws_access_key_id`,
+/// `aws_secret_access_key` and, for temporary credentials, `aws_session_token`.
+///
+/// `Ok(None)` when the profile sets neither key (it may get credentials another
+/// way); an error naming the file and line when it sets only one, since a
+/// half-written profile is a mistake. Empty values count as unset.
+pub(crate) fn keys_of(profile: &Profile) -> Result<Option<Credentials>, ConfigError> {
+    let property = |name: &str| {
+        profile
+            .property(name)
+            .filter(|property| !property.value().is_empty())
+    };
+    let key = property("aws_access_key_id");
+    let secret = property("aws_secret_access_key");
+    let half_set = |set: &Property, missing: &str| {
+        ConfigError::new(format!(
+            "{}, line {}: profile `{}` sets {} but not {missing}",
+            set.path(),
+            set.line(),
+            profile.name(),
+            set.name()
+        ))
+    };
+    match (key, secret) {
+        (None, None) => Ok(None),
+        (Some(key), Some(secret)) => Ok(Some(Credentials::new(
+            key.value(),
+            secret.value(),
+            property("aws_session_token").map(|token| token.value().to_owned()),
+        ))),
+        (Some(key), None) => Err(half_set(key, "aws_secret_access_key")),
+        (None, Some(secret)) => Err(half_set(secret, "aws_access_key_id")),
+    }
+}
+
 /// The static keys of a profile; half-set keys are an error.
 fn static_keys(profile: &Profile) -> Result<Option<Credentials>, Problem> {
-    Credentials::from_profile(profile).map_err(|error| {
+    keys_of(profile).map_err(|error| {
         invalid(
             error
                 .to_string()
@@ -477,7 +516,7 @@ impl fmt::Debug for ProfileCredentialsProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::tests::TempDir;
+    use crate::temp_dir::TempDir;
 
     fn provider(config: &str, credentials: &str, profile: &str) -> ProfileCredentialsProvider {
         let set = ProfileSet::parse(Some(("/c", config)), Some(("/k", credentials))).unwrap();
@@ -540,7 +579,8 @@ mod tests {
             .unwrap();
         assert_eq!(credentials.access_key_id(), "PROCESSKEY");
         assert_eq!(
-            crate::datetime::DateTime::from(credentials.expiry().unwrap()).to_string(),
+            marketplace_sdk_runtime::datetime::DateTime::from(credentials.expiry().unwrap())
+                .to_string(),
             "2031-05-06T07:08:09Z"
         );
         // credential_process wins over static keys in the same profile.

@@ -8,11 +8,11 @@
 //! values.
 
 use super::generators::{config, neighbourhoods, text, tried};
-use crate::client::request_url;
-use crate::config::{Config, Env};
-use crate::credentials::Credentials;
-use crate::profile::tests::TempDir;
+use crate::config::Config;
+use crate::env::Env;
 use crate::profile::{is_secret_name, ProfileError, ProfileSet};
+use crate::temp_dir::TempDir;
+use marketplace_sdk_runtime::client::request_url;
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -114,7 +114,7 @@ fn check_parsed(
     let blank = [' ', '\t'];
     for name in set.profile_names() {
         let profile = set.profile(name).unwrap();
-        let _ = Credentials::from_profile(profile);
+        let _ = crate::credentials::keys_of(profile);
         for property in profile.properties() {
             let property_name = property.name();
             prop_assert!(!property_name.is_empty(), "{property:?}");

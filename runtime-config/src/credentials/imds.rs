@@ -1,16 +1,17 @@
 //! EC2 instance metadata, IMDSv2 only: a session token from
 //! `PUT /latest/api/token`, then the instance role's credentials, or the region.
 
-use super::cache::{SystemTimeSource, TimeSource};
 use super::container::json_credentials;
+use super::http::single_line;
 use super::http::{self, FetchError, Fetched, ProviderHttp};
-use super::{
-    single_line, Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
+use crate::env::Env;
+use crate::profile::Profile;
+use marketplace_sdk_runtime::credentials::{
+    Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
     ProvideCredentialsFuture,
 };
-use crate::config::Env;
-use crate::profile::Profile;
-use crate::transport::{HttpClient, HttpRequest, SharedHttpClient};
+use marketplace_sdk_runtime::credentials::{SystemTimeSource, TimeSource};
+use marketplace_sdk_runtime::transport::{HttpClient, HttpRequest, SharedHttpClient};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -221,7 +222,7 @@ pub(crate) fn check_endpoint(
         NAME,
         format!(
             "the endpoint `{}` {problem}",
-            crate::redact::redact_userinfo(endpoint)
+            marketplace_sdk_runtime::redact::redact_userinfo(endpoint)
         ),
     ))
 }
@@ -366,9 +367,12 @@ impl ImdsClient {
     ) -> Result<String, CredentialsError> {
         let region = self.get_with_attempts(REGION_PATH, attempts).await?;
         // It goes into host names: refused, as configured regions are, unless a host label.
-        crate::config::check_region(region.trim(), &format!("the answer to {REGION_PATH}"))
-            .map(str::to_owned)
-            .map_err(|error| CredentialsError::invalid_configuration(NAME, error.to_string()))
+        marketplace_sdk_runtime::config::check_region(
+            region.trim(),
+            &format!("the answer to {REGION_PATH}"),
+        )
+        .map(str::to_owned)
+        .map_err(|error| CredentialsError::invalid_configuration(NAME, error.to_string()))
     }
 
     async fn get_with_attempts(
@@ -602,7 +606,11 @@ impl ImdsClient {
         }
         let credentials = json_credentials(&response, &[("Code", "Success")])
             .map_err(|problem| fail(format!("{url}: {problem}")))?;
-        super::check_not_expired(NAME, credentials, self.inner.time.now())
+        marketplace_sdk_runtime::credentials::check_not_expired(
+            NAME,
+            credentials,
+            self.inner.time.now(),
+        )
     }
 }
 

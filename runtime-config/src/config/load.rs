@@ -1,117 +1,73 @@
-//! Filling a [`ConfigBuilder`] from environment variables and the selected
-//! profile of the shared config files.
+//! Reading the settings of a configuration from environment variables and the
+//! selected profile of the shared config files.
 //!
-//! Every setting is read the same way: a value already on the builder wins, then
-//! the environment variable, then the profile. An empty variable or property is
+//! Every setting is read the same way: the environment variable wins over the
+//! profile (and a value set on the builder afterwards over both). An empty variable or property is
 //! unset; a value that cannot be used is an error saying where it is, never a
 //! silent default.
 
-use super::endpoint_url::{ConfiguredEndpoints, EndpointUrl, SERVICE_VARIABLE_PREFIX};
-use super::{check_region, ConfigBuilder};
-use crate::error::ConfigError;
+use super::endpoints::{ConfiguredEndpoints, SERVICE_VARIABLE_PREFIX};
+use crate::env::Env;
 use crate::profile::{Profile, ProfileSet, Property};
-use crate::retry::{RetryConfig, RetryMode, RETRY_MODE_VALUES};
-use crate::tls::CaBundle;
-use crate::user_agent::check_app_id;
+use marketplace_sdk_runtime::config::{check_region, EndpointUrl};
+use marketplace_sdk_runtime::error::ConfigError;
+use marketplace_sdk_runtime::retry::{RetryConfig, RetryMode, RETRY_MODE_VALUES};
+use marketplace_sdk_runtime::tls::CaBundle;
+use marketplace_sdk_runtime::user_agent::check_app_id;
 use std::collections::BTreeMap;
 
-/// A snapshot of the environment variables the configuration is read from.
-///
-/// A snapshot rather than a lookup function: the `AWS_ENDPOINT_URL_<SERVICE>`
-/// variable that matters is only known when a client is made, so loading keeps
-/// all of them. No `Debug`: it holds secrets.
-#[derive(Clone)]
-pub(crate) struct Env {
-    vars: BTreeMap<String, String>,
+/// What the environment and the profile it selects configure; `None`: not set
+/// there.
+pub(crate) struct Loaded {
+    pub(crate) region: Option<String>,
+    pub(crate) use_fips: Option<bool>,
+    pub(crate) use_dual_stack: Option<bool>,
+    pub(crate) retry_config: Option<RetryConfig>,
+    pub(crate) app_id: Option<String>,
+    pub(crate) ca_bundle: Option<CaBundle>,
+    pub(crate) configured_endpoints: ConfiguredEndpoints,
+    /// The shared files, for the default credentials chain.
+    pub(crate) profiles: ProfileSet,
+    /// The selected profile's name (`AWS_PROFILE`, else `default`).
+    pub(crate) profile_name: String,
 }
 
-impl Env {
-    /// The process environment; variables that are not Unicode count as unset, as
-    /// for `std::env::var`.
-    pub(crate) fn process() -> Env {
-        Env::from_vars(std::env::vars_os().filter_map(|(name, value)| {
-            Some((name.into_string().ok()?, value.into_string().ok()?))
-        }))
-    }
-
-    /// Exactly these variables.
-    pub(crate) fn from_vars<K: Into<String>, V: Into<String>>(
-        vars: impl IntoIterator<Item = (K, V)>,
-    ) -> Env {
-        Env {
-            vars: vars
-                .into_iter()
-                .map(|(name, value)| (name.into(), value.into()))
-                .collect(),
-        }
-    }
-
-    /// A variable as set.
-    pub(crate) fn get(&self, name: &str) -> Option<String> {
-        self.vars.get(name).cloned()
-    }
-
-    /// A variable trimmed; empty counts as unset.
-    pub(crate) fn value(&self, name: &str) -> Option<&str> {
-        self.vars
-            .get(name)
-            .map(|value| value.trim())
-            .filter(|value| !value.is_empty())
-    }
-}
-
-impl ConfigBuilder {
-    /// Fills what is still unset from `env` and the profile it selects.
-    pub(crate) fn load_from(mut self, env: &Env) -> Result<Self, ConfigError> {
-        let profiles = ProfileSet::load(&|name| env.get(name))?;
-        let profile = select_profile(env, &profiles)?;
-        if self.region.is_none() {
-            self.region = region(env, profile)?;
-        }
-        if self.use_fips.is_none() {
-            self.use_fips =
-                bool_setting(env, "AWS_USE_FIPS_ENDPOINT", profile, "use_fips_endpoint")?;
-        }
-        if self.use_dual_stack.is_none() {
-            self.use_dual_stack = bool_setting(
-                env,
-                "AWS_USE_DUALSTACK_ENDPOINT",
-                profile,
-                "use_dualstack_endpoint",
-            )?;
-        }
-        if self.retry_config.is_none() {
-            self.retry_config = retry_config(env, profile)?;
-        }
-        if self.app_id.is_none() {
-            self.app_id = setting(env, "AWS_SDK_UA_APP_ID", profile, "sdk_ua_app_id", |id| {
-                check_app_id(id).map(|()| id.to_owned())
-            })?;
-        }
-        if self.ca_bundle.is_none() {
-            self.ca_bundle = match env.value("AWS_CA_BUNDLE") {
-                Some(path) => Some(CaBundle {
-                    path: path.into(),
-                    origin: "environment variable AWS_CA_BUNDLE".to_owned(),
-                }),
-                None => profile_value(profile, "ca_bundle")?.map(|(path, property)| CaBundle {
-                    path: path.into(),
-                    origin: format!(
-                        "`ca_bundle` in profile `{}`, {}",
-                        profile.map(Profile::name).unwrap_or_default(),
-                        location(property)
-                    ),
-                }),
-            };
-        }
-        self.configured_endpoints = configured_endpoints(env, &profiles, profile)?;
-        // Credentials are the default chain's (environment, profile, web identity,
-        // container, instance metadata), asked when a request needs them: see
-        // `crate::credentials`. Credentials already set on the builder win.
-        let profile_name = env.value("AWS_PROFILE").unwrap_or("default").to_owned();
-        self.default_chain(env, profiles, &profile_name);
-        Ok(self)
-    }
+/// Reads every setting from `env` and the profile it selects.
+pub(crate) fn load(env: &Env) -> Result<Loaded, ConfigError> {
+    let profiles = ProfileSet::load(&|name| env.get(name))?;
+    let profile = select_profile(env, &profiles)?;
+    let ca_bundle = match env.value("AWS_CA_BUNDLE") {
+        Some(path) => Some(CaBundle {
+            path: path.into(),
+            origin: "environment variable AWS_CA_BUNDLE".to_owned(),
+        }),
+        None => profile_value(profile, "ca_bundle")?.map(|(path, property)| CaBundle {
+            path: path.into(),
+            origin: format!(
+                "`ca_bundle` in profile `{}`, {}",
+                profile.map(Profile::name).unwrap_or_default(),
+                location(property)
+            ),
+        }),
+    };
+    Ok(Loaded {
+        region: region(env, profile)?,
+        use_fips: bool_setting(env, "AWS_USE_FIPS_ENDPOINT", profile, "use_fips_endpoint")?,
+        use_dual_stack: bool_setting(
+            env,
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            profile,
+            "use_dualstack_endpoint",
+        )?,
+        retry_config: retry_config(env, profile)?,
+        app_id: setting(env, "AWS_SDK_UA_APP_ID", profile, "sdk_ua_app_id", |id| {
+            check_app_id(id).map(|()| id.to_owned())
+        })?,
+        ca_bundle,
+        configured_endpoints: configured_endpoints(env, &profiles, profile)?,
+        profile_name: env.value("AWS_PROFILE").unwrap_or("default").to_owned(),
+        profiles,
+    })
 }
 
 /// The profile `AWS_PROFILE` names, else `default`. A named profile that does not
@@ -288,9 +244,7 @@ fn configured_endpoints(
     let from_variable =
         |name: &str, url: &str| EndpointUrl::new(url, format!("environment variable {name}"));
     let service_variables = env
-        .vars
-        .keys()
-        .filter(|name| name.starts_with(SERVICE_VARIABLE_PREFIX))
+        .names_starting_with(SERVICE_VARIABLE_PREFIX)
         .filter_map(|name| Some((name.clone(), from_variable(name, env.value(name)?))))
         .collect();
     let variable = env
@@ -370,9 +324,9 @@ fn services_section_urls(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::config::{Config, ConfigBuilder};
     use crate::credentials::{Credentials, CredentialsError, CredentialsErrorKind};
-    use crate::profile::tests::TempDir;
+    use crate::temp_dir::TempDir;
 
     const SERVICE: &str = "Marketplace Metering";
 
@@ -665,7 +619,7 @@ mod tests {
         let setup = Setup::new("[default]\nca_bundle = /etc/profile-ca.pem", "");
         let config = setup.load();
         assert_eq!(config.ca_bundle(), Some(Path::new("/etc/profile-ca.pem")));
-        let origin = &config.ca_bundle.as_ref().unwrap().origin;
+        let origin = &config.client.ca_bundle.as_ref().unwrap().origin;
         assert!(origin.contains("`ca_bundle` in profile `default`") && origin.contains("line 2"));
         let setup = setup.var("AWS_CA_BUNDLE", "/etc/env-ca.pem");
         assert_eq!(setup.load().ca_bundle(), Some(Path::new("/etc/env-ca.pem")));

@@ -2,12 +2,13 @@
 //! service-account token is exchanged for role credentials with STS
 //! `AssumeRoleWithWebIdentity`.
 
+use super::context::ProviderContext;
 use super::sts::{default_session_name, StsConfig};
-use super::{
-    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture, ProviderContext,
+use crate::env::Env;
+use marketplace_sdk_runtime::credentials::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
 };
-use crate::config::Env;
-use crate::file::{read_capped, TOKEN_FILE_LIMIT};
+use marketplace_sdk_runtime::file::{read_capped, TOKEN_FILE_LIMIT};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -154,7 +155,7 @@ impl fmt::Debug for WebIdentityTokenCredentialsProvider {
 mod tests {
     use super::*;
     use crate::credentials::CredentialsErrorKind;
-    use crate::profile::tests::TempDir;
+    use crate::temp_dir::TempDir;
 
     #[tokio::test]
     async fn unset_is_not_loaded_and_a_missing_role_is_an_error() {

@@ -10,7 +10,7 @@ use super::generators::{bytes, config, json_bytes, neighbourhoods, text, tried};
 use crate::credentials::container::{json_credentials, json_error};
 use crate::credentials::http::{excerpt, scrub, Fetched};
 use crate::credentials::{process, sts, Credentials};
-use crate::datetime::DateTime;
+use marketplace_sdk_runtime::datetime::DateTime;
 use proptest::prelude::*;
 use proptest::sample::select;
 

@@ -1,7 +1,7 @@
 //! `credential_process`: run a command, read credentials from the JSON it prints.
 
 use super::sts::parse_expiration;
-use super::Credentials;
+use marketplace_sdk_runtime::credentials::Credentials;
 use std::io::Read;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};

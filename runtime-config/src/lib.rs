@@ -1,0 +1,23 @@
+//! Configuration and credentials from where a program runs, for the marketplace
+//! SDK crates: [`Config::from_env`](config::Config::from_env) reads the environment
+//! and the shared config and credentials files in the order every AWS SDK reads
+//! them, and the [`credentials`] providers find credentials on a laptop, in CI,
+//! in ECS and EKS containers and on EC2 instances.
+//!
+//! Everything a call runs (the protocol, signing, HTTP, retries) is in
+//! `marketplace-sdk-runtime`, which this crate builds on and never the other way
+//! round: a [`Config`](config::Config) hands each client a plain
+//! `marketplace_sdk_runtime::config::ClientConfig` for its service. Users never
+//! name this crate: the service crates re-export what they need.
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod credentials;
+mod env;
+#[cfg(test)]
+mod fuzz_tests;
+pub mod profile;
+#[cfg(test)]
+#[path = "../../runtime/src/temp_dir.rs"]
+mod temp_dir;
