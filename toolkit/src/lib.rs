@@ -1,0 +1,3 @@
+//! Tools around the Marketplace Metering calls (issue 15): work in progress.
+
+#![forbid(unsafe_code)]
