@@ -9,9 +9,21 @@
 //! round: a [`Config`](config::Config) hands each client a plain
 //! `marketplace_sdk_runtime::config::ClientConfig` for its service. Users never
 //! name this crate: the service crates re-export what they need.
+//!
+//! # Features
+//!
+//! All off by default; the service crates forward them under the same names.
+//!
+//! - `aws-credential-types`: `aws_sdk::AwsSdkCredentialsProvider` makes any
+//!   credentials provider of the official AWS SDK one of this SDK's.
+//! - `aws-types`: `Config::from_sdk_config(&aws_types::SdkConfig)`, so one
+//!   `aws_config::load_defaults(..)` configures both SDKs.
+//! - `test-util`: `ConfigBuilder::mock_rules`, over the runtime's test doubles.
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "aws-credential-types")]
+pub mod aws_sdk;
 pub mod config;
 pub mod credentials;
 mod env;

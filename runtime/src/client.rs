@@ -844,7 +844,7 @@ async fn exchange(
 /// CA bundle, the connect timeout, no redirects (AWS endpoints do not redirect;
 /// a redirect is an error response to report).
 fn default_http_client(config: &ClientConfig) -> Result<SharedHttpClient, String> {
-    let client = crate::tls::client_builder(config.ca_bundle.as_ref())?
+    let client = crate::tls::client_builder(config.trust_roots, config.ca_bundle.as_ref())?
         .connect_timeout(config.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()

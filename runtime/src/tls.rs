@@ -29,12 +29,36 @@ impl fmt::Display for CaBundle {
     }
 }
 
+/// Which certificate authorities HTTPS connections trust when no CA bundle is
+/// configured (a CA bundle replaces either).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustRoots {
+    /// The Mozilla roots bundled by `webpki-roots`: the same on every machine.
+    #[default]
+    Bundled,
+    /// The operating system's trust store (feature `native-roots`): the files of
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR` when either is set, else the system's
+    /// store (OpenSSL's locations on Linux, the keychain on macOS, the Windows
+    /// store). For companies that push their own roots to every machine. Read
+    /// once per process; a store with no usable certificate is an error that
+    /// every call reports.
+    #[cfg(feature = "native-roots")]
+    Native,
+}
+
 /// A reqwest client builder with this runtime's TLS settings, trusting `ca_bundle`
-/// when there is one. The error says what is wrong with the bundle.
-pub fn client_builder(ca_bundle: Option<&CaBundle>) -> Result<reqwest::ClientBuilder, String> {
-    let config = match ca_bundle {
-        None => default_client_config()?,
-        Some(bundle) => client_config(bundle_roots(bundle)?)?,
+/// when there is one, else `roots`. The error says what is wrong with the bundle
+/// or the store.
+pub fn client_builder(
+    roots: TrustRoots,
+    ca_bundle: Option<&CaBundle>,
+) -> Result<reqwest::ClientBuilder, String> {
+    let config = match (ca_bundle, roots) {
+        (Some(bundle), _) => client_config(bundle_roots(bundle)?)?,
+        (None, TrustRoots::Bundled) => default_client_config()?,
+        #[cfg(feature = "native-roots")]
+        (None, TrustRoots::Native) => native_client_config()?,
     };
     Ok(reqwest::Client::builder().use_preconfigured_tls(config))
 }
@@ -50,6 +74,38 @@ fn default_client_config() -> Result<rustls::ClientConfig, String> {
             })
         })
         .clone()
+}
+
+/// The configuration with the operating system's roots, read once per process.
+#[cfg(feature = "native-roots")]
+fn native_client_config() -> Result<rustls::ClientConfig, String> {
+    static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| client_config(native_roots()?))
+        .clone()
+}
+
+/// Every usable certificate of the operating system's trust store.
+#[cfg(feature = "native-roots")]
+fn native_roots() -> Result<rustls::RootCertStore, String> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = rustls::RootCertStore::empty();
+    let (_, unusable) = roots.add_parsable_certificates(found.certs);
+    if roots.is_empty() {
+        let problems: Vec<String> = found.errors.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "the operating system's trust store has no usable certificate \
+             ({unusable} unusable; {})",
+            match problems.is_empty() {
+                true => "no error reading it".to_owned(),
+                false => problems.join("; "),
+            }
+        ));
+    }
+    for problem in &found.errors {
+        tracing::debug!(error = %problem, "part of the operating system's trust store was not read");
+    }
+    Ok(roots)
 }
 
 fn client_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
@@ -100,7 +156,7 @@ mod tests {
             path: path.clone(),
             origin: "environment variable AWS_CA_BUNDLE".to_owned(),
         };
-        let error = client_builder(Some(&bundle)).unwrap_err();
+        let error = client_builder(TrustRoots::Bundled, Some(&bundle)).unwrap_err();
         assert_eq!(
             error,
             format!(

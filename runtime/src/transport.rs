@@ -227,7 +227,7 @@ impl StdError for TooLarge {}
 /// your build), and reqwest's own builder panics without one unless your
 /// program installs one (`rustls::crypto::ring::default_provider().install_default()`).
 pub fn reqwest_client_builder() -> reqwest::ClientBuilder {
-    match crate::tls::client_builder(None) {
+    match crate::tls::client_builder(crate::tls::TrustRoots::Bundled, None) {
         Ok(builder) => builder,
         // Fails only if rustls refuses its own safe defaults with the bundled
         // roots, which it does not; reqwest's plain builder is all there is then.

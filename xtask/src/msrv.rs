@@ -9,8 +9,10 @@
 //! re-implementation of what the lock file leaves out: it does not record dependency kinds, so
 //! a workspace member's dev-dependencies cannot be told from its normal ones. `--locked`
 //! makes the check read the committed lock file and fail, instead of silently re-resolving,
-//! when it is stale; `--all-features` makes optional dependencies behind a member's features
-//! count (a user may turn them on). No `--filter-platform`: a Windows or wasm user compiles `windows-sys` or
+//! when it is stale; `--all-features` puts optional dependencies in the graph. Those of the
+//! workspace's own crates (the bridge to the official SDK, the OS trust store) are features a
+//! user opts into: they do not count towards the declared `rust-version`, which promises the
+//! default build, and the report prints what each library needs with them on. No `--filter-platform`: a Windows or wasm user compiles `windows-sys` or
 //! `wasm-bindgen`, so those count too. Cargo downloads any manifest it lacks (Linux builds
 //! never fetch the Windows and wasm crates) from the lock file's sources, all crates.io; on
 //! a machine that must stay offline, `cargo fetch --locked` once beforehand fetches them all.
@@ -39,7 +41,7 @@
 //! releases whose `rust-version` the members' declared ones allow; this check catches what
 //! that preference cannot avoid (no fitting release, or a hand-edited `Cargo.lock`).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::path::{Component, Path};
 use std::process::{Command, ExitCode, Stdio};
@@ -173,6 +175,8 @@ struct Package {
     dir: String,
     /// Whether it has a target other crates can depend on (lib, rlib, dylib or proc-macro).
     has_lib: bool,
+    /// The crate names (as `extern crate` sees them) of its optional dependencies.
+    optional_deps: BTreeSet<String>,
 }
 
 /// One dependency edge: the package depended on, and as what (on any target).
@@ -182,6 +186,8 @@ struct Edge {
     normal: bool,
     build: bool,
     dev: bool,
+    /// An optional dependency of a workspace member: only there with one of its features.
+    feature_gated: bool,
 }
 
 /// The parts of `cargo metadata --format-version 1` the check reads.
@@ -225,12 +231,24 @@ impl Metadata {
                     has_lib |= matches!(kind, "lib" | "rlib" | "dylib" | "proc-macro");
                 }
             }
+            let mut optional_deps = BTreeSet::new();
+            let declared = package.get("dependencies").and_then(Value::as_array);
+            for dependency in declared.into_iter().flatten() {
+                if dependency.get("optional").and_then(Value::as_bool) == Some(true) {
+                    let name = match dependency.get("rename").and_then(Value::as_str) {
+                        Some(rename) => rename,
+                        None => text(dependency, "name")?,
+                    };
+                    optional_deps.insert(name.replace('-', "_"));
+                }
+            }
             let package = Package {
                 name: text(package, "name")?.to_string(),
                 version: text(package, "version")?.to_string(),
                 rust_version,
                 dir,
                 has_lib,
+                optional_deps,
             };
             packages.insert(id.to_string(), package);
         }
@@ -250,13 +268,18 @@ impl Metadata {
             .ok_or("cargo metadata: no `resolve` graph")?;
         let mut deps = BTreeMap::new();
         for node in array(resolve, "nodes")? {
+            let from = text(node, "id")?;
+            let is_member = members.iter().any(|member| member == from);
+            let optional = packages.get(from).map(|p: &Package| &p.optional_deps);
             let mut edges = Vec::new();
             for dep in array(node, "deps")? {
+                let name = text(dep, "name")?;
                 let mut edge = Edge {
                     to: text(dep, "pkg")?.to_string(),
                     normal: false,
                     build: false,
                     dev: false,
+                    feature_gated: is_member && optional.is_some_and(|o| o.contains(name)),
                 };
                 for kind in array(dep, "dep_kinds")? {
                     match kind.get("kind").and_then(Value::as_str) {
@@ -385,6 +408,10 @@ pub(crate) struct MemberReport {
     /// For a library crate: the highest `rust-version` once its own dev-dependencies are
     /// added (what its tests need), when that is higher than [`MemberReport::needs`].
     pub(crate) tests_need: Option<Requirement>,
+    /// For a library crate: the highest `rust-version` with the optional dependencies of the
+    /// workspace's crates on (features a user opts into), when higher than
+    /// [`MemberReport::needs`].
+    pub(crate) features_need: Option<Requirement>,
 }
 
 impl MemberReport {
@@ -422,7 +449,7 @@ pub(crate) fn check(metadata: &Metadata) -> Result<Vec<MemberReport>, String> {
 fn check_member(metadata: &Metadata, id: &str) -> MemberReport {
     let member = &metadata.packages[id];
     let role = role(&member.dir, member.has_lib);
-    let requirements = closure(metadata, id, role == Role::DevTool);
+    let requirements = closure(metadata, id, role == Role::DevTool, false);
     let needs = highest(&requirements);
     let too_new = match &member.rust_version {
         Some(declared) => {
@@ -437,13 +464,24 @@ fn check_member(metadata: &Metadata, id: &str) -> MemberReport {
         None => Vec::new(),
     };
     let tests_need = match role {
-        Role::Library => highest(&closure(metadata, id, true))
+        Role::Library => highest(&closure(metadata, id, true, false))
             .into_iter()
             .next()
             .filter(|with_dev| {
                 needs
                     .first()
                     .is_none_or(|need| with_dev.rust_version > need.rust_version)
+            }),
+        Role::DevTool => None,
+    };
+    let features_need = match role {
+        Role::Library => highest(&closure(metadata, id, false, true))
+            .into_iter()
+            .next()
+            .filter(|with_features| {
+                needs
+                    .first()
+                    .is_none_or(|need| with_features.rust_version > need.rust_version)
             }),
         Role::DevTool => None,
     };
@@ -454,19 +492,26 @@ fn check_member(metadata: &Metadata, id: &str) -> MemberReport {
         needs,
         too_new,
         tests_need,
+        features_need,
     }
 }
 
 /// Every package that declares a `rust-version` in the closure of `root`'s normal and build
 /// dependencies (and of its own dev-dependencies with `with_dev`), `root` excluded, each with
 /// a shortest path from `root`, in breadth-first order.
-fn closure(metadata: &Metadata, root: &str, with_dev: bool) -> Vec<Requirement> {
+fn closure(
+    metadata: &Metadata,
+    root: &str,
+    with_dev: bool,
+    with_features: bool,
+) -> Vec<Requirement> {
     let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
     let mut order = Vec::new();
     let mut queue = VecDeque::from([root]);
     while let Some(id) = queue.pop_front() {
         for edge in metadata.deps.get(id).into_iter().flatten() {
-            let counts = edge.normal || edge.build || (with_dev && id == root && edge.dev);
+            let counts = (edge.normal || edge.build || (with_dev && id == root && edge.dev))
+                && (with_features || !edge.feature_gated);
             if counts && edge.to != root && !parent.contains_key(edge.to.as_str()) {
                 parent.insert(&edge.to, id);
                 order.push(edge.to.as_str());
@@ -577,6 +622,14 @@ fn render_member(report: &MemberReport, out: &mut String) {
         for requirement in &report.too_new {
             out.push_str(&format!("      {requirement}\n"));
         }
+    }
+    if let Some(features) = &report.features_need {
+        out.push_str(&format!(
+            "      with its optional features it needs {} (opt-in; not counted): {}: {}\n",
+            features.rust_version,
+            features.package,
+            features.path.join(" -> ")
+        ));
     }
     if let Some(tests) = &report.tests_need {
         out.push_str(&format!(
@@ -742,6 +795,50 @@ mod tests {
         let tests = lib.tests_need.as_ref().unwrap();
         assert_eq!(tests.package, "test-helper 1.0.0");
         assert!(render(&reports).contains("its tests need 1.94.1 (dev-dependencies; not counted)"));
+    }
+
+    #[test]
+    fn optional_dependencies_of_members_are_printed_not_counted() {
+        let mut lib = package("lib-a", Some("1.85"), Some("lib-a"));
+        lib["dependencies"] = json!([
+            { "name": "old", "optional": false },
+            { "name": "official-sdk", "optional": true },
+        ]);
+        let m = metadata(
+            vec![
+                lib,
+                package("lib-b", Some("1.85"), Some("lib-b")),
+                package("old", Some("1.70"), None),
+                package("official-sdk", Some("1.94.1"), None),
+            ],
+            &["lib-a", "lib-b"],
+            vec![
+                (
+                    "lib-a",
+                    vec![
+                        edge("old", &[None]),
+                        // The resolve graph names a dependency as `extern crate` does.
+                        json!({ "name": "official_sdk", "pkg": id("official-sdk"),
+                                "dep_kinds": [{ "kind": null, "target": null }] }),
+                    ],
+                ),
+                // A crate that forwards the feature: the optional edge is lib-a's.
+                ("lib-b", vec![edge("lib-a", &[None])]),
+            ],
+        );
+        let reports = check(&m).unwrap();
+        for name in ["lib-a", "lib-b"] {
+            let lib = report(&reports, name);
+            assert!(lib.ok(), "{lib:?}");
+            let minimum = if name == "lib-b" { "1.85" } else { "1.70" };
+            assert_eq!(lib.minimum(), Some(&v(minimum)));
+            let features = lib.features_need.as_ref().unwrap();
+            assert_eq!(features.package, "official-sdk 1.0.0");
+        }
+        assert!(render(&reports).contains(
+            "with its optional features it needs 1.94.1 (opt-in; not counted): \
+             official-sdk 1.0.0: lib-a -> official-sdk"
+        ));
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub fn client(service: &Service) -> TokenStream {
 pub fn config() -> TokenStream {
     quote! {
         #![doc = " Configuration: region, credentials, endpoint, retries, timeouts and the HTTP client."]
-        pub use ::marketplace_sdk_config::config::{Config, ConfigBuilder};
+        pub use ::marketplace_sdk_config::config::{Config, ConfigBuilder, TrustRoots};
         pub use ::marketplace_sdk_config::credentials::{self, Credentials};
         pub use ::marketplace_sdk_runtime::retry::{RetryConfig, RetryMode};
         pub use ::marketplace_sdk_runtime::sleep::{Sleep, SleepFuture, TokioSleep};
@@ -144,6 +144,11 @@ pub fn config() -> TokenStream {
         /// and mock rules.
         #[cfg(feature = "test-util")]
         pub use ::marketplace_sdk_runtime::test_util;
+        /// The bridge to the official AWS SDK (feature `aws-credential-types`): its
+        /// credentials providers as this SDK's; with feature `aws-types` also
+        /// `Config::from_sdk_config`.
+        #[cfg(feature = "aws-credential-types")]
+        pub use ::marketplace_sdk_config::aws_sdk;
     }
 }
 

@@ -25,6 +25,7 @@ use marketplace_sdk_runtime::error::ConfigError;
 use marketplace_sdk_runtime::retry::RetryConfig;
 use marketplace_sdk_runtime::sleep::Sleep;
 use marketplace_sdk_runtime::tls::CaBundle;
+pub use marketplace_sdk_runtime::tls::TrustRoots;
 use marketplace_sdk_runtime::transport::{HttpClient, ReqwestHttpClient, SharedHttpClient};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -225,6 +226,11 @@ impl Config {
         self.client.app_id.as_deref()
     }
 
+    /// The roots HTTPS connections trust when no CA bundle is configured.
+    pub fn trust_roots(&self) -> TrustRoots {
+        self.client.trust_roots
+    }
+
     /// The PEM file of certificate authorities HTTPS connections trust instead of
     /// the bundled Mozilla roots, if one is configured.
     pub fn ca_bundle(&self) -> Option<&Path> {
@@ -282,6 +288,7 @@ pub struct ConfigBuilder {
     use_fips: Option<bool>,
     use_dual_stack: Option<bool>,
     pub(crate) ca_bundle: Option<CaBundle>,
+    trust_roots: Option<TrustRoots>,
     configured_endpoints: ConfiguredEndpoints,
     credential_process_timeout: Option<Duration>,
     http_client: Option<SharedHttpClient>,
@@ -554,6 +561,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// Which roots HTTPS connections trust when no CA bundle is configured
+    /// (default [`TrustRoots::Bundled`], the Mozilla roots built in). With
+    /// feature `native-roots`, `TrustRoots::Native` trusts the operating
+    /// system's store instead, for the service and STS. A CA bundle wins over
+    /// either.
+    pub fn trust_roots(mut self, roots: TrustRoots) -> Self {
+        self.trust_roots = Some(roots);
+        self
+    }
+
     /// Sets or clears the CA bundle: see [`ConfigBuilder::ca_bundle`].
     pub fn set_ca_bundle(&mut self, path: Option<PathBuf>) -> &mut Self {
         self.ca_bundle = path.map(|path| CaBundle {
@@ -581,6 +598,7 @@ impl ConfigBuilder {
         }
         client.use_fips = self.use_fips.unwrap_or(false);
         client.use_dual_stack = self.use_dual_stack.unwrap_or(false);
+        client.trust_roots = self.trust_roots.unwrap_or_default();
         client.ca_bundle = self.ca_bundle;
         client.http_client = self.http_client;
         #[cfg(feature = "test-util")]
@@ -616,7 +634,8 @@ impl ConfigBuilder {
                     self.configured_endpoints.for_service("STS").cloned(),
                     self.ca_bundle.clone(),
                 )
-                .with_http_client(self.http_client.clone());
+                .with_http_client(self.http_client.clone())
+                .with_trust_roots(self.trust_roots.unwrap_or_default());
                 let context = ProviderContext {
                     env: inputs.env.clone(),
                     sts,

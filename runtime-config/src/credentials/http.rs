@@ -3,7 +3,7 @@
 
 use marketplace_sdk_runtime::credentials::CredentialsError;
 use marketplace_sdk_runtime::retry::{self, RetryConfig};
-use marketplace_sdk_runtime::tls::CaBundle;
+use marketplace_sdk_runtime::tls::{CaBundle, TrustRoots};
 use marketplace_sdk_runtime::transport::{
     BodyLimit, HttpClient, HttpErrorKind, HttpRequest, ReqwestHttpClient, SharedHttpClient,
 };
@@ -73,6 +73,7 @@ pub(crate) struct ProviderHttp {
     connect_timeout: Duration,
     read_timeout: Duration,
     direct: bool,
+    trust_roots: TrustRoots,
     ca_bundle: Option<CaBundle>,
 }
 
@@ -90,8 +91,15 @@ impl ProviderHttp {
             connect_timeout,
             read_timeout,
             direct,
+            trust_roots: TrustRoots::Bundled,
             ca_bundle,
         }
+    }
+
+    /// Trusts `roots` when there is no CA bundle.
+    pub(crate) fn with_trust_roots(mut self, roots: TrustRoots) -> Self {
+        self.trust_roots = roots;
+        self
     }
 
     /// Sends through `client` instead, when there is one.
@@ -108,15 +116,17 @@ impl ProviderHttp {
         }
         self.own
             .get_or_init(|| {
-                let mut builder =
-                    marketplace_sdk_runtime::tls::client_builder(self.ca_bundle.as_ref())?
-                        .connect_timeout(self.connect_timeout)
-                        .read_timeout(self.read_timeout)
-                        .redirect(reqwest::redirect::Policy::none())
-                        .user_agent(concat!(
-                            "marketplace-sdk-runtime/",
-                            env!("CARGO_PKG_VERSION")
-                        ));
+                let mut builder = marketplace_sdk_runtime::tls::client_builder(
+                    self.trust_roots,
+                    self.ca_bundle.as_ref(),
+                )?
+                .connect_timeout(self.connect_timeout)
+                .read_timeout(self.read_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!(
+                    "marketplace-sdk-runtime/",
+                    env!("CARGO_PKG_VERSION")
+                ));
                 if self.direct {
                     builder = builder.no_proxy();
                 }

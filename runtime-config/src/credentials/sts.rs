@@ -15,7 +15,7 @@ use marketplace_sdk_runtime::config::EndpointUrl;
 use marketplace_sdk_runtime::credentials::{Credentials, CredentialsError};
 use marketplace_sdk_runtime::datetime::DateTime;
 use marketplace_sdk_runtime::sigv4::{Signer, SigningParams, SigningTarget};
-use marketplace_sdk_runtime::tls::CaBundle;
+use marketplace_sdk_runtime::tls::{CaBundle, TrustRoots};
 use marketplace_sdk_runtime::transport::SharedHttpClient;
 use std::time::{Duration, SystemTime};
 
@@ -94,6 +94,12 @@ impl StsConfig {
     /// Sends through `client` instead of a client of its own, when there is one.
     pub(crate) fn with_http_client(mut self, client: Option<SharedHttpClient>) -> Self {
         self.http = self.http.with_client(client);
+        self
+    }
+
+    /// Its own client trusts `roots` when there is no CA bundle.
+    pub(crate) fn with_trust_roots(mut self, roots: TrustRoots) -> Self {
+        self.http = self.http.with_trust_roots(roots);
         self
     }
 

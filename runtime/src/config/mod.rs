@@ -16,7 +16,7 @@ use crate::credentials::{Credentials, CredentialsCache, CredentialsError};
 use crate::error::ConfigError;
 use crate::retry::RetryConfig;
 use crate::sleep::{Sleep, TokioSleep};
-use crate::tls::CaBundle;
+use crate::tls::{CaBundle, TrustRoots};
 use crate::transport::SharedHttpClient;
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,7 +69,9 @@ pub struct ClientConfig {
     pub use_fips: bool,
     /// Whether to use the service's dual-stack endpoint.
     pub use_dual_stack: bool,
-    /// Certificate authorities to trust instead of the bundled roots.
+    /// The roots HTTPS connections trust when there is no `ca_bundle`.
+    pub trust_roots: TrustRoots,
+    /// Certificate authorities to trust instead of `trust_roots`.
     pub ca_bundle: Option<CaBundle>,
     /// The HTTP client to send with; `None`: the SDK's own, built with
     /// `connect_timeout` and `ca_bundle`.
@@ -94,6 +96,7 @@ impl Default for ClientConfig {
             sleep: Arc::new(TokioSleep),
             use_fips: false,
             use_dual_stack: false,
+            trust_roots: TrustRoots::Bundled,
             ca_bundle: None,
             http_client: None,
             #[cfg(feature = "test-util")]

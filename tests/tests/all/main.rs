@@ -19,6 +19,8 @@
 mod common;
 #[path = "../retry_support/mod.rs"]
 mod retry_support;
+#[path = "../tls_server/mod.rs"]
+mod tls_server;
 
 mod client_traits;
 mod config_resolution;
