@@ -29,6 +29,7 @@ mod codegen;
 mod files;
 mod layers;
 mod msrv;
+mod release;
 mod update_model;
 
 use std::path::{Path, PathBuf};
@@ -85,6 +86,12 @@ COMMANDS:
         declares none. Offline, run `cargo fetch --locked` once beforehand: it
         needs the manifests of other targets' crates too.
 
+    release [--dry-run]
+        Package every publishable crate (the runtime crates and the generated
+        crates) in dependency order, check that no package holds tests, data or
+        benches, and have cargo verify each by building it from its packaged
+        sources alone. Without --dry-run, then publish them in that order.
+
     layers
         Check that no module of the runtime crates (runtime/, runtime-config/)
         imports, directly or through others, a module that imports it back.
@@ -107,6 +114,7 @@ enum Command {
     FetchModel { version: String, dir: String },
     Msrv,
     Layers,
+    Release { dry_run: bool },
 }
 
 fn main() -> ExitCode {
@@ -148,6 +156,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         }
         Command::Msrv => msrv::run(&project_root()),
         Command::Layers => layers::run(&project_root()).map(|()| ExitCode::SUCCESS),
+        Command::Release { dry_run } => release::run(&project_root(), !dry_run),
     }
 }
 
@@ -221,6 +230,11 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             None => Ok(Command::Msrv),
             Some(other) => Err(unexpected("msrv", other)),
         },
+        "release" => match rest {
+            [] => Ok(Command::Release { dry_run: false }),
+            [flag] if flag == "--dry-run" => Ok(Command::Release { dry_run: true }),
+            [other, ..] => Err(unexpected("release", other)),
+        },
         "layers" => match rest.first() {
             None => Ok(Command::Layers),
             Some(other) => Err(unexpected("layers", other)),
@@ -285,6 +299,10 @@ mod tests {
         );
         assert_eq!(parse(&["msrv"]), Ok(Command::Msrv));
         assert_eq!(parse(&["layers"]), Ok(Command::Layers));
+        assert_eq!(
+            parse(&["release", "--dry-run"]),
+            Ok(Command::Release { dry_run: true })
+        );
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
         assert_eq!(parse(&["codegen", "-h"]), Ok(Command::Help));
     }
