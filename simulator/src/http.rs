@@ -56,12 +56,14 @@ pub(crate) async fn serve(listener: TcpListener, service: Arc<Service>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                if let Ok((stream, _)) = accepted {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
                     let service = service.clone();
                     connections.spawn(async move { serve_connection(stream, service).await });
                 }
-            }
+                // Out of file descriptors or the like: wait instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }

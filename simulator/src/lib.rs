@@ -49,7 +49,7 @@ use tokio::task::JoinHandle;
 pub use config::{Customer, Product, ProductKind, RegistrationToken};
 pub use faults::{Fault, Faults};
 pub use jwt::generate_signing_key_pkcs8;
-pub use records::{Allocation, MeteringRecord, Query, RecordSource};
+pub use records::{Allocation, MeteringRecord, Query, RecordSource, Registration};
 pub use time::{format_rfc3339_millis, parse_rfc3339, truncate_to_hour};
 
 use service::{Clock, Service, Settings};
@@ -505,6 +505,11 @@ impl Simulator {
     /// Every record accepted so far, in order.
     pub fn records(&self) -> Vec<MeteringRecord> {
         self.service.records()
+    }
+
+    /// Every successful `RegisterUsage` call so far, in order.
+    pub fn registrations(&self) -> Vec<Registration> {
+        self.service.registrations()
     }
 
     /// The records `query` selects.

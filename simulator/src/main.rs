@@ -1,6 +1,7 @@
 //! `marketplace-metering-simulator --config sim.json [--port N] [--public-key-out FILE]`:
 //! runs the local Marketplace Metering Service until interrupted.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use marketplace_metering_simulator::Simulator;
@@ -70,15 +71,17 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
-        println!(
-            "Marketplace Metering simulator listening on {}",
-            sim.endpoint_url()
-        );
-        println!(
-            "RegisterUsage public key version {}:\n{}",
+        // A closed stdout (the reader went away) must not stop the simulator.
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(
+            stdout,
+            "Marketplace Metering simulator listening on {}\nRegisterUsage public key version {}:\n{}",
+            sim.endpoint_url(),
             sim.public_key_version(),
             sim.public_key_pem()
         );
+        let _ = stdout.flush();
+        drop(stdout);
         std::future::pending::<()>().await;
         ExitCode::SUCCESS
     })

@@ -117,3 +117,21 @@ impl Query {
             })
     }
 }
+
+/// One successful `RegisterUsage` call: the start of a metered container task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Registration {
+    /// The product code.
+    pub product_code: String,
+    /// The buyer account it ran under, if one is configured.
+    pub customer_aws_account_id: Option<String>,
+    /// The request's `Nonce`, if any.
+    pub nonce: Option<String>,
+    /// The public key version it was signed for.
+    pub public_key_version: i32,
+    /// The signature's `issuedAt`.
+    pub issued_at: SystemTime,
+    /// The JWT answered as `Signature`.
+    pub signature: String,
+}

@@ -12,7 +12,7 @@ use crate::faults::{Fault, Faults};
 use crate::http::{Reply, Request};
 use crate::jwt::Signer;
 use crate::quantity::Micros;
-use crate::records::{Allocation, MeteringRecord, RecordSource};
+use crate::records::{Allocation, MeteringRecord, RecordSource, Registration};
 use crate::time::{epoch_millis, epoch_secs_f64, format_rfc3339_millis, truncate_to_hour};
 
 /// How far from "now" a `MeterUsage` timestamp may be (either way).
@@ -43,6 +43,7 @@ pub(crate) struct Settings {
 /// Everything that changes.
 struct State {
     records: Vec<MeteringRecord>,
+    registrations: Vec<Registration>,
     /// `MeterUsage`: (product, dimension, hour, buyer account) -> index in `records`.
     hourly: HashMap<(String, String, i64, Option<String>), usize>,
     /// `BatchMeterUsage`: (product, customer identifier, dimension, hour) -> index.
@@ -100,6 +101,7 @@ impl Service {
             requests: AtomicU64::new(0),
             state: Mutex::new(State {
                 records: Vec::new(),
+                registrations: Vec::new(),
                 hourly: HashMap::new(),
                 batch: HashMap::new(),
                 client_tokens: HashMap::new(),
@@ -127,6 +129,10 @@ impl Service {
 
     pub(crate) fn records(&self) -> Vec<MeteringRecord> {
         self.state.lock().expect("state lock").records.clone()
+    }
+
+    pub(crate) fn registrations(&self) -> Vec<Registration> {
+        self.state.lock().expect("state lock").registrations.clone()
     }
 
     pub(crate) fn now(&self) -> SystemTime {
@@ -593,11 +599,25 @@ impl Service {
         if let Some(nonce) = &nonce {
             payload.push_str(&format!(r#","nonce":{}"#, Value::from(nonce.as_str())));
         }
+        let issued_at = self.now();
         payload.push_str(&format!(
             r#","issuedAt":"{}"}}"#,
-            format_rfc3339_millis(self.now())
+            format_rfc3339_millis(issued_at)
         ));
-        let mut out = json!({ "Signature": self.signer.sign_jwt(&payload) });
+        let signature = self.signer.sign_jwt(&payload);
+        self.state
+            .lock()
+            .expect("state lock")
+            .registrations
+            .push(Registration {
+                product_code: product_code.clone(),
+                customer_aws_account_id: self.settings.buyer_account_id.clone(),
+                nonce,
+                public_key_version: self.settings.public_key_version,
+                issued_at,
+                signature: signature.clone(),
+            });
+        let mut out = json!({ "Signature": signature });
         if let Some(rotation) = self.settings.public_key_rotation {
             out["PublicKeyRotationTimestamp"] = json!(epoch_secs_f64(rotation));
         }

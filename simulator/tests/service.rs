@@ -619,6 +619,18 @@ async fn register_usage_signs_a_ps256_jwt() {
         .to_owned();
     let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     assert!(!payload.contains("nonce"), "{payload}");
+
+    let registrations = sim.registrations();
+    assert_eq!(registrations.len(), 2);
+    assert_eq!(registrations[0].product_code, "prod-box");
+    assert_eq!(registrations[0].nonce.as_deref(), Some("nonce-123"));
+    assert_eq!(
+        registrations[0].customer_aws_account_id.as_deref(),
+        Some("111111111111")
+    );
+    assert_eq!(registrations[0].issued_at, now());
+    assert_eq!(registrations[0].signature, jwt);
+    assert_eq!(registrations[1].nonce, None);
 }
 
 #[tokio::test]
@@ -1008,4 +1020,76 @@ fn quick_start_chooses_aws_when_configured() {
     assert_eq!(forced.target, quick_start::Target::Simulator);
     let error = quick_start::options(vec!["--aws".to_owned()], |_: &str| None).unwrap_err();
     assert!(error.contains("product code"), "{error}");
+}
+
+// ---- The binary ----
+
+#[tokio::test]
+async fn the_binary_serves_a_config_file() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = std::env::temp_dir().join(format!("sim-bin-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("sim.json");
+    let key = dir.join("key.pem");
+    std::fs::write(
+        &config,
+        r#"{
+            "products": [{"code": "prod-bin", "kind": "ami", "dimensions": ["hours"]}],
+            "access_keys": [{"access_key_id": "AKID", "secret_access_key": "SECRET"}]
+        }"#,
+    )
+    .unwrap();
+    /// Ends the child process however the test ends.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_marketplace-metering-simulator"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--port")
+        .arg("0")
+        .arg("--public-key-out")
+        .arg(&key)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map(KillOnDrop)
+        .unwrap();
+    let mut first_line = String::new();
+    // Kept open until the child is ended.
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    stdout.read_line(&mut first_line).unwrap();
+    let endpoint = first_line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{first_line:?}");
+    let pem = std::fs::read_to_string(&key).unwrap();
+    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----"), "{pem}");
+    let client = Client::from_conf(
+        Config::builder()
+            .region("us-east-1")
+            .endpoint_url(&endpoint)
+            .credentials(Credentials::new("AKID", "SECRET", None))
+            .build(),
+    );
+    let result = client
+        .meter_usage()
+        .product_code("prod-bin")
+        .timestamp(SystemTime::now())
+        .usage_dimension("hours")
+        .usage_quantity_as_decimal("1")
+        .send()
+        .await;
+    drop(child);
+    drop(stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(result.unwrap().metering_record_id().is_some());
 }
