@@ -65,6 +65,12 @@ pub const MAX_QUANTITY: u64 = 99_999_999_999_999_999;
 pub const MAX_ALLOCATIONS: usize = 2500;
 /// The largest journal read on open.
 const MAX_JOURNAL_LEN: u64 = 256 * 1024 * 1024;
+/// A journal grown past this (and past twice its size after the last compaction) is compacted
+/// by `record`, so frequent small records never make it large.
+#[cfg(not(test))]
+const COMPACT_LEN: u64 = 8 * 1024 * 1024;
+#[cfg(test)]
+const COMPACT_LEN: u64 = 4096;
 /// The journal format's version, in its first line.
 const JOURNAL_VERSION: u32 = 1;
 
@@ -295,6 +301,13 @@ impl HourlyMeterer {
                 state.watermark,
             )?;
             *state.open.entry(key).or_default().entry(tags).or_default() += quantity;
+            // The usage is accepted: a compaction that fails now is only logged (the journal
+            // stays as it was, or refuses further writes when its end is unknown).
+            if journal.len > COMPACT_LEN.max(journal.compacted_len.saturating_mul(2)) {
+                if let Err(error) = journal.rewrite(&self.inner.product_code, state) {
+                    tracing::warn!(%error, "compacting the metering journal failed");
+                }
+            }
         }
         self.step(Step::UsageAccepted { dimension });
         Ok(epoch_time(hour))
@@ -392,7 +405,9 @@ impl HourlyMeterer {
             .client
             .meter_usage()
             .product_code(&self.inner.product_code)
-            .timestamp(DateTime::from_secs(hour))
+            // The hour's last second: the service rounds it down to the hour, and it leaves the
+            // most time of the service's 6-hour window.
+            .timestamp(DateTime::from_secs(hour + HOUR - 1))
             .usage_dimension(dimension)
             .usage_quantity_as_decimal(closed.quantity.to_string())
             .set_usage_allocations(allocations)
@@ -814,6 +829,8 @@ struct Journal {
     /// The length of its acknowledged content.
     len: u64,
     poisoned: bool,
+    /// The length after the last compaction.
+    compacted_len: u64,
     /// The first line, written whenever the file is (re)created.
     header: String,
 }
@@ -844,6 +861,18 @@ impl Journal {
             version: JOURNAL_VERSION,
             product: product_code.to_owned(),
         });
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        if !fs::metadata(dir)
+            .map_err(Journal::io(dir, "looking for the journal's directory"))?
+            .is_dir()
+        {
+            return Err(Journal::io(dir, "looking for the journal's directory")(
+                io::Error::other("not a directory"),
+            ));
+        }
         // A compaction that crashed before its rename: the journal itself is intact.
         let temp = temp_path(path);
         match fs::remove_file(&temp) {
@@ -860,6 +889,7 @@ impl Journal {
                     file: None,
                     len: 0,
                     poisoned: false,
+                    compacted_len: 0,
                     header,
                 };
                 return Ok((journal, State::default()));
@@ -895,6 +925,7 @@ impl Journal {
             file: (good_len > 0).then_some(file),
             len: good_len as u64,
             poisoned: false,
+            compacted_len: good_len as u64,
             header,
         };
         Ok((journal, state))
@@ -1022,6 +1053,7 @@ impl Journal {
             Ok(file) => {
                 self.file = Some(file);
                 self.len = text.len() as u64;
+                self.compacted_len = self.len;
                 Ok(())
             }
             Err(error) => {
@@ -1151,4 +1183,131 @@ fn apply(state: &mut State, entry: Entry) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use marketplace_metering::{Config, Credentials};
+
+    fn client() -> Client {
+        Client::from_conf(
+            Config::builder()
+                .region("us-east-1")
+                .credentials(Credentials::new("AKID", "SECRET", None))
+                .endpoint_url("http://127.0.0.1:9")
+                .build(),
+        )
+    }
+
+    fn dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("toolkit-hourly-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_client_token_is_stable_and_fits_the_model() {
+        let token = client_token("prod-abc", "cpu", 1_796_198_400, 5, &[]);
+        assert_eq!(token.len(), 64);
+        assert_eq!(
+            token,
+            client_token("prod-abc", "cpu", 1_796_198_400, 5, &[])
+        );
+        assert_ne!(
+            token,
+            client_token("prod-abc", "cpu", 1_796_198_400, 6, &[])
+        );
+        assert_ne!(
+            token,
+            client_token("prod-abc", "cpu", 1_796_202_000, 5, &[])
+        );
+        assert_ne!(
+            token,
+            client_token("prod-abc", "mem", 1_796_198_400, 5, &[])
+        );
+        assert_ne!(
+            token,
+            client_token("prod-abd", "cpu", 1_796_198_400, 5, &[])
+        );
+        let tagged = vec![(vec![("team".to_owned(), "a".to_owned())], 5)];
+        assert_ne!(
+            token,
+            client_token("prod-abc", "cpu", 1_796_198_400, 5, &tagged)
+        );
+        // Pinned (the SHA-256 of `["marketplace-metering-toolkit/hourly/1","prod-abc","cpu",
+        // 1796198400,5,[]]`): open usage in a journal of this version gets this token later.
+        assert_eq!(
+            token,
+            "bb63cf96352a0fa8652eed9e931e57dc74d7e3273c2647b1dbe9ed5e5096d0ce"
+        );
+    }
+
+    #[test]
+    fn frequent_records_keep_the_journal_small() {
+        let path = dir("small").join("journal");
+        let meterer = HourlyMeterer::at(&path)
+            .clock(|| UNIX_EPOCH + Duration::from_secs(1_796_198_460))
+            .open(client(), "prod-abc")
+            .unwrap();
+        for n in 0..300 {
+            meterer.record(["cpu", "mem"][n % 2], 1).unwrap();
+        }
+        let len = fs::metadata(&path).unwrap().len();
+        assert!(len < 3 * COMPACT_LEN, "{len} bytes");
+        drop(meterer);
+        let meterer = HourlyMeterer::at(&path).open(client(), "prod-abc").unwrap();
+        assert_eq!(
+            meterer.open_usage(),
+            [
+                (1_796_198_400, "cpu".to_owned(), 150),
+                (1_796_198_400, "mem".to_owned(), 150)
+            ]
+        );
+    }
+
+    #[test]
+    fn replay_refuses_entries_out_of_place() {
+        let path = Path::new("j");
+        let header = line_of(&Entry::Journal {
+            version: JOURNAL_VERSION,
+            product: "p".into(),
+        });
+        let done = line_of(&Entry::Done {
+            dim: "cpu".into(),
+            hour: 0,
+            id: None,
+        });
+        let error = replay(path, format!("{header}{done}").as_bytes(), "p").unwrap_err();
+        assert!(
+            matches!(&error, HourlyError::CorruptJournal { line: 2, problem, .. } if problem.contains("not closed")),
+            "{error}"
+        );
+        let error = replay(path, done.as_bytes(), "p").unwrap_err();
+        assert!(matches!(error, HourlyError::CorruptJournal { line: 1, .. }));
+        let close = line_of(&Entry::Close {
+            dim: "cpu".into(),
+            hour: 0,
+            closed: Closed {
+                quantity: 1,
+                allocations: Vec::new(),
+                token: "t".into(),
+            },
+        });
+        let late = line_of(&Entry::Usage {
+            dim: "cpu".into(),
+            hour: 0,
+            qty: 1,
+            tags: Vec::new(),
+        });
+        let error = replay(path, format!("{header}{close}{late}").as_bytes(), "p").unwrap_err();
+        assert!(matches!(error, HourlyError::CorruptJournal { line: 3, .. }));
+        // A torn last line is left out of the acknowledged length.
+        let bytes = format!("{header}{late}{}", &close[..10]);
+        let (state, good) = replay(path, bytes.as_bytes(), "p").unwrap();
+        assert_eq!(good, header.len() + late.len());
+        assert_eq!(state.open.len(), 1);
+    }
 }

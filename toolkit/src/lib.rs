@@ -20,3 +20,8 @@ pub mod batch;
 pub mod hourly;
 pub mod register;
 mod retry;
+
+/// The README's examples, compiled as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

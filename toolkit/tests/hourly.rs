@@ -76,7 +76,7 @@ async fn each_ended_hour_is_sent_once_per_dimension() {
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[0]["UsageDimension"], "cpu");
     assert_eq!(calls[0]["UsageQuantityAsDecimal"], "5");
-    assert_eq!(calls[0]["Timestamp"], json!(H0));
+    assert_eq!(calls[0]["Timestamp"], json!(H0 + 3599));
     assert_eq!(calls[0]["ProductCode"], "prod-ami");
     assert_eq!(
         calls[0]["ClientToken"],
