@@ -257,78 +257,49 @@ impl Service {
     }
 
     fn meter_usage(&self, input: &Map<String, Value>) -> Result<Value, ServiceError> {
-        let product_code = product_code_member(input, "ProductCode", "productCode")?
-            .ok_or_else(|| missing("productCode"))?;
-        let timestamp = timestamp_member(input, "Timestamp", "timestamp")?
-            .ok_or_else(|| missing("timestamp"))?;
-        let dimension = dimension_member(input, "UsageDimension", "usageDimension")?
-            .ok_or_else(|| missing("usageDimension"))?;
-        let (quantity, decimal) = quantity_members(
-            input,
-            ("UsageQuantity", "usageQuantity"),
-            ("UsageQuantityAsDecimal", "usageQuantityAsDecimal"),
-        )?;
-        let dry_run = match input.get("DryRun") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(v) => return Err(validation("dryRun", v, "Member must be a boolean")),
+        let request = MeterUsage::parse(input)?;
+        // One lock for the whole call: two requests with one ClientToken, or for one hour,
+        // are answered one after the other.
+        let mut state = self.state.lock().expect("state lock");
+        let Some(token) = &request.client_token else {
+            return self.meter_usage_checked(&mut state, &request);
         };
-        let client_token = optional_string(input, "ClientToken", "clientToken", 1, 64)?;
-        let allocations = allocations_member(input.get("UsageAllocations"), "usageAllocations")?;
-
-        let fingerprint = json!({
-            "ProductCode": product_code,
-            "Timestamp": epoch_millis(timestamp),
-            "UsageDimension": dimension,
-            "Quantity": quantity.0,
-            "Decimal": decimal,
-            "DryRun": dry_run,
-            "UsageAllocations": input.get("UsageAllocations"),
-        });
-        if let Some(token) = &client_token {
-            let state = self.state.lock().expect("state lock");
-            if let Some((seen, answer)) = state.client_tokens.get(token) {
-                if *seen != fingerprint {
-                    return Err(err(
-                        "IdempotencyConflictException",
-                        format!("ClientToken {token} was used by a request with other parameters."),
-                    ));
-                }
-                return answer.clone();
+        if let Some((seen, answer)) = state.client_tokens.get(token) {
+            if *seen != request.fingerprint {
+                return Err(err(
+                    "IdempotencyConflictException",
+                    format!("ClientToken {token} was used by a request with other parameters."),
+                ));
             }
+            return answer.clone();
         }
-        let answer = self.meter_usage_checked(
-            &product_code,
-            timestamp,
-            &dimension,
-            quantity,
-            decimal,
-            &allocations,
-            dry_run,
-        );
-        if let (Some(token), false) = (client_token, dry_run) {
-            if !matches!(&answer, Err(e) if e.code == "ThrottlingException" || e.status >= 500) {
-                self.state
-                    .lock()
-                    .expect("state lock")
-                    .client_tokens
-                    .insert(token, (fingerprint, answer.clone()));
-            }
+        let answer = self.meter_usage_checked(&mut state, &request);
+        // A dry run is not the request itself; throttling and faults are not answers to keep.
+        let keep = !request.dry_run
+            && !matches!(&answer, Err(e) if e.code == "ThrottlingException" || e.status >= 500);
+        if keep {
+            state
+                .client_tokens
+                .insert(token.clone(), (request.fingerprint.clone(), answer.clone()));
         }
         answer
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn meter_usage_checked(
         &self,
-        product_code: &str,
-        timestamp: SystemTime,
-        dimension: &str,
-        quantity: Micros,
-        decimal: bool,
-        allocations: &[ParsedAllocation],
-        dry_run: bool,
+        state: &mut State,
+        request: &MeterUsage,
     ) -> Result<Value, ServiceError> {
+        let MeterUsage {
+            product_code,
+            timestamp,
+            dimension,
+            quantity,
+            decimal,
+            allocations,
+            dry_run,
+            ..
+        } = request;
         let product = self.product(product_code)?;
         if product.kind == ProductKind::Saas {
             return Err(err(
@@ -338,35 +309,34 @@ impl Service {
         }
         check_dimension(product, dimension)?;
         let now = self.now();
-        if !within(timestamp, now, METER_USAGE_WINDOW, METER_USAGE_WINDOW) {
+        if !within(*timestamp, now, METER_USAGE_WINDOW, METER_USAGE_WINDOW) {
             return Err(err(
                 "TimestampOutOfBoundsException",
                 format!(
                     "Timestamp {} is more than 6 hours away from the current time {}.",
-                    format_rfc3339_millis(timestamp),
+                    format_rfc3339_millis(*timestamp),
                     format_rfc3339_millis(now)
                 ),
             ));
         }
-        check_allocations(allocations, quantity, decimal)?;
+        check_allocations(allocations, *quantity, *decimal)?;
         let customer = self.check_buyer_entitled(product_code)?;
-        if dry_run {
+        if *dry_run {
             return Err(err(
                 "DryRunOperation",
                 "Request would have succeeded, but the DryRun flag is set.",
             ));
         }
-        let hour = truncate_to_hour(timestamp);
+        let hour = truncate_to_hour(*timestamp);
         let key = (
-            product_code.to_owned(),
-            dimension.to_owned(),
+            product_code.clone(),
+            dimension.clone(),
             epoch_millis(hour),
             self.settings.buyer_account_id.clone(),
         );
-        let mut state = self.state.lock().expect("state lock");
         if let Some(&index) = state.hourly.get(&key) {
             let first = &state.records[index];
-            if Micros::parse_decimal(&first.quantity_decimal) == Some(quantity) {
+            if Micros::parse_decimal(&first.quantity_decimal) == Some(*quantity) {
                 return Ok(json!({ "MeteringRecordId": first.record_id }));
             }
             return Err(err(
@@ -381,12 +351,12 @@ impl Service {
         let record = MeteringRecord {
             record_id: random_uuid(),
             source: RecordSource::MeterUsage,
-            product_code: product_code.to_owned(),
+            product_code: product_code.clone(),
             customer_identifier: customer.map(|c| c.identifier.clone()),
             customer_aws_account_id: self.settings.buyer_account_id.clone(),
-            dimension: dimension.to_owned(),
+            dimension: dimension.clone(),
             hour,
-            timestamp,
+            timestamp: *timestamp,
             quantity: quantity.to_f64(),
             quantity_decimal: quantity.to_decimal_string(),
             allocations: allocations.iter().map(ParsedAllocation::public).collect(),
@@ -622,6 +592,65 @@ impl Service {
             out["PublicKeyRotationTimestamp"] = json!(epoch_secs_f64(rotation));
         }
         Ok(out)
+    }
+}
+
+/// A `MeterUsage` request, read and checked against the model's bounds.
+struct MeterUsage {
+    product_code: String,
+    timestamp: SystemTime,
+    dimension: String,
+    quantity: Micros,
+    /// Whether the quantity came as `UsageQuantityAsDecimal`.
+    decimal: bool,
+    allocations: Vec<ParsedAllocation>,
+    dry_run: bool,
+    client_token: Option<String>,
+    /// Every parameter but the `ClientToken`, quantities by value: what a reused token must
+    /// come with again.
+    fingerprint: Value,
+}
+
+impl MeterUsage {
+    fn parse(input: &Map<String, Value>) -> Result<Self, ServiceError> {
+        let product_code = product_code_member(input, "ProductCode", "productCode")?
+            .ok_or_else(|| missing("productCode"))?;
+        let timestamp = timestamp_member(input, "Timestamp", "timestamp")?
+            .ok_or_else(|| missing("timestamp"))?;
+        let dimension = dimension_member(input, "UsageDimension", "usageDimension")?
+            .ok_or_else(|| missing("usageDimension"))?;
+        let (quantity, decimal) = quantity_members(
+            input,
+            ("UsageQuantity", "usageQuantity"),
+            ("UsageQuantityAsDecimal", "usageQuantityAsDecimal"),
+        )?;
+        let dry_run = match input.get("DryRun") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => return Err(validation("dryRun", v, "Member must be a boolean")),
+        };
+        let client_token = optional_string(input, "ClientToken", "clientToken", 1, 64)?;
+        let allocations = allocations_member(input.get("UsageAllocations"), "usageAllocations")?;
+        let fingerprint = json!({
+            "ProductCode": product_code,
+            "Timestamp": epoch_millis(timestamp),
+            "UsageDimension": dimension,
+            "Quantity": quantity.0,
+            "Decimal": decimal,
+            "DryRun": dry_run,
+            "UsageAllocations": input.get("UsageAllocations"),
+        });
+        Ok(Self {
+            product_code,
+            timestamp,
+            dimension,
+            quantity,
+            decimal,
+            allocations,
+            dry_run,
+            client_token,
+            fingerprint,
+        })
     }
 }
 

@@ -409,42 +409,31 @@ async fn batch_meter_usage_rejects_whole_batches() {
             })
             .send()
     };
-    let ok = record("111111111111", "users", "1", "2026-12-02T08:00:00Z");
-    assert_eq!(
-        code(batch("prod-box", vec![ok.clone()]).await),
-        "InvalidProductCodeException"
-    );
-    assert_eq!(
-        code(batch("prod-nope", vec![ok.clone()]).await),
-        "InvalidProductCodeException"
-    );
-    assert_eq!(
-        code(
-            batch(
-                "prod-saas",
-                vec![
-                    ok.clone(),
-                    record("111111111111", "cpus", "1", "2026-12-02T08:00:00Z")
-                ]
-            )
-            .await
+    let ok = || record("111111111111", "users", "1", "2026-12-02T08:00:00Z");
+    let cases = [
+        ("prod-box", vec![ok()], "InvalidProductCodeException"),
+        ("prod-nope", vec![ok()], "InvalidProductCodeException"),
+        (
+            "prod-saas",
+            vec![
+                ok(),
+                record("111111111111", "cpus", "1", "2026-12-02T08:00:00Z"),
+            ],
+            "InvalidUsageDimensionException",
         ),
-        "InvalidUsageDimensionException"
-    );
-    // 24 hours back is the limit for BatchMeterUsage.
-    assert_eq!(
-        code(
-            batch(
-                "prod-saas",
-                vec![
-                    ok.clone(),
-                    record("111111111111", "gb", "1", "2026-12-01T08:29:59Z")
-                ]
-            )
-            .await
+        // 24 hours back is the limit for BatchMeterUsage.
+        (
+            "prod-saas",
+            vec![
+                ok(),
+                record("111111111111", "gb", "1", "2026-12-01T08:29:59Z"),
+            ],
+            "TimestampOutOfBoundsException",
         ),
-        "TimestampOutOfBoundsException"
-    );
+    ];
+    for (product, records, expected) in cases {
+        assert_eq!(code(batch(product, records).await), expected, "{product}");
+    }
     assert!(
         sim.records().is_empty(),
         "no record of a rejected batch counts"
