@@ -35,7 +35,8 @@
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use marketplace_metering::operation::register_usage::RegisterUsageOutput;
-use marketplace_metering::DateTime;
+use marketplace_metering::{Client, DateTime, Error};
+use ring::rand::{SecureRandom as _, SystemRandom};
 use ring::signature::{UnparsedPublicKey, RSA_PSS_2048_8192_SHA256};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -115,6 +116,33 @@ impl Verifier {
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
+    }
+
+    /// Calls `RegisterUsage` for `product_code` with key version `public_key_version` and a
+    /// fresh random nonce, and verifies the answer: the whole entitlement check of a paid
+    /// container product at start-up.
+    pub async fn register_usage(
+        &self,
+        client: &Client,
+        product_code: &str,
+        public_key_version: i32,
+    ) -> Result<Claims, RegisterError> {
+        let mut bytes = [0u8; 16];
+        SystemRandom::new()
+            .fill(&mut bytes)
+            .map_err(|_| RegisterError::NoRandomness)?;
+        let nonce: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let output = client
+            .register_usage()
+            .product_code(product_code)
+            .public_key_version(public_key_version)
+            .nonce(&nonce)
+            .send()
+            .await
+            .map_err(|error| RegisterError::Call(Error::from(error)))?;
+        let expected = Expected::new(product_code, i64::from(public_key_version)).nonce(nonce);
+        self.verify_output(&output, &expected)
+            .map_err(RegisterError::Verify)
     }
 
     /// Verifies the `Signature` of a `RegisterUsage` output.
@@ -423,6 +451,38 @@ impl fmt::Display for VerifyError {
 }
 
 impl std::error::Error for VerifyError {}
+
+/// Why [`Verifier::register_usage`] did not confirm the entitlement.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// The call failed; `CustomerNotEntitledException` is the buyer not being entitled.
+    Call(Error),
+    /// The answer did not verify.
+    Verify(VerifyError),
+    /// The system's random generator failed, so no nonce could be made.
+    NoRandomness,
+}
+
+impl fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegisterError::Call(error) => write!(f, "RegisterUsage failed: {error}"),
+            RegisterError::Verify(error) => write!(f, "RegisterUsage's answer: {error}"),
+            RegisterError::NoRandomness => f.write_str("no randomness for a nonce"),
+        }
+    }
+}
+
+impl std::error::Error for RegisterError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RegisterError::Call(error) => Some(error),
+            RegisterError::Verify(error) => Some(error),
+            RegisterError::NoRandomness => None,
+        }
+    }
+}
 
 /// Why a public key could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]

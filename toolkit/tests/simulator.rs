@@ -7,7 +7,7 @@ use marketplace_metering::{Client, Config, Credentials};
 use marketplace_metering_simulator::{Customer, Product, ProductKind, Query, Simulator};
 use marketplace_metering_toolkit::batch::{BatchMeterer, Outcome, SaasRecord};
 use marketplace_metering_toolkit::hourly::{HourStatus, HourlyMeterer};
-use marketplace_metering_toolkit::register::{Expected, Verifier, VerifyError};
+use marketplace_metering_toolkit::register::{Expected, RegisterError, Verifier, VerifyError};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -281,6 +281,18 @@ async fn register_usage_signatures_verify_and_tampering_is_caught() {
     assert_eq!(claims.nonce(), Some("nonce-42"));
     assert_eq!(claims.issued_at(), now());
 
+    // The whole check in one call, with a random nonce.
+    let claims = verifier
+        .register_usage(&client, "prod-box", sim.public_key_version())
+        .await
+        .unwrap();
+    assert_eq!(claims.nonce().map(str::len), Some(32));
+    let refused = verifier.register_usage(&client, "prod-none", 1).await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Call(e)) if e.code() == Some("InvalidProductCodeException")),
+        "{refused:?}"
+    );
+
     let token = output.signature().unwrap();
     // Another nonce, product or key version than the call's.
     assert!(matches!(
@@ -350,6 +362,25 @@ async fn register_usage_signatures_verify_and_tampering_is_caught() {
         other.verify(token, &expected),
         Err(VerifyError::BadSignature)
     );
+    // A buyer without a subscription.
+    let (_, now2) = clock();
+    let unsubscribed = Simulator::builder()
+        .product(Product::new("prod-box", ProductKind::Container))
+        .customer(Customer::new("cust-9", "999999999999"))
+        .buyer_account("999999999999")
+        .access_key("AKID", "SECRET")
+        .clock(now2)
+        .start()
+        .await
+        .unwrap();
+    let refused = verifier
+        .register_usage(&self::client(&unsubscribed), "prod-box", 1)
+        .await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Call(e)) if e.code() == Some("CustomerNotEntitledException")),
+        "{refused:?}"
+    );
+    unsubscribed.shutdown().await;
     // Kept too long.
     secs.fetch_add(3600, Ordering::SeqCst);
     assert!(matches!(
