@@ -8,6 +8,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use crate::service::Service;
+use crate::wire::{Reply, Request};
 
 /// The largest request head (request line and headers) read.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -15,40 +16,6 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// A connection that sends nothing for this long is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// One request as received.
-#[derive(Debug, Clone)]
-pub(crate) struct Request {
-    pub(crate) method: String,
-    pub(crate) target: String,
-    /// Names lowercased, values trimmed, in the order received.
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-}
-
-impl Request {
-    /// The first header called `name` (lowercase).
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// What to do with a request.
-#[derive(Debug)]
-pub(crate) enum Reply {
-    /// Send a response.
-    Response {
-        status: u16,
-        /// `__type` of an error answer, sent as `x-amzn-ErrorType` too.
-        error_type: Option<String>,
-        body: String,
-    },
-    /// Reset the connection without answering.
-    Reset,
-}
 
 /// Accepts connections until the task is aborted; each one is served on a task of its own,
 /// aborted with the accept loop.

@@ -35,6 +35,7 @@ mod records;
 mod service;
 mod sigv4;
 mod time;
+mod wire;
 
 use std::collections::HashMap;
 use std::fmt;

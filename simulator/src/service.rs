@@ -9,11 +9,11 @@ use serde_json::{json, Map, Value};
 
 use crate::config::{Customer, Product, ProductKind, RegistrationToken};
 use crate::faults::{Fault, Faults};
-use crate::http::{Reply, Request};
 use crate::jwt::Signer;
 use crate::quantity::Micros;
 use crate::records::{Allocation, MeteringRecord, RecordSource, Registration};
 use crate::time::{epoch_millis, epoch_secs_f64, format_rfc3339_millis, truncate_to_hour};
+use crate::wire::{Reply, Request};
 
 /// How far from "now" a `MeterUsage` timestamp may be (either way).
 const METER_USAGE_WINDOW: Duration = Duration::from_secs(6 * 3600);

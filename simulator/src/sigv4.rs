@@ -2,7 +2,7 @@
 
 use ring::{digest, hmac};
 
-use crate::http::Request;
+use crate::wire::Request;
 
 /// Why a signature was not accepted: the error code and message the service answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]
