@@ -33,6 +33,7 @@
 //!     .open(client, "prod-abc")?;
 //! // Wherever usage happens (blocks for one fsync):
 //! meterer.record("vcpu_hours", 2)?;
+//! meterer.record("gb_hours", "0.25".parse::<marketplace_metering_toolkit::hourly::Quantity>()?)?;
 //! meterer.record_tagged("vcpu_hours", 1, [("team", "analytics")])?;
 //! // In the background, every few minutes:
 //! let mut every = tokio::time::interval(Duration::from_secs(300));
@@ -46,6 +47,7 @@
 //! # }
 //! ```
 
+pub use crate::quantity::{Quantity, QuantityError};
 use crate::retry::is_transient;
 use marketplace_metering::types::{Tag, UsageAllocation};
 use marketplace_metering::{Client, DateTime, Error};
@@ -59,8 +61,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Seconds in an hour.
 const HOUR: i64 = 3600;
-/// The largest quantity `UsageQuantityAsDecimal` can carry (17 digits).
-pub const MAX_QUANTITY: u64 = 99_999_999_999_999_999;
 /// The most allocation tag sets `MeterUsage` takes for one hour.
 pub const MAX_ALLOCATIONS: usize = 2500;
 /// The largest journal read on open.
@@ -217,7 +217,7 @@ type TagSet = Vec<(String, String)>;
 #[derive(Debug, Default, PartialEq)]
 struct State {
     /// Usage of hours not closed yet, per tag set.
-    open: BTreeMap<HourKey, BTreeMap<TagSet, u64>>,
+    open: BTreeMap<HourKey, BTreeMap<TagSet, Quantity>>,
     /// Closed hours the service has not confirmed.
     closed: BTreeMap<HourKey, Closed>,
     /// Hours before this are closed: usage recorded for them (a clock set back) goes here.
@@ -229,9 +229,9 @@ struct State {
 /// What is sent for an hour.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Closed {
-    quantity: u64,
+    quantity: Quantity,
     /// Per tag set; empty when all usage was untagged.
-    allocations: Vec<(TagSet, u64)>,
+    allocations: Vec<(TagSet, Quantity)>,
     token: String,
 }
 
@@ -251,7 +251,11 @@ impl HourlyMeterer {
     ///
     /// The hour is the clock's, unless that hour was already sent (the clock was set back):
     /// then the usage counts in the first hour not sent yet.
-    pub fn record(&self, dimension: &str, quantity: u64) -> Result<SystemTime, HourlyError> {
+    pub fn record(
+        &self,
+        dimension: &str,
+        quantity: impl Into<Quantity>,
+    ) -> Result<SystemTime, HourlyError> {
         self.record_tagged(dimension, quantity, std::iter::empty::<(&str, &str)>())
     }
 
@@ -261,7 +265,7 @@ impl HourlyMeterer {
     pub fn record_tagged<K: Into<String>, V: Into<String>>(
         &self,
         dimension: &str,
-        quantity: u64,
+        quantity: impl Into<Quantity>,
         tags: impl IntoIterator<Item = (K, V)>,
     ) -> Result<SystemTime, HourlyError> {
         let mut tags: TagSet = tags
@@ -269,7 +273,8 @@ impl HourlyMeterer {
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
         tags.sort();
-        check_usage(dimension, quantity, &tags)?;
+        let quantity = quantity.into();
+        check_usage(dimension, &tags)?;
         let now = (self.inner.clock)();
         let mut hour = hour_of(now);
         {
@@ -280,10 +285,11 @@ impl HourlyMeterer {
             }
             let key = (hour, dimension.to_owned());
             let usage = state.open.get(&key);
-            let total = usage.map_or(0, |u| u.values().sum::<u64>());
-            if total.checked_add(quantity).is_none_or(|t| t > MAX_QUANTITY) {
+            let total = usage.map_or(Some(Quantity::ZERO), |u| sum(u.values()));
+            if total.and_then(|t| t.checked_add(quantity)).is_none() {
                 return Err(HourlyError::InvalidUsage(format!(
-                    "the hour's total of {dimension:?} would exceed {MAX_QUANTITY}"
+                    "the hour's total of {dimension:?} would exceed {}",
+                    Quantity::MAX
                 )));
             }
             if usage.is_some_and(|u| !u.contains_key(&tags) && u.len() >= MAX_ALLOCATIONS) {
@@ -300,7 +306,9 @@ impl HourlyMeterer {
                 }],
                 state.watermark,
             )?;
-            *state.open.entry(key).or_default().entry(tags).or_default() += quantity;
+            let slot = state.open.entry(key).or_default().entry(tags).or_default();
+            // Checked above: the hour's total, so this part too, stays within the maximum.
+            *slot = slot.checked_add(quantity).unwrap_or(Quantity::MAX);
             // The usage is accepted: a compaction that fails now is only logged (the journal
             // stays as it was, or refuses further writes when its end is unknown).
             if journal.len > COMPACT_LEN.max(journal.compacted_len.saturating_mul(2)) {
@@ -435,7 +443,7 @@ impl HourlyMeterer {
             Err(error) => {
                 let error = Arc::new(Error::from(error));
                 if is_rejection(&error) {
-                    tracing::error!(%error, dimension, hour, quantity = closed.quantity, "MeterUsage refused an hour; it will not be sent again");
+                    tracing::error!(%error, dimension, hour, quantity = %closed.quantity, "MeterUsage refused an hour; it will not be sent again");
                     self.resolve(
                         &key,
                         Entry::Rejected {
@@ -486,7 +494,7 @@ impl HourlyMeterer {
 
     /// Hours closed and not confirmed yet, as (hour start in epoch seconds, dimension,
     /// quantity).
-    pub fn unconfirmed(&self) -> Vec<(i64, String, u64)> {
+    pub fn unconfirmed(&self) -> Vec<(i64, String, Quantity)> {
         self.lock()
             .state
             .closed
@@ -496,12 +504,18 @@ impl HourlyMeterer {
     }
 
     /// Usage of hours not closed yet, as (hour start in epoch seconds, dimension, total).
-    pub fn open_usage(&self) -> Vec<(i64, String, u64)> {
+    pub fn open_usage(&self) -> Vec<(i64, String, Quantity)> {
         self.lock()
             .state
             .open
             .iter()
-            .map(|((hour, dimension), usage)| (*hour, dimension.clone(), usage.values().sum()))
+            .map(|((hour, dimension), usage)| {
+                (
+                    *hour,
+                    dimension.clone(),
+                    sum(usage.values()).unwrap_or(Quantity::MAX),
+                )
+            })
             .collect()
     }
 
@@ -543,7 +557,7 @@ impl FlushReport {
 pub struct HourReport {
     dimension: String,
     hour: i64,
-    quantity: u64,
+    quantity: Quantity,
     status: HourStatus,
 }
 
@@ -557,7 +571,7 @@ impl HourReport {
         epoch_time(self.hour)
     }
     /// The quantity sent.
-    pub fn quantity(&self) -> u64 {
+    pub fn quantity(&self) -> Quantity {
         self.quantity
     }
     /// What became of it.
@@ -700,15 +714,12 @@ fn is_rejection(error: &Error) -> bool {
 }
 
 /// Checks usage against the model's rules before it is written down.
-fn check_usage(dimension: &str, quantity: u64, tags: &TagSet) -> Result<(), HourlyError> {
+fn check_usage(dimension: &str, tags: &TagSet) -> Result<(), HourlyError> {
     let invalid = |problem: String| Err(HourlyError::InvalidUsage(problem));
     if dimension.is_empty() || dimension.chars().count() > 255 {
         return invalid(format!(
             "the dimension {dimension:?} must be 1 to 255 characters"
         ));
-    }
-    if quantity > MAX_QUANTITY {
-        return invalid(format!("the quantity {quantity} exceeds {MAX_QUANTITY}"));
     }
     if tags.len() > 5 {
         return invalid(format!("{} tags; at most 5 are allowed", tags.len()));
@@ -732,9 +743,10 @@ fn check_usage(dimension: &str, quantity: u64, tags: &TagSet) -> Result<(), Hour
 }
 
 /// What is sent for an hour's usage.
-fn close(product_code: &str, key: &HourKey, usage: &BTreeMap<TagSet, u64>) -> Closed {
-    let quantity = usage.values().sum();
-    let allocations: Vec<(TagSet, u64)> = if usage.keys().all(Vec::is_empty) {
+fn close(product_code: &str, key: &HourKey, usage: &BTreeMap<TagSet, Quantity>) -> Closed {
+    // Kept within the maximum by `record` and `replay`.
+    let quantity = sum(usage.values()).unwrap_or(Quantity::MAX);
+    let allocations: Vec<(TagSet, Quantity)> = if usage.keys().all(Vec::is_empty) {
         Vec::new()
     } else {
         usage.iter().map(|(t, q)| (t.clone(), *q)).collect()
@@ -754,15 +766,19 @@ pub fn client_token(
     product_code: &str,
     dimension: &str,
     hour: i64,
-    quantity: u64,
-    allocations: &[(Vec<(String, String)>, u64)],
+    quantity: Quantity,
+    allocations: &[(Vec<(String, String)>, Quantity)],
 ) -> String {
+    let allocations: Vec<(&[(String, String)], String)> = allocations
+        .iter()
+        .map(|(tags, quantity)| (tags.as_slice(), quantity.to_string()))
+        .collect();
     let canonical = serde_json::json!([
         "marketplace-metering-toolkit/hourly/1",
         product_code,
         dimension,
         hour,
-        quantity,
+        quantity.to_string(),
         allocations
     ]);
     let digest = ring::digest::digest(&ring::digest::SHA256, canonical.to_string().as_bytes());
@@ -771,6 +787,13 @@ pub fn client_token(
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The sum of `quantities`, if within the maximum.
+fn sum<'a>(quantities: impl IntoIterator<Item = &'a Quantity>) -> Option<Quantity> {
+    quantities
+        .into_iter()
+        .try_fold(Quantity::ZERO, |total, q| total.checked_add(*q))
 }
 
 /// The start of the hour `time` is in, in seconds since the epoch.
@@ -796,7 +819,7 @@ enum Entry {
     Usage {
         dim: String,
         hour: i64,
-        qty: u64,
+        qty: Quantity,
         tags: TagSet,
     },
     /// An hour closed: exactly what is sent for it.
@@ -1148,11 +1171,14 @@ fn apply(state: &mut State, entry: Entry) -> Result<(), String> {
             if state.closed.contains_key(&key) || state.watermark.is_some_and(|w| hour < w) {
                 return Err(format!("usage for the closed hour {hour} of {:?}", key.1));
             }
-            let total = state.open.entry(key).or_default().entry(tags).or_default();
-            *total = total
+            let usage = state.open.entry(key).or_default();
+            let part = usage.entry(tags).or_default();
+            *part = part
                 .checked_add(qty)
-                .filter(|&t| t <= MAX_QUANTITY)
-                .ok_or("the hour's total overflows")?;
+                .ok_or("the hour's total exceeds the maximum quantity")?;
+            if sum(usage.values()).is_none() {
+                return Err("the hour's total exceeds the maximum quantity".into());
+            }
         }
         Entry::Close { dim, hour, closed } => {
             let key = (hour, dim);
@@ -1160,7 +1186,7 @@ fn apply(state: &mut State, entry: Entry) -> Result<(), String> {
                 return Err(format!("the hour {hour} of {:?} is closed twice", key.1));
             }
             if let Some(usage) = state.open.remove(&key) {
-                if usage.values().sum::<u64>() != closed.quantity {
+                if sum(usage.values()) != Some(closed.quantity) {
                     return Err(format!(
                         "the hour {hour} of {:?} is closed with another quantity than recorded",
                         key.1
@@ -1210,38 +1236,38 @@ mod tests {
 
     #[test]
     fn the_client_token_is_stable_and_fits_the_model() {
-        let token = client_token("prod-abc", "cpu", 1_796_198_400, 5, &[]);
+        let token = client_token("prod-abc", "cpu", 1_796_198_400, Quantity::from(5), &[]);
         assert_eq!(token.len(), 64);
         assert_eq!(
             token,
-            client_token("prod-abc", "cpu", 1_796_198_400, 5, &[])
+            client_token("prod-abc", "cpu", 1_796_198_400, Quantity::from(5), &[])
         );
         assert_ne!(
             token,
-            client_token("prod-abc", "cpu", 1_796_198_400, 6, &[])
+            client_token("prod-abc", "cpu", 1_796_198_400, Quantity::from(6), &[])
         );
         assert_ne!(
             token,
-            client_token("prod-abc", "cpu", 1_796_202_000, 5, &[])
+            client_token("prod-abc", "cpu", 1_796_202_000, Quantity::from(5), &[])
         );
         assert_ne!(
             token,
-            client_token("prod-abc", "mem", 1_796_198_400, 5, &[])
+            client_token("prod-abc", "mem", 1_796_198_400, Quantity::from(5), &[])
         );
         assert_ne!(
             token,
-            client_token("prod-abd", "cpu", 1_796_198_400, 5, &[])
+            client_token("prod-abd", "cpu", 1_796_198_400, Quantity::from(5), &[])
         );
-        let tagged = vec![(vec![("team".to_owned(), "a".to_owned())], 5)];
+        let tagged = vec![(vec![("team".to_owned(), "a".to_owned())], Quantity::from(5))];
         assert_ne!(
             token,
-            client_token("prod-abc", "cpu", 1_796_198_400, 5, &tagged)
+            client_token("prod-abc", "cpu", 1_796_198_400, Quantity::from(5), &tagged)
         );
         // Pinned (the SHA-256 of `["marketplace-metering-toolkit/hourly/1","prod-abc","cpu",
-        // 1796198400,5,[]]`): open usage in a journal of this version gets this token later.
+        // 1796198400,"5",[]]`): open usage in a journal of this version gets this token later.
         assert_eq!(
             token,
-            "bb63cf96352a0fa8652eed9e931e57dc74d7e3273c2647b1dbe9ed5e5096d0ce"
+            "df313ab3d86df0ec102bc68218ee6663254fb25ac96203ef8ff0c7fc3bae9f16"
         );
     }
 
@@ -1262,8 +1288,8 @@ mod tests {
         assert_eq!(
             meterer.open_usage(),
             [
-                (1_796_198_400, "cpu".to_owned(), 150),
-                (1_796_198_400, "mem".to_owned(), 150)
+                (1_796_198_400, "cpu".to_owned(), Quantity::from(150)),
+                (1_796_198_400, "mem".to_owned(), Quantity::from(150))
             ]
         );
     }
@@ -1291,7 +1317,7 @@ mod tests {
             dim: "cpu".into(),
             hour: 0,
             closed: Closed {
-                quantity: 1,
+                quantity: Quantity::from(1),
                 allocations: Vec::new(),
                 token: "t".into(),
             },
@@ -1299,7 +1325,7 @@ mod tests {
         let late = line_of(&Entry::Usage {
             dim: "cpu".into(),
             hour: 0,
-            qty: 1,
+            qty: Quantity::from(1),
             tags: Vec::new(),
         });
         let error = replay(path, format!("{header}{close}{late}").as_bytes(), "p").unwrap_err();

@@ -18,6 +18,7 @@
 
 pub mod batch;
 pub mod hourly;
+mod quantity;
 pub mod register;
 mod retry;
 

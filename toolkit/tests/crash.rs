@@ -4,7 +4,8 @@
 //! but before the journal is updated, after confirming, after compacting) and at random
 //! times; restarted each time on the same journal. In the end every hour with usage is billed
 //! exactly once, with the usage the child acknowledged (plus, at most, the one record each
-//! killed child had on disk but had not acknowledged yet).
+//! killed child had on disk but had not acknowledged yet). `cpu` is metered in whole numbers,
+//! `mem` in decimals.
 //!
 //! A fake clock shared by the child and the simulator makes an hour pass in 300 ms. The number
 //! of kills is `CRASH_KILLS` (default 100); the seed is printed and can be set with
@@ -46,6 +47,10 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+}
+
+fn micros(quantity: f64) -> u64 {
+    (quantity * 1e6).round() as u64
 }
 
 fn real_ms() -> f64 {
@@ -96,7 +101,7 @@ impl Run {
 /// What the children said.
 #[derive(Default)]
 struct Seen {
-    /// Acknowledged usage per (dimension, hour).
+    /// Acknowledged usage per (dimension, hour), in millionths.
     acked: BTreeMap<(String, u64), u64>,
     problems: Vec<String>,
 }
@@ -109,7 +114,7 @@ impl Seen {
                 *self
                     .acked
                     .entry((dimension.to_string(), hour.parse().unwrap()))
-                    .or_default() += quantity.parse::<u64>().unwrap();
+                    .or_default() += micros(quantity.parse().unwrap());
             }
             ["HOUR", _, _, _, "confirmed"] | ["STOPPED", _] | ["DRAINED"] => {}
             // Pending hours are retried (a child killed while the service was answering).
@@ -235,19 +240,19 @@ fn each_hour_is_billed_exactly_once_across_sigkills() {
     // Each hour with usage billed exactly once, with at least the acknowledged usage; what
     // was billed beyond it is the record each killed child had on disk and had not
     // acknowledged, at most one per child of at most 3.
-    let mut billed: BTreeMap<(String, u64), Vec<f64>> = BTreeMap::new();
+    let mut billed: BTreeMap<(String, u64), Vec<u64>> = BTreeMap::new();
     for record in sim.records() {
         assert_eq!(record.product_code, "prod-ami");
         let hour = record.hour.duration_since(UNIX_EPOCH).unwrap().as_secs();
         billed
             .entry((record.dimension.clone(), hour))
             .or_default()
-            .push(record.quantity);
+            .push(micros(record.quantity));
     }
-    let mut unacknowledged = 0.0;
+    let mut unacknowledged = 0;
     for (key, quantities) in &billed {
         assert_eq!(quantities.len(), 1, "{key:?} billed {quantities:?}");
-        let acked = seen.acked.get(key).copied().unwrap_or(0) as f64;
+        let acked = seen.acked.get(key).copied().unwrap_or(0);
         assert!(
             quantities[0] >= acked,
             "{key:?}: billed {} < acknowledged {acked}",
@@ -262,11 +267,11 @@ fn each_hour_is_billed_exactly_once_across_sigkills() {
         );
     }
     assert!(
-        unacknowledged <= 3.0 * kills as f64,
+        unacknowledged <= 3_000_000 * kills as u64,
         "{unacknowledged} billed beyond what was acknowledged"
     );
     println!(
-        "crash test: {} hours billed once each, {unacknowledged} unacknowledged usage billed",
+        "crash test: {} hours billed once each, {unacknowledged} millionths of unacknowledged usage billed",
         billed.len()
     );
     assert!(billed.len() >= 20, "only {} hours billed", billed.len());

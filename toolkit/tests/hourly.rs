@@ -3,7 +3,9 @@
 mod common;
 
 use common::{error, Fake};
-use marketplace_metering_toolkit::hourly::{client_token, HourStatus, HourlyError, HourlyMeterer};
+use marketplace_metering_toolkit::hourly::{
+    client_token, HourStatus, HourlyError, HourlyMeterer, Quantity,
+};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -80,7 +82,7 @@ async fn each_ended_hour_is_sent_once_per_dimension() {
     assert_eq!(calls[0]["ProductCode"], "prod-ami");
     assert_eq!(
         calls[0]["ClientToken"],
-        json!(client_token("prod-ami", "cpu", H0, 5, &[]))
+        json!(client_token("prod-ami", "cpu", H0, Quantity::from(5), &[]))
     );
     assert!(calls[0].get("UsageAllocations").is_none());
     assert_eq!(calls[1]["UsageDimension"], "mem");
@@ -88,7 +90,10 @@ async fn each_ended_hour_is_sent_once_per_dimension() {
     // Sent once: the next flush of the same hour sends nothing.
     assert_eq!(meterer.flush().await.unwrap().hours().len(), 0);
     assert_eq!(fake.calls().len(), 2);
-    assert_eq!(meterer.open_usage(), [(H0 + 3600, "cpu".to_owned(), 1)]);
+    assert_eq!(
+        meterer.open_usage(),
+        [(H0 + 3600, "cpu".to_owned(), Quantity::from(1))]
+    );
 
     // Once everything is confirmed, the journal goes away.
     clock.set(H0 + 2 * 3600);
@@ -137,7 +142,10 @@ async fn usage_survives_a_restart_and_failed_hours_are_resent_with_the_same_toke
     }
     // Restarted: the usage is still there.
     let meterer = open(&path, &down, &clock);
-    assert_eq!(meterer.open_usage(), [(H0, "cpu".to_owned(), 9)]);
+    assert_eq!(
+        meterer.open_usage(),
+        [(H0, "cpu".to_owned(), Quantity::from(9))]
+    );
     clock.set(H0 + 3600);
     let report = meterer.flush().await.unwrap();
     assert!(matches!(report.hours()[0].status(), HourStatus::Pending(_)));
@@ -146,7 +154,10 @@ async fn usage_survives_a_restart_and_failed_hours_are_resent_with_the_same_toke
     // Restarted again, the service back: the closed hour goes with the token it had.
     let fake = ok_fake();
     let meterer = open(&path, &fake, &clock);
-    assert_eq!(meterer.unconfirmed(), [(H0, "cpu".to_owned(), 9)]);
+    assert_eq!(
+        meterer.unconfirmed(),
+        [(H0, "cpu".to_owned(), Quantity::from(9))]
+    );
     let report = meterer.flush().await.unwrap();
     assert!(matches!(
         report.hours()[0].status(),
@@ -184,11 +195,17 @@ async fn usage_after_the_clock_went_back_never_changes_a_closed_hour() {
     meterer.flush().await.unwrap();
     clock.set(H0 + 30); // back into the hour already sent
     meterer.record("cpu", 2).unwrap();
-    assert_eq!(meterer.open_usage(), [(H0 + 3600, "cpu".to_owned(), 2)]);
+    assert_eq!(
+        meterer.open_usage(),
+        [(H0 + 3600, "cpu".to_owned(), Quantity::from(2))]
+    );
     drop(meterer);
     let meterer = open(&path, &fake, &clock);
     meterer.record("cpu", 2).unwrap();
-    assert_eq!(meterer.open_usage(), [(H0 + 3600, "cpu".to_owned(), 4)]);
+    assert_eq!(
+        meterer.open_usage(),
+        [(H0 + 3600, "cpu".to_owned(), Quantity::from(4))]
+    );
 }
 
 #[tokio::test]
@@ -208,13 +225,16 @@ async fn a_torn_last_line_is_dropped_and_other_damage_is_an_error() {
     torn.extend_from_slice(br#"0badf00d {"usage":{"dim":"cpu","ho"#);
     std::fs::write(&path, &torn).unwrap();
     let meterer = open(&path, &fake, &clock);
-    assert_eq!(meterer.open_usage(), [(H0, "cpu".to_owned(), 3)]);
+    assert_eq!(
+        meterer.open_usage(),
+        [(H0, "cpu".to_owned(), Quantity::from(3))]
+    );
     assert_eq!(std::fs::read(&path).unwrap(), good);
     meterer.record("cpu", 4).unwrap();
     drop(meterer);
     assert_eq!(
         open(&path, &fake, &clock).open_usage(),
-        [(H0, "cpu".to_owned(), 7)]
+        [(H0, "cpu".to_owned(), Quantity::from(7))]
     );
 
     // A complete line that is damaged: an error naming the file and the line.
@@ -261,7 +281,6 @@ async fn invalid_usage_is_refused_before_it_is_written() {
     for result in [
         meterer.record("", 1),
         meterer.record(&"d".repeat(256), 1),
-        meterer.record("cpu", 100_000_000_000_000_000),
         meterer.record_tagged("cpu", 1, six),
         meterer.record_tagged("cpu", 1, [("a", "x"), ("a", "y")]),
         meterer.record_tagged("cpu", 1, [("bad\u{7}key", "x")]),
@@ -272,13 +291,25 @@ async fn invalid_usage_is_refused_before_it_is_written() {
             "{result:?}"
         );
     }
-    meterer.record("cpu", 99_999_999_999_999_999).unwrap();
+    // An hour's total stays within what `UsageQuantityAsDecimal` can say.
+    meterer.record("cpu", Quantity::MAX).unwrap();
     assert!(matches!(
-        meterer.record("cpu", 1),
+        meterer.record("cpu", "0.000001".parse::<Quantity>().unwrap()),
         Err(HourlyError::InvalidUsage(_))
     ));
     assert_eq!(
         meterer.open_usage(),
-        [(H0, "cpu".to_owned(), 99_999_999_999_999_999)]
+        [(H0, "cpu".to_owned(), Quantity::MAX)]
     );
+    // Decimals add up exactly and are sent as the shortest decimal text.
+    let fake2 = ok_fake();
+    let meterer = open(&journal("decimals"), &fake2, &clock);
+    for text in ["0.1", "0.2", "1.000001"] {
+        meterer
+            .record("mem", text.parse::<Quantity>().unwrap())
+            .unwrap();
+    }
+    clock.set(H0 + 3600);
+    meterer.flush().await.unwrap();
+    assert_eq!(sent(&fake2)[0]["UsageQuantityAsDecimal"], "1.300001");
 }

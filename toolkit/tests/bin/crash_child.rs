@@ -17,7 +17,7 @@
 
 use marketplace_metering::config::RetryConfig;
 use marketplace_metering::{Client, Config, Credentials};
-use marketplace_metering_toolkit::hourly::{HourStatus, HourlyMeterer, Step};
+use marketplace_metering_toolkit::hourly::{HourStatus, HourlyMeterer, Quantity, Step};
 use std::io::{BufRead as _, Write as _};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -112,8 +112,17 @@ fn main() {
     runtime.block_on(async {
         for iteration in 0u64..100_000 {
             if !drain {
-                let dimension = ["cpu", "mem"][(iteration % 2) as usize];
-                let quantity = 1 + iteration % 3;
+                // Whole numbers for `cpu`, decimals for `mem`.
+                let (dimension, quantity) = if iteration % 2 == 0 {
+                    ("cpu", Quantity::from(1 + (iteration % 3) as u32))
+                } else {
+                    (
+                        "mem",
+                        ["0.5", "1.25", "0.000001"][(iteration % 3) as usize]
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                };
                 match meterer.record(dimension, quantity) {
                     Ok(hour) => say(&format!("ACK {} {dimension} {quantity}", secs(hour))),
                     Err(error) => say(&format!("ERROR {error}")),
