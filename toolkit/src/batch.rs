@@ -43,6 +43,7 @@
 //! ```
 
 use crate::retry::{backoff, is_transient};
+use marketplace_metering::error::ProvideErrorMetadata as _;
 use marketplace_metering::types::{UsageRecord, UsageRecordResult, UsageRecordResultStatus};
 use marketplace_metering::{Client, Error};
 use std::collections::{BTreeMap, VecDeque};
@@ -441,6 +442,10 @@ impl BatchMeterer {
 /// Whether a refused call may have been refused for some of its records only, so that
 /// sending them in smaller calls finds the others acceptable.
 fn is_about_records(error: &Error) -> bool {
+    if let Error::Unhandled(error) = error {
+        // The service's own input validation (e.g. a quantity that is not a decimal).
+        return error.meta().code() == Some("ValidationException");
+    }
     matches!(
         error,
         Error::Validation(_)

@@ -210,6 +210,44 @@ async fn a_call_refused_for_one_record_is_split_to_find_it() {
     // Binary search: far fewer calls than one per record.
     assert!(fake.calls().len() <= 12, "{} calls", fake.calls().len());
 
+    // The same for a record the client refuses to send (no dimension) and one the service's
+    // validation refuses (not a decimal).
+    let fake = Fake::new(|_, _, body| {
+        let bad = body["UsageRecords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["QuantityAsDecimal"] == json!("1,5"));
+        if bad {
+            error(400, "ValidationException")
+        } else {
+            (200, answer_all(body, "Success"))
+        }
+    });
+    let mut records: Vec<SaasRecord> = (0..10)
+        .map(|n| SaasRecord::new("prod-a", record(n, n)))
+        .collect();
+    let mut no_dimension = record(3, 3);
+    no_dimension.dimension = None;
+    records[3] = SaasRecord::new("prod-a", no_dimension);
+    let mut comma = record(7, 7);
+    comma.quantity_as_decimal = Some("1,5".into());
+    records[7] = SaasRecord::new("prod-a", comma);
+    let report = meterer(&fake).meter(records).await;
+    for outcome in report.outcomes() {
+        match outcome.index() {
+            3 => assert!(
+                matches!(outcome.outcome(), Outcome::Failed(e) if matches!(**e, marketplace_metering::Error::Validation(_))),
+                "{outcome:?}"
+            ),
+            7 => assert!(
+                matches!(outcome.outcome(), Outcome::Failed(e) if e.code() == Some("ValidationException")),
+                "{outcome:?}"
+            ),
+            _ => assert!(outcome.outcome().is_success(), "{outcome:?}"),
+        }
+    }
+
     // A refusal about the call as a whole fails its records at once, without splitting.
     let fake = Fake::new(|_, _, _| error(400, "InvalidProductCodeException"));
     let records: Vec<SaasRecord> = (0..25)
