@@ -20,7 +20,7 @@
 //! **Library crates and dev tools.** The library crates are what users depend on: every
 //! workspace member with a library target whose directory is not one of [`DEV_TOOL_DIRS`]
 //! (`codegen/`, with the generator's compiled snapshot fixtures below it, `xtask/`, `tests/`
-//! and `benches/`). Today that is `runtime/` (`marketplace-sdk-runtime`) and `generated/*`
+//! `benches/` and `examples/`). Today that is `runtime/` (`marketplace-sdk-runtime`) and `generated/*`
 //! (`marketplace-metering`); a new crate anywhere else is checked as a library by default.
 //! For a library, what counts is the closure of its normal and build dependencies: what a
 //! user's compiler builds. Its own dev-dependencies are printed for information only. A
@@ -51,7 +51,7 @@ use serde_json::Value;
 /// The directories, relative to the workspace root, whose members are dev tools rather than
 /// library crates: the generator and its snapshot fixtures, this tool, the integration tests
 /// and the benchmarks.
-pub(crate) const DEV_TOOL_DIRS: [&str; 4] = ["codegen", "xtask", "tests", "benches"];
+pub(crate) const DEV_TOOL_DIRS: [&str; 5] = ["codegen", "xtask", "tests", "benches", "examples"];
 
 /// Runs the check on the workspace at `root` and prints its report; exit code 1 when a
 /// declared `rust-version` is too low (or a library crate has none).
