@@ -22,7 +22,8 @@
 //! atomically renamed over the old one), and removed when nothing is left. A crash in the middle
 //! of an append leaves a torn last line without its newline: it was never acknowledged, so it
 //! is dropped on open. Any other damage is an error naming the file and the line: a journal
-//! is never silently discarded. One process at a time may use a journal.
+//! is never silently discarded. One process at a time may use a journal (a second open in the
+//! same process is refused; across processes, that is the caller's to ensure).
 //!
 //! ```no_run
 //! use marketplace_metering_toolkit::hourly::HourlyMeterer;
@@ -162,6 +163,7 @@ impl HourlyMeterAt {
         product_code: impl Into<String>,
     ) -> Result<HourlyMeterer, HourlyError> {
         let product_code = product_code.into();
+        let claim = Claim::new(&self.path)?;
         let (journal, state) = Journal::open(&self.path, &product_code)?;
         Ok(HourlyMeterer {
             inner: Arc::new(Inner {
@@ -171,6 +173,7 @@ impl HourlyMeterAt {
                 on_step: self.on_step,
                 state: Mutex::new(Locked { journal, state }),
                 flushing: tokio::sync::Mutex::new(()),
+                _claim: claim,
             }),
         })
     }
@@ -201,6 +204,43 @@ struct Inner {
     state: Mutex<Locked>,
     /// One flush at a time.
     flushing: tokio::sync::Mutex<()>,
+    _claim: Claim,
+}
+
+/// The journals open in this process, by absolute path.
+static OPEN_JOURNALS: Mutex<std::collections::BTreeSet<PathBuf>> =
+    Mutex::new(std::collections::BTreeSet::new());
+
+/// This process's claim on a journal path, given up when dropped: two meterers on one journal
+/// would each send what the other closed.
+struct Claim(PathBuf);
+
+impl Claim {
+    fn new(path: &Path) -> Result<Claim, HourlyError> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let absolute = fs::canonicalize(dir)
+            .map_err(Journal::io(dir, "looking for the journal's directory"))?
+            .join(path.file_name().unwrap_or_default());
+        let mut open = OPEN_JOURNALS.lock().unwrap_or_else(PoisonError::into_inner);
+        if !open.insert(absolute.clone()) {
+            return Err(HourlyError::InUse {
+                path: path.to_owned(),
+            });
+        }
+        Ok(Claim(absolute))
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        OPEN_JOURNALS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.0);
+    }
 }
 
 struct Locked {
@@ -658,6 +698,11 @@ pub enum HourlyError {
     },
     /// The usage cannot be metered: what is wrong with it.
     InvalidUsage(String),
+    /// Another meterer of this process has the journal open (clone that one instead).
+    InUse {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 impl fmt::Display for HourlyError {
@@ -686,6 +731,11 @@ impl fmt::Display for HourlyError {
                 path.display()
             ),
             HourlyError::InvalidUsage(problem) => write!(f, "invalid usage: {problem}"),
+            HourlyError::InUse { path } => write!(
+                f,
+                "{} is already open in this process; clone its meterer instead",
+                path.display()
+            ),
         }
     }
 }

@@ -67,6 +67,11 @@ async fn each_ended_hour_is_sent_once_per_dimension() {
     meterer.record("cpu", 2).unwrap();
     meterer.record("cpu", 3).unwrap();
     meterer.record("mem", 7).unwrap();
+    // One meterer per journal in a process.
+    assert!(matches!(
+        HourlyMeterer::at(&path).open(fake.client(), "prod-ami"),
+        Err(HourlyError::InUse { .. })
+    ));
     // The hour has not ended: nothing to send.
     assert_eq!(meterer.flush().await.unwrap().hours().len(), 0);
     clock.set(H0 + 3600 + 5);
