@@ -255,9 +255,9 @@ type TagSet = Vec<(String, String)>;
 
 /// What the journal says, replayed.
 #[derive(Debug, Default, PartialEq)]
-struct State {
+pub(crate) struct State {
     /// Usage of hours not closed yet, per tag set.
-    open: BTreeMap<HourKey, BTreeMap<TagSet, Quantity>>,
+    pub(crate) open: BTreeMap<HourKey, BTreeMap<TagSet, Quantity>>,
     /// Closed hours the service has not confirmed.
     closed: BTreeMap<HourKey, Closed>,
     /// Hours before this are closed: usage recorded for them (a clock set back) goes here.
@@ -268,7 +268,7 @@ struct State {
 
 /// What is sent for an hour.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct Closed {
+pub(crate) struct Closed {
     quantity: Quantity,
     /// Per tag set; empty when all usage was untagged.
     allocations: Vec<(TagSet, Quantity)>,
@@ -862,7 +862,7 @@ fn epoch_time(secs: i64) -> SystemTime {
 /// A journal line.
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-enum Entry {
+pub(crate) enum Entry {
     /// The first line: the format and the product.
     Journal { version: u32, product: String },
     /// Usage accepted.
@@ -909,7 +909,7 @@ struct Journal {
 }
 
 /// One journal line: 8 hex digits of the SHA-256 of the JSON, a space, the JSON, a newline.
-fn line_of(entry: &Entry) -> String {
+pub(crate) fn line_of(entry: &Entry) -> String {
     // An entry of strings and integers always serializes.
     let json = serde_json::to_string(entry).unwrap_or_default();
     format!("{} {json}\n", checksum(&json))
@@ -1160,16 +1160,22 @@ fn sync_dir(path: &Path) -> Result<(), HourlyError> {
 
 /// Replays journal `bytes`: the state, and the length of the acknowledged part (all but a
 /// torn last line).
-fn replay(path: &Path, bytes: &[u8], product_code: &str) -> Result<(State, usize), HourlyError> {
+pub(crate) fn replay(
+    path: &Path,
+    bytes: &[u8],
+    product_code: &str,
+) -> Result<(State, usize), HourlyError> {
     let good_len = bytes
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |last| last + 1);
     let mut state = State::default();
-    for (index, raw) in bytes[..good_len].split(|&b| b == b'\n').enumerate() {
-        if index > 0 && raw.is_empty() {
-            continue; // the end of the last line
-        }
+    if good_len == 0 {
+        // Nothing whole (a crash before the header was on disk): an empty journal.
+        return Ok((state, 0));
+    }
+    let whole = &bytes[..good_len - 1];
+    for (index, raw) in whole.split(|&b| b == b'\n').enumerate() {
         let line = index + 1;
         let corrupt = |problem: String| HourlyError::CorruptJournal {
             path: path.to_owned(),

@@ -268,6 +268,28 @@ async fn a_torn_last_line_is_dropped_and_other_damage_is_an_error() {
         Err(HourlyError::CorruptJournal { line: 4, .. })
     ));
 
+    // A crash right after the file was created, or while its first line was written.
+    for start in [&b""[..], &good[..20]] {
+        std::fs::write(&path, start).unwrap();
+        let meterer = open(&path, &fake, &clock);
+        assert!(meterer.open_usage().is_empty());
+        meterer.record("cpu", 1).unwrap();
+        drop(meterer);
+        assert_eq!(
+            open(&path, &fake, &clock).open_usage(),
+            [(H0, "cpu".to_owned(), Quantity::from(1))]
+        );
+    }
+
+    // A blank line is damage too.
+    let mut blank = good.clone();
+    blank.extend_from_slice(b"\n");
+    std::fs::write(&path, &blank).unwrap();
+    assert!(matches!(
+        HourlyMeterer::at(&path).open(fake.client(), "prod-ami"),
+        Err(HourlyError::CorruptJournal { line: 4, .. })
+    ));
+
     // Another product's journal.
     std::fs::write(&path, &good).unwrap();
     assert!(matches!(
