@@ -319,6 +319,9 @@ impl BatchMeterer {
 
     /// Meters `records` and reports what became of each; see the
     /// [module documentation](self). Never fails as a whole: failures are per record.
+    ///
+    /// Dropped before it completes (a timeout around it), it reports nothing, though some
+    /// records may be metered: send them all again, which the service de-duplicates.
     pub async fn meter(&self, records: impl IntoIterator<Item = SaasRecord>) -> BatchReport {
         let mut slots: Vec<Slot> = records
             .into_iter()

@@ -364,6 +364,9 @@ impl HourlyMeterer {
     /// Reports every hour that has ended and is not confirmed yet, once per dimension, and
     /// compacts the journal. An error is about the journal; what became of each hour is in the
     /// [`FlushReport`]. Hours not confirmed stay in the journal for the next flush.
+    ///
+    /// Cancel-safe: dropped before it completes (a timeout around it), it leaves every hour it
+    /// did not see confirmed for the next flush, with the same token.
     pub async fn flush(&self) -> Result<FlushReport, HourlyError> {
         let _flushing = self.inner.flushing.lock().await;
         let current = hour_of((self.inner.clock)());
