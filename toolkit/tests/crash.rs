@@ -8,8 +8,9 @@
 //! killed child had on disk but had not acknowledged yet). `cpu` is metered in whole numbers,
 //! `mem` in decimals.
 //!
-//! A fake clock shared by the child and the simulator makes an hour pass in 300 ms. The number
-//! of kills is `CRASH_KILLS` (default 100); the seed is printed and can be set with
+//! A fake clock shared by the child and the simulator makes an hour pass in 400 ms (the
+//! service's 6-hour window is then 2.4 s: room for a loaded machine to restart a child). The
+//! number of kills is `CRASH_KILLS` (default 100); the seed is printed and can be set with
 //! `CRASH_SEED`.
 
 use marketplace_metering_simulator::{Product, ProductKind, Simulator};
@@ -20,11 +21,11 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Real milliseconds per fake hour.
-const HOUR_MS: f64 = 300.0;
+const HOUR_MS: f64 = 400.0;
 /// The fake clock starts at 2026-12-02T08:00:00Z.
 const FAKE_START: f64 = 1_796_198_400.0;
 /// How long a child may run before it is killed, when it does not stop at its step first.
-const MAX_LIFETIME: Duration = Duration::from_millis(600);
+const MAX_LIFETIME: Duration = Duration::from_millis(700);
 /// The steps a child can be told to stop at.
 const STEPS: [&str; 6] = [
     "UsageAccepted",
