@@ -187,6 +187,53 @@ fn journal() -> String {
     text
 }
 
+proptest! {
+    #![proptest_config(config(200))]
+
+    /// Lines with valid checksums and any values: the checksum is no protection from a journal
+    /// written by something else.
+    #[test]
+    fn journal_lines_of_any_values_never_panic(
+        entries in prop::collection::vec(
+            (
+                0..5u8,
+                prop_oneof![
+                    any::<i64>(),
+                    (0..1000i64).prop_map(|h| h * 3600),
+                    Just(i64::MAX),
+                    Just(i64::MIN),
+                    Just(i64::MAX / 3600 * 3600),
+                ],
+                any::<u64>(),
+                "[a-z]{0,3}",
+            ),
+            0..6,
+        )
+    ) {
+        let mut text = line_of(&Entry::Journal { version: 1, product: "prod-abc".into() });
+        for (kind, hour, micros, dim) in entries {
+            let qty = Quantity::from_micros(micros).unwrap_or(Quantity::MAX);
+            let entry = match kind {
+                0 => Entry::Usage { dim, hour, qty, tags: Vec::new() },
+                1 => Entry::Close {
+                    dim,
+                    hour,
+                    closed: crate::hourly::Closed {
+                        quantity: qty,
+                        allocations: Vec::new(),
+                        token: "t".into(),
+                    },
+                },
+                2 => Entry::Done { dim, hour, id: None },
+                3 => Entry::Rejected { dim, hour, code: String::new() },
+                _ => Entry::Mark { hour },
+            };
+            text.push_str(&line_of(&entry));
+        }
+        let _ = replay(Path::new("j"), text.as_bytes(), "prod-abc");
+    }
+}
+
 #[test]
 fn every_truncation_of_a_journal_replays_its_whole_lines() {
     let text = journal();

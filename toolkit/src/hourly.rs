@@ -269,10 +269,10 @@ pub(crate) struct State {
 /// What is sent for an hour.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Closed {
-    quantity: Quantity,
+    pub(crate) quantity: Quantity,
     /// Per tag set; empty when all usage was untagged.
-    allocations: Vec<(TagSet, Quantity)>,
-    token: String,
+    pub(crate) allocations: Vec<(TagSet, Quantity)>,
+    pub(crate) token: String,
 }
 
 impl HourlyMeterer {
@@ -394,7 +394,12 @@ impl HourlyMeterer {
                 journal.append(&entries, state.watermark)?;
                 for (key, closed) in closing {
                     state.open.remove(&key);
-                    state.watermark = Some(state.watermark.unwrap_or(i64::MIN).max(key.0 + HOUR));
+                    state.watermark = Some(
+                        state
+                            .watermark
+                            .unwrap_or(i64::MIN)
+                            .max(key.0.saturating_add(HOUR)),
+                    );
                     state.closed.insert(key, closed);
                 }
             }
@@ -458,7 +463,7 @@ impl HourlyMeterer {
             .product_code(&self.inner.product_code)
             // The hour's last second: the service rounds it down to the hour, and it leaves the
             // most time of the service's 6-hour window.
-            .timestamp(DateTime::from_secs(hour + HOUR - 1))
+            .timestamp(DateTime::from_secs(hour.saturating_add(HOUR - 1)))
             .usage_dimension(dimension)
             .usage_quantity_as_decimal(closed.quantity.to_string())
             .set_usage_allocations(allocations)
@@ -1216,8 +1221,22 @@ pub(crate) fn replay(
     Ok((state, good_len))
 }
 
+/// The latest hour start a journal may name: 9999-12-31T23:00:00Z.
+const LAST_HOUR: i64 = 253_402_297_200;
+
 /// Applies one replayed entry.
 fn apply(state: &mut State, entry: Entry) -> Result<(), String> {
+    let hour = match &entry {
+        Entry::Journal { .. } => 0,
+        Entry::Usage { hour, .. }
+        | Entry::Close { hour, .. }
+        | Entry::Done { hour, .. }
+        | Entry::Rejected { hour, .. }
+        | Entry::Mark { hour } => *hour,
+    };
+    if !(0..=LAST_HOUR).contains(&hour) || hour % HOUR != 0 {
+        return Err(format!("{hour} is not the start of an hour"));
+    }
     match entry {
         Entry::Journal { .. } => return Err("a second header".into()),
         Entry::Usage {
@@ -1252,7 +1271,12 @@ fn apply(state: &mut State, entry: Entry) -> Result<(), String> {
                     ));
                 }
             }
-            state.watermark = Some(state.watermark.unwrap_or(i64::MIN).max(hour + HOUR));
+            state.watermark = Some(
+                state
+                    .watermark
+                    .unwrap_or(i64::MIN)
+                    .max(hour.saturating_add(HOUR)),
+            );
             state.closed.insert(key, closed);
         }
         Entry::Done { dim, hour, .. } | Entry::Rejected { dim, hour, .. } => {
@@ -1389,6 +1413,21 @@ mod tests {
         });
         let error = replay(path, format!("{header}{close}{late}").as_bytes(), "p").unwrap_err();
         assert!(matches!(error, HourlyError::CorruptJournal { line: 3, .. }));
+        // Found by the property tests: an hour near the end of `i64` overflowed `hour + HOUR`.
+        let far = line_of(&Entry::Close {
+            dim: "cpu".into(),
+            hour: i64::MAX,
+            closed: Closed {
+                quantity: Quantity::from(1),
+                allocations: Vec::new(),
+                token: "t".into(),
+            },
+        });
+        let error = replay(path, format!("{header}{far}").as_bytes(), "p").unwrap_err();
+        assert!(
+            matches!(&error, HourlyError::CorruptJournal { line: 2, problem, .. } if problem.contains("not the start of an hour")),
+            "{error}"
+        );
         // A torn last line is left out of the acknowledged length.
         let bytes = format!("{header}{late}{}", &close[..10]);
         let (state, good) = replay(path, bytes.as_bytes(), "p").unwrap();
