@@ -323,6 +323,12 @@ impl HourlyMeterer {
             if let Some(watermark) = state.watermark {
                 hour = hour.max(watermark);
             }
+            if !(0..=LAST_HOUR).contains(&hour) {
+                return Err(HourlyError::InvalidUsage(format!(
+                    "the clock says {}, outside the years 1970 to 9999",
+                    DateTime::from(now)
+                )));
+            }
             let key = (hour, dimension.to_owned());
             let usage = state.open.get(&key);
             let total = usage.map_or(Some(Quantity::ZERO), |u| sum(u.values()));

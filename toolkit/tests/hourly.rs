@@ -318,6 +318,15 @@ async fn invalid_usage_is_refused_before_it_is_written() {
             "{result:?}"
         );
     }
+    // A clock gone wild is refused, not written down.
+    let wild = HourlyMeterer::at(journal("wild"))
+        .clock(|| UNIX_EPOCH + Duration::from_secs(300_000_000_000))
+        .open(fake.client(), "prod-ami")
+        .unwrap();
+    assert!(matches!(
+        wild.record("cpu", 1),
+        Err(HourlyError::InvalidUsage(_))
+    ));
     // An hour's total stays within what `UsageQuantityAsDecimal` can say.
     meterer.record("cpu", Quantity::MAX).unwrap();
     assert!(matches!(
