@@ -2,7 +2,7 @@
 //! out.
 //!
 //! [`BatchMeterer::meter`] groups the records by product, sends `BatchMeterUsage` calls of at
-//! most 25 records, paced to a request rate, and resends what the service did not confirm
+//! most 25 records (and under the service's 1 MB), paced to a request rate, and resends what the service did not confirm
 //! (`UnprocessedRecords`, records missing from the results, calls that throttled, failed on
 //! the way or failed inside the service) with exponential backoff, for a bounded number of
 //! attempts. Resending is safe: the service de-duplicates identical records. When a call is
@@ -54,6 +54,9 @@ use tokio::time::Instant;
 
 /// The most records `BatchMeterUsage` takes in one call.
 pub const MAX_RECORDS_PER_CALL: usize = 25;
+/// The most bytes of records put in one call: the service takes requests under 1 MB, and the
+/// rest of the request (headers, product code) is small.
+const MAX_RECORD_BYTES_PER_CALL: usize = 900 * 1024;
 
 /// A usage record and the product it is for.
 #[derive(Clone, Debug, PartialEq)]
@@ -319,6 +322,9 @@ impl BatchMeterer {
 
     /// Meters `records` and reports what became of each; see the
     /// [module documentation](self). Never fails as a whole: failures are per record.
+    ///
+    /// Dropped before it completes (a timeout around it), it reports nothing, though some
+    /// records may be metered: send them all again, which the service de-duplicates.
     pub async fn meter(&self, records: impl IntoIterator<Item = SaasRecord>) -> BatchReport {
         let mut slots: Vec<Slot> = records
             .into_iter()
@@ -372,10 +378,7 @@ impl BatchMeterer {
                 tokio::time::sleep(backoff(self.initial_backoff, self.max_backoff, attempt - 1))
                     .await;
             }
-            let mut calls: VecDeque<Vec<usize>> = pending
-                .chunks(MAX_RECORDS_PER_CALL)
-                .map(<[usize]>::to_vec)
-                .collect();
+            let mut calls = calls_of(&pending, slots);
             let mut again = Vec::new();
             while let Some(call) = calls.pop_front() {
                 for &index in &call {
@@ -437,6 +440,30 @@ impl BatchMeterer {
         drop(next);
         tokio::time::sleep_until(start).await;
     }
+}
+
+/// Splits `pending` into calls of at most 25 records and of at most
+/// `MAX_RECORD_BYTES_PER_CALL` bytes of JSON (a record larger than that goes alone).
+fn calls_of(pending: &[usize], slots: &[Slot]) -> VecDeque<Vec<usize>> {
+    let mut calls = VecDeque::new();
+    let mut call = Vec::new();
+    let mut bytes = 0;
+    for &index in pending {
+        // A record of strings and numbers always serializes; 0 would only mean no split.
+        let size = serde_json::to_vec(&slots[index].record).map_or(0, |json| json.len() + 1);
+        if !call.is_empty()
+            && (call.len() == MAX_RECORDS_PER_CALL || bytes + size > MAX_RECORD_BYTES_PER_CALL)
+        {
+            calls.push_back(std::mem::take(&mut call));
+            bytes = 0;
+        }
+        call.push(index);
+        bytes += size;
+    }
+    if !call.is_empty() {
+        calls.push_back(call);
+    }
+    calls
 }
 
 /// Whether a refused call may have been refused for some of its records only, so that

@@ -22,7 +22,8 @@
 //! atomically renamed over the old one), and removed when nothing is left. A crash in the middle
 //! of an append leaves a torn last line without its newline: it was never acknowledged, so it
 //! is dropped on open. Any other damage is an error naming the file and the line: a journal
-//! is never silently discarded. One process at a time may use a journal.
+//! is never silently discarded. One process at a time may use a journal (a second open in the
+//! same process is refused; across processes, that is the caller's to ensure).
 //!
 //! ```no_run
 //! use marketplace_metering_toolkit::hourly::HourlyMeterer;
@@ -162,6 +163,7 @@ impl HourlyMeterAt {
         product_code: impl Into<String>,
     ) -> Result<HourlyMeterer, HourlyError> {
         let product_code = product_code.into();
+        let claim = Claim::new(&self.path)?;
         let (journal, state) = Journal::open(&self.path, &product_code)?;
         Ok(HourlyMeterer {
             inner: Arc::new(Inner {
@@ -171,6 +173,7 @@ impl HourlyMeterAt {
                 on_step: self.on_step,
                 state: Mutex::new(Locked { journal, state }),
                 flushing: tokio::sync::Mutex::new(()),
+                _claim: claim,
             }),
         })
     }
@@ -201,6 +204,43 @@ struct Inner {
     state: Mutex<Locked>,
     /// One flush at a time.
     flushing: tokio::sync::Mutex<()>,
+    _claim: Claim,
+}
+
+/// The journals open in this process, by absolute path.
+static OPEN_JOURNALS: Mutex<std::collections::BTreeSet<PathBuf>> =
+    Mutex::new(std::collections::BTreeSet::new());
+
+/// This process's claim on a journal path, given up when dropped: two meterers on one journal
+/// would each send what the other closed.
+struct Claim(PathBuf);
+
+impl Claim {
+    fn new(path: &Path) -> Result<Claim, HourlyError> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let absolute = fs::canonicalize(dir)
+            .map_err(Journal::io(dir, "looking for the journal's directory"))?
+            .join(path.file_name().unwrap_or_default());
+        let mut open = OPEN_JOURNALS.lock().unwrap_or_else(PoisonError::into_inner);
+        if !open.insert(absolute.clone()) {
+            return Err(HourlyError::InUse {
+                path: path.to_owned(),
+            });
+        }
+        Ok(Claim(absolute))
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        OPEN_JOURNALS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.0);
+    }
 }
 
 struct Locked {
@@ -215,9 +255,9 @@ type TagSet = Vec<(String, String)>;
 
 /// What the journal says, replayed.
 #[derive(Debug, Default, PartialEq)]
-struct State {
+pub(crate) struct State {
     /// Usage of hours not closed yet, per tag set.
-    open: BTreeMap<HourKey, BTreeMap<TagSet, Quantity>>,
+    pub(crate) open: BTreeMap<HourKey, BTreeMap<TagSet, Quantity>>,
     /// Closed hours the service has not confirmed.
     closed: BTreeMap<HourKey, Closed>,
     /// Hours before this are closed: usage recorded for them (a clock set back) goes here.
@@ -228,11 +268,11 @@ struct State {
 
 /// What is sent for an hour.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct Closed {
-    quantity: Quantity,
+pub(crate) struct Closed {
+    pub(crate) quantity: Quantity,
     /// Per tag set; empty when all usage was untagged.
-    allocations: Vec<(TagSet, Quantity)>,
-    token: String,
+    pub(crate) allocations: Vec<(TagSet, Quantity)>,
+    pub(crate) token: String,
 }
 
 impl HourlyMeterer {
@@ -283,6 +323,12 @@ impl HourlyMeterer {
             if let Some(watermark) = state.watermark {
                 hour = hour.max(watermark);
             }
+            if !(0..=LAST_HOUR).contains(&hour) {
+                return Err(HourlyError::InvalidUsage(format!(
+                    "the clock says {}, outside the years 1970 to 9999",
+                    DateTime::from(now)
+                )));
+            }
             let key = (hour, dimension.to_owned());
             let usage = state.open.get(&key);
             let total = usage.map_or(Some(Quantity::ZERO), |u| sum(u.values()));
@@ -324,6 +370,9 @@ impl HourlyMeterer {
     /// Reports every hour that has ended and is not confirmed yet, once per dimension, and
     /// compacts the journal. An error is about the journal; what became of each hour is in the
     /// [`FlushReport`]. Hours not confirmed stay in the journal for the next flush.
+    ///
+    /// Cancel-safe: dropped before it completes (a timeout around it), it leaves every hour it
+    /// did not see confirmed for the next flush, with the same token.
     pub async fn flush(&self) -> Result<FlushReport, HourlyError> {
         let _flushing = self.inner.flushing.lock().await;
         let current = hour_of((self.inner.clock)());
@@ -351,7 +400,12 @@ impl HourlyMeterer {
                 journal.append(&entries, state.watermark)?;
                 for (key, closed) in closing {
                     state.open.remove(&key);
-                    state.watermark = Some(state.watermark.unwrap_or(i64::MIN).max(key.0 + HOUR));
+                    state.watermark = Some(
+                        state
+                            .watermark
+                            .unwrap_or(i64::MIN)
+                            .max(key.0.saturating_add(HOUR)),
+                    );
                     state.closed.insert(key, closed);
                 }
             }
@@ -415,7 +469,7 @@ impl HourlyMeterer {
             .product_code(&self.inner.product_code)
             // The hour's last second: the service rounds it down to the hour, and it leaves the
             // most time of the service's 6-hour window.
-            .timestamp(DateTime::from_secs(hour + HOUR - 1))
+            .timestamp(DateTime::from_secs(hour.saturating_add(HOUR - 1)))
             .usage_dimension(dimension)
             .usage_quantity_as_decimal(closed.quantity.to_string())
             .set_usage_allocations(allocations)
@@ -658,6 +712,11 @@ pub enum HourlyError {
     },
     /// The usage cannot be metered: what is wrong with it.
     InvalidUsage(String),
+    /// Another meterer of this process has the journal open (clone that one instead).
+    InUse {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 impl fmt::Display for HourlyError {
@@ -686,6 +745,11 @@ impl fmt::Display for HourlyError {
                 path.display()
             ),
             HourlyError::InvalidUsage(problem) => write!(f, "invalid usage: {problem}"),
+            HourlyError::InUse { path } => write!(
+                f,
+                "{} is already open in this process; clone its meterer instead",
+                path.display()
+            ),
         }
     }
 }
@@ -812,7 +876,7 @@ fn epoch_time(secs: i64) -> SystemTime {
 /// A journal line.
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-enum Entry {
+pub(crate) enum Entry {
     /// The first line: the format and the product.
     Journal { version: u32, product: String },
     /// Usage accepted.
@@ -859,7 +923,7 @@ struct Journal {
 }
 
 /// One journal line: 8 hex digits of the SHA-256 of the JSON, a space, the JSON, a newline.
-fn line_of(entry: &Entry) -> String {
+pub(crate) fn line_of(entry: &Entry) -> String {
     // An entry of strings and integers always serializes.
     let json = serde_json::to_string(entry).unwrap_or_default();
     format!("{} {json}\n", checksum(&json))
@@ -1110,16 +1174,22 @@ fn sync_dir(path: &Path) -> Result<(), HourlyError> {
 
 /// Replays journal `bytes`: the state, and the length of the acknowledged part (all but a
 /// torn last line).
-fn replay(path: &Path, bytes: &[u8], product_code: &str) -> Result<(State, usize), HourlyError> {
+pub(crate) fn replay(
+    path: &Path,
+    bytes: &[u8],
+    product_code: &str,
+) -> Result<(State, usize), HourlyError> {
     let good_len = bytes
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |last| last + 1);
     let mut state = State::default();
-    for (index, raw) in bytes[..good_len].split(|&b| b == b'\n').enumerate() {
-        if index > 0 && raw.is_empty() {
-            continue; // the end of the last line
-        }
+    if good_len == 0 {
+        // Nothing whole (a crash before the header was on disk): an empty journal.
+        return Ok((state, 0));
+    }
+    let whole = &bytes[..good_len - 1];
+    for (index, raw) in whole.split(|&b| b == b'\n').enumerate() {
         let line = index + 1;
         let corrupt = |problem: String| HourlyError::CorruptJournal {
             path: path.to_owned(),
@@ -1157,8 +1227,22 @@ fn replay(path: &Path, bytes: &[u8], product_code: &str) -> Result<(State, usize
     Ok((state, good_len))
 }
 
+/// The latest hour start a journal may name: 9999-12-31T23:00:00Z.
+const LAST_HOUR: i64 = 253_402_297_200;
+
 /// Applies one replayed entry.
 fn apply(state: &mut State, entry: Entry) -> Result<(), String> {
+    let hour = match &entry {
+        Entry::Journal { .. } => 0,
+        Entry::Usage { hour, .. }
+        | Entry::Close { hour, .. }
+        | Entry::Done { hour, .. }
+        | Entry::Rejected { hour, .. }
+        | Entry::Mark { hour } => *hour,
+    };
+    if !(0..=LAST_HOUR).contains(&hour) || hour % HOUR != 0 {
+        return Err(format!("{hour} is not the start of an hour"));
+    }
     match entry {
         Entry::Journal { .. } => return Err("a second header".into()),
         Entry::Usage {
@@ -1193,7 +1277,12 @@ fn apply(state: &mut State, entry: Entry) -> Result<(), String> {
                     ));
                 }
             }
-            state.watermark = Some(state.watermark.unwrap_or(i64::MIN).max(hour + HOUR));
+            state.watermark = Some(
+                state
+                    .watermark
+                    .unwrap_or(i64::MIN)
+                    .max(hour.saturating_add(HOUR)),
+            );
             state.closed.insert(key, closed);
         }
         Entry::Done { dim, hour, .. } | Entry::Rejected { dim, hour, .. } => {
@@ -1330,6 +1419,21 @@ mod tests {
         });
         let error = replay(path, format!("{header}{close}{late}").as_bytes(), "p").unwrap_err();
         assert!(matches!(error, HourlyError::CorruptJournal { line: 3, .. }));
+        // Found by the property tests: an hour near the end of `i64` overflowed `hour + HOUR`.
+        let far = line_of(&Entry::Close {
+            dim: "cpu".into(),
+            hour: i64::MAX,
+            closed: Closed {
+                quantity: Quantity::from(1),
+                allocations: Vec::new(),
+                token: "t".into(),
+            },
+        });
+        let error = replay(path, format!("{header}{far}").as_bytes(), "p").unwrap_err();
+        assert!(
+            matches!(&error, HourlyError::CorruptJournal { line: 2, problem, .. } if problem.contains("not the start of an hour")),
+            "{error}"
+        );
         // A torn last line is left out of the acknowledged length.
         let bytes = format!("{header}{late}{}", &close[..10]);
         let (state, good) = replay(path, bytes.as_bytes(), "p").unwrap();

@@ -17,6 +17,8 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod hourly;
 mod quantity;
 pub mod register;

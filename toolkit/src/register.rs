@@ -560,7 +560,7 @@ impl PublicKey {
 const RSA_ENCRYPTION_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 
 /// Splits one DER element off `input`: its tag, its content and what follows.
-fn der_element(input: &[u8]) -> Result<(u8, &[u8], &[u8]), PublicKeyError> {
+pub(crate) fn der_element(input: &[u8]) -> Result<(u8, &[u8], &[u8]), PublicKeyError> {
     let (&tag, rest) = input
         .split_first()
         .ok_or(PublicKeyError::Der("truncated"))?;

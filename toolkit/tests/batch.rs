@@ -279,3 +279,36 @@ async fn calls_are_paced_to_the_rate() {
     let span = calls[4].at - calls[0].at;
     assert!(span >= Duration::from_millis(75), "{span:?}");
 }
+
+#[tokio::test]
+async fn calls_stay_under_a_megabyte() {
+    let fake = Fake::new(|_, _, body| (200, answer_all(body, "Success")));
+    // Records of 2,500 allocations of 5 tags each: about 400 KB of JSON apiece.
+    let allocation = marketplace_metering::types::UsageAllocation::builder()
+        .allocated_usage_quantity_as_decimal("0")
+        .set_tags(Some(
+            (0..5)
+                .map(|k| {
+                    marketplace_metering::types::Tag::builder()
+                        .key(format!("key-{k}"))
+                        .value("v".repeat(20))
+                        .build()
+                })
+                .collect(),
+        ))
+        .build();
+    let records: Vec<SaasRecord> = (0..5)
+        .map(|n| {
+            let mut r = record(n, 0);
+            r.usage_allocations = Some(vec![allocation.clone(); 2500]);
+            SaasRecord::new("prod-a", r)
+        })
+        .collect();
+    let report = meterer(&fake).meter(records).await;
+    assert!(report.all_succeeded());
+    let calls = fake.calls();
+    assert!(calls.len() >= 3, "{} calls", calls.len());
+    for call in calls {
+        assert!(call.body.to_string().len() < 1_000_000);
+    }
+}

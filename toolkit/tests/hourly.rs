@@ -67,6 +67,11 @@ async fn each_ended_hour_is_sent_once_per_dimension() {
     meterer.record("cpu", 2).unwrap();
     meterer.record("cpu", 3).unwrap();
     meterer.record("mem", 7).unwrap();
+    // One meterer per journal in a process.
+    assert!(matches!(
+        HourlyMeterer::at(&path).open(fake.client(), "prod-ami"),
+        Err(HourlyError::InUse { .. })
+    ));
     // The hour has not ended: nothing to send.
     assert_eq!(meterer.flush().await.unwrap().hours().len(), 0);
     clock.set(H0 + 3600 + 5);
@@ -263,6 +268,28 @@ async fn a_torn_last_line_is_dropped_and_other_damage_is_an_error() {
         Err(HourlyError::CorruptJournal { line: 4, .. })
     ));
 
+    // A crash right after the file was created, or while its first line was written.
+    for start in [&b""[..], &good[..20]] {
+        std::fs::write(&path, start).unwrap();
+        let meterer = open(&path, &fake, &clock);
+        assert!(meterer.open_usage().is_empty());
+        meterer.record("cpu", 1).unwrap();
+        drop(meterer);
+        assert_eq!(
+            open(&path, &fake, &clock).open_usage(),
+            [(H0, "cpu".to_owned(), Quantity::from(1))]
+        );
+    }
+
+    // A blank line is damage too.
+    let mut blank = good.clone();
+    blank.extend_from_slice(b"\n");
+    std::fs::write(&path, &blank).unwrap();
+    assert!(matches!(
+        HourlyMeterer::at(&path).open(fake.client(), "prod-ami"),
+        Err(HourlyError::CorruptJournal { line: 4, .. })
+    ));
+
     // Another product's journal.
     std::fs::write(&path, &good).unwrap();
     assert!(matches!(
@@ -291,6 +318,15 @@ async fn invalid_usage_is_refused_before_it_is_written() {
             "{result:?}"
         );
     }
+    // A clock gone wild is refused, not written down.
+    let wild = HourlyMeterer::at(journal("wild"))
+        .clock(|| UNIX_EPOCH + Duration::from_secs(300_000_000_000))
+        .open(fake.client(), "prod-ami")
+        .unwrap();
+    assert!(matches!(
+        wild.record("cpu", 1),
+        Err(HourlyError::InvalidUsage(_))
+    ));
     // An hour's total stays within what `UsageQuantityAsDecimal` can say.
     meterer.record("cpu", Quantity::MAX).unwrap();
     assert!(matches!(

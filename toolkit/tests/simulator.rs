@@ -126,6 +126,45 @@ async fn batch_metering_reports_every_record() {
 }
 
 #[tokio::test]
+async fn batch_metering_stays_within_the_request_rate() {
+    let (_, now) = clock();
+    // The service throttles beyond 5 calls a second (bursts of 5); the meterer sends 4.
+    let sim = Simulator::builder()
+        .product(Product::new("prod-saas", ProductKind::Saas).dimensions(["users"]))
+        .customer(Customer::new("cust-1", "111111111111").subscribed_to("prod-saas"))
+        .access_key("AKID", "SECRET")
+        .throttle_per_second(5.0)
+        .clock(now.clone())
+        .start()
+        .await
+        .unwrap();
+    let records: Vec<SaasRecord> = (0..200u64)
+        .map(|n| {
+            SaasRecord::new(
+                "prod-saas",
+                UsageRecord::builder()
+                    .customer_aws_account_id("111111111111")
+                    .dimension("users")
+                    .quantity_as_decimal("1")
+                    // Minutes apart: many records of one hour, the same quantity, all accepted.
+                    .timestamp(now() - Duration::from_secs(n * 60))
+                    .build(),
+            )
+        })
+        .collect();
+    let report = BatchMeterer::builder(client(&sim))
+        .max_requests_per_second(4.0)
+        .build()
+        .meter(records)
+        .await;
+    assert!(report.all_succeeded());
+    // Eight calls, none throttled: every record went once.
+    assert_eq!(sim.request_count(), 8);
+    assert!(report.outcomes().iter().all(|o| o.attempts() == 1));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn batch_metering_isolates_a_record_out_of_bounds() {
     let (_, now) = clock();
     let sim = Simulator::builder()
