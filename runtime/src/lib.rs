@@ -7,6 +7,37 @@
 //! reads the environment: a client runs with a [`config::ClientConfig`], which
 //! `marketplace-sdk-config` builds from the environment and the shared files. Users
 //! never name this crate: the service crate re-exports what they need.
+//!
+//! Its pieces stand alone too, for instance the SigV4 signer:
+//!
+//! ```
+//! use marketplace_sdk_runtime::credentials::Credentials;
+//! use marketplace_sdk_runtime::sigv4::{Signer, SigningParams, SigningTarget};
+//! use std::time::{Duration, UNIX_EPOCH};
+//!
+//! let credentials = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None);
+//! let target = SigningTarget::from_url("https://metering.marketplace.us-east-1.amazonaws.com/")?;
+//! let params = SigningParams {
+//!     credentials: &credentials,
+//!     region: "us-east-1",
+//!     service: "aws-marketplace",
+//!     time: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+//! };
+//! let headers = Signer::new().sign(&target, &[("content-type", "application/x-amz-json-1.1")], b"{}", &params)?;
+//! let authorization = &headers.iter().find(|(name, _)| *name == "authorization").unwrap().1;
+//! assert!(authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/us-east-1/"));
+//! # Ok::<(), marketplace_sdk_runtime::error::ConfigError>(())
+//! ```
+//!
+//! # Features
+//!
+//! - `test-util`: the replay HTTP client and per-operation mocks (`test_util`).
+//! - `native-roots`: `tls::TrustRoots::Native`, the operating system's trust store.
+//!
+//! # MSRV and stability
+//!
+//! Rust 1.88. The crate is 0.x: a minor version may change the public API and defaults
+//! such as the timeouts, the retry settings and the user agent; a patch version does not.
 
 #![forbid(unsafe_code)]
 
