@@ -16,8 +16,11 @@ pub struct Service {
     pub signing_name: String,
     /// `metadata.targetPrefix`.
     pub target_prefix: String,
-    /// `metadata.jsonVersion`.
-    pub json_version: String,
+    /// The protocol the crate speaks: the first of the model's that the runtime speaks.
+    pub protocol: Protocol,
+    /// The protocols the model lists (`metadata.protocols`, or `metadata.protocol`), in its
+    /// order of preference.
+    pub model_protocols: Vec<String>,
     /// The service's documentation, as Markdown lines.
     pub docs: Vec<String>,
     /// Operations in model order.
@@ -26,6 +29,33 @@ pub struct Service {
     pub types: Vec<TypeDef>,
     /// Exception shapes, in model order; they become types in `types::error`.
     pub exceptions: Vec<Exception>,
+}
+
+/// A wire protocol the runtime speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// awsJson 1.0: botocore's `json` with `jsonVersion` 1.0.
+    AwsJson1_0,
+    /// awsJson 1.1: botocore's `json` with `jsonVersion` 1.1.
+    AwsJson1_1,
+}
+
+impl Protocol {
+    /// The awsJson version, as the runtime's `ServiceSpec` takes it.
+    pub fn json_version(self) -> &'static str {
+        match self {
+            Protocol::AwsJson1_0 => "1.0",
+            Protocol::AwsJson1_1 => "1.1",
+        }
+    }
+
+    /// The protocol's Smithy name, e.g. `awsJson1_1`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::AwsJson1_0 => "awsJson1_0",
+            Protocol::AwsJson1_1 => "awsJson1_1",
+        }
+    }
 }
 
 /// One operation.

@@ -66,21 +66,7 @@ struct Lowering<'m> {
 /// Lowers a parsed model.
 pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
     let metadata = &model.metadata;
-    if metadata.protocol != "json" {
-        return Err(Error(format!(
-            "protocol `{}` is not supported; only `json` (awsJson 1.0/1.1) is",
-            metadata.protocol
-        )));
-    }
-    let json_version = metadata
-        .json_version
-        .clone()
-        .unwrap_or_else(|| "1.0".into());
-    if json_version != "1.0" && json_version != "1.1" {
-        return Err(Error(format!(
-            "jsonVersion `{json_version}` is not 1.0 or 1.1"
-        )));
-    }
+    let (protocol, model_protocols) = choose_protocol(metadata)?;
     let target_prefix = metadata
         .target_prefix
         .clone()
@@ -129,12 +115,53 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
             .clone()
             .unwrap_or_else(|| metadata.endpoint_prefix.clone()),
         target_prefix,
-        json_version,
+        protocol,
+        model_protocols,
         docs: lowering.docs(model.documentation.as_deref()),
         operations,
         types,
         exceptions,
     })
+}
+
+/// The first protocol the model lists that the runtime speaks (botocore's `json`, with
+/// `jsonVersion` 1.0 or 1.1), and the protocols the model lists: `metadata.protocols` in its
+/// order of preference, or else `metadata.protocol`. Models moving to Smithy RPC v2 CBOR list
+/// it first and `json` second.
+fn choose_protocol(metadata: &model::Metadata) -> Result<(Protocol, Vec<String>), Error> {
+    let listed: Vec<String> = match (&metadata.protocols, &metadata.protocol) {
+        (Some(list), _) if !list.is_empty() => list.clone(),
+        (_, Some(one)) => vec![one.clone()],
+        _ => {
+            return Err(Error(
+                "metadata lists no protocol (neither `protocols` nor `protocol`)".into(),
+            ))
+        }
+    };
+    if listed.iter().any(|p| p == "json") {
+        let protocol = match metadata.json_version.as_deref() {
+            None | Some("1.0") => Protocol::AwsJson1_0,
+            Some("1.1") => Protocol::AwsJson1_1,
+            Some(other) => {
+                return Err(Error(format!(
+                "protocol `json` with jsonVersion `{other}` is not supported: only 1.0 and 1.1 are"
+            )))
+            }
+        };
+        return Ok((protocol, listed));
+    }
+    let names = listed
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (what, verb) = match listed.len() {
+        1 => ("protocol", "is"),
+        _ => ("protocols", "are"),
+    };
+    Err(Error(format!(
+        "the model's {what} {names} {verb} not supported; only `json` (awsJson 1.0/1.1) is"
+    )))
 }
 
 /// The one-line header of every generated file, naming the model file it came from.

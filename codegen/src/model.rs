@@ -23,7 +23,12 @@ pub struct Metadata {
     pub endpoint_prefix: String,
     #[serde(default)]
     pub json_version: Option<String>,
-    pub protocol: String,
+    /// The one protocol of older models; newer ones also list `protocols`.
+    #[serde(default)]
+    pub protocol: Option<String>,
+    /// The protocols the service speaks, the preferred first.
+    #[serde(default)]
+    pub protocols: Option<Vec<String>>,
     #[serde(default)]
     pub service_id: Option<String>,
     #[serde(default)]

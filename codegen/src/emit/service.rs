@@ -59,10 +59,11 @@ pub fn client(service: &Service) -> TokenStream {
         service_id,
         signing_name,
         target_prefix,
-        json_version,
+        protocol,
         user_agent,
         ..
     } = service;
+    let json_version = protocol.json_version();
     let doc = format!(" A client for {service_id}: cheap to clone, `Send + Sync`, one connection pool for all clones.");
     let methods = service.operations.iter().map(|op| {
         let method = super::ident(&op.module);
