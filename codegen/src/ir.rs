@@ -25,6 +25,9 @@ pub struct Service {
     pub docs: Vec<String>,
     /// Operations in model order.
     pub operations: Vec<Operation>,
+    /// Operations of the model that the crate leaves out, in model order: they need what
+    /// the runtime does not do yet.
+    pub omitted: Vec<OmittedOperation>,
     /// Shapes that become types in `types`, in model order.
     pub types: Vec<TypeDef>,
     /// Exception shapes, in model order; they become types in `types::error`.
@@ -79,6 +82,19 @@ pub struct Operation {
     pub fluent_name: String,
     /// The modeled exceptions, as variants of the error enum.
     pub errors: Vec<ErrorVariant>,
+    /// Some doc printed in the operation's module links one of the module's own items by
+    /// its own name (`[`XInput`](crate::operation::x::XInput)`), which rustdoc calls a
+    /// redundant link there; the same docs need the path where the client prints them.
+    pub links_own_items: bool,
+}
+
+/// An operation the crate leaves out.
+#[derive(Debug)]
+pub struct OmittedOperation {
+    /// The model's name.
+    pub wire_name: String,
+    /// Why, as Markdown ending without a period: "its output is an event stream".
+    pub reason: String,
 }
 
 /// A modeled exception of an operation.
