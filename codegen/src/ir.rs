@@ -16,16 +16,49 @@ pub struct Service {
     pub signing_name: String,
     /// `metadata.targetPrefix`.
     pub target_prefix: String,
-    /// `metadata.jsonVersion`.
-    pub json_version: String,
+    /// The protocol the crate speaks: the first of the model's that the runtime speaks.
+    pub protocol: Protocol,
+    /// The protocols the model lists (`metadata.protocols`, or `metadata.protocol`), in its
+    /// order of preference.
+    pub model_protocols: Vec<String>,
     /// The service's documentation, as Markdown lines.
     pub docs: Vec<String>,
     /// Operations in model order.
     pub operations: Vec<Operation>,
+    /// Operations of the model that the crate leaves out, in model order: they need what
+    /// the runtime does not do yet.
+    pub omitted: Vec<OmittedOperation>,
     /// Shapes that become types in `types`, in model order.
     pub types: Vec<TypeDef>,
     /// Exception shapes, in model order; they become types in `types::error`.
     pub exceptions: Vec<Exception>,
+}
+
+/// A wire protocol the runtime speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// awsJson 1.0: botocore's `json` with `jsonVersion` 1.0.
+    AwsJson1_0,
+    /// awsJson 1.1: botocore's `json` with `jsonVersion` 1.1.
+    AwsJson1_1,
+}
+
+impl Protocol {
+    /// The awsJson version, as the runtime's `ServiceSpec` takes it.
+    pub fn json_version(self) -> &'static str {
+        match self {
+            Protocol::AwsJson1_0 => "1.0",
+            Protocol::AwsJson1_1 => "1.1",
+        }
+    }
+
+    /// The protocol's Smithy name, e.g. `awsJson1_1`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::AwsJson1_0 => "awsJson1_0",
+            Protocol::AwsJson1_1 => "awsJson1_1",
+        }
+    }
 }
 
 /// One operation.
@@ -49,6 +82,19 @@ pub struct Operation {
     pub fluent_name: String,
     /// The modeled exceptions, as variants of the error enum.
     pub errors: Vec<ErrorVariant>,
+    /// Some doc printed in the operation's module links one of the module's own items by
+    /// its own name (`[`XInput`](crate::operation::x::XInput)`), which rustdoc calls a
+    /// redundant link there; the same docs need the path where the client prints them.
+    pub links_own_items: bool,
+}
+
+/// An operation the crate leaves out.
+#[derive(Debug)]
+pub struct OmittedOperation {
+    /// The model's name.
+    pub wire_name: String,
+    /// Why, as Markdown ending without a period: "its output is an event stream".
+    pub reason: String,
 }
 
 /// A modeled exception of an operation.

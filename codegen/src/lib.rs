@@ -83,12 +83,23 @@ impl std::error::Error for Error {}
 pub fn generate(input: &Input<'_>) -> Result<Vec<GeneratedFile>, Error> {
     let model: model::Model = serde_json::from_str(input.service_json)
         .map_err(|error| Error(format!("the service model does not parse: {error}")))?;
-    let service = lower::lower(&model, input)?;
+    let service = lower::lower(&model, input).map_err(|error| in_service(&model, error))?;
     let rules = endpoint::lower(
         input.endpoint_rule_set_json.unwrap_or(NO_RULE_SET),
         input.partitions_json,
     )?;
-    emit::emit(&service, &rules)
+    emit::emit(&service, &rules).map_err(|error| in_service(&model, error))
+}
+
+/// `error`, prefixed with the service it concerns, so a message read among many models'
+/// (`cargo xtask sweep`) says which one failed.
+fn in_service(model: &model::Model, error: Error) -> Error {
+    let metadata = &model.metadata;
+    let name = metadata
+        .service_id
+        .as_deref()
+        .unwrap_or(&metadata.endpoint_prefix);
+    Error(format!("service `{name}`: {error}"))
 }
 
 /// Generates the runtime's own partition table, `src/endpoint/partitions_table.rs` of

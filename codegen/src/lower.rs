@@ -51,6 +51,8 @@ struct Roles {
 
 struct Lowering<'m> {
     model: &'m Model,
+    /// The operations the crate has, in model order.
+    operations: Vec<(&'m str, &'m model::Operation)>,
     /// Shape name → Rust type name, for shapes in `types`.
     type_names: BTreeMap<String, String>,
     /// Shape name → Rust type name, for exceptions.
@@ -66,29 +68,27 @@ struct Lowering<'m> {
 /// Lowers a parsed model.
 pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
     let metadata = &model.metadata;
-    if metadata.protocol != "json" {
-        return Err(Error(format!(
-            "protocol `{}` is not supported; only `json` (awsJson 1.0/1.1) is",
-            metadata.protocol
-        )));
-    }
-    let json_version = metadata
-        .json_version
-        .clone()
-        .unwrap_or_else(|| "1.0".into());
-    if json_version != "1.0" && json_version != "1.1" {
-        return Err(Error(format!(
-            "jsonVersion `{json_version}` is not 1.0 or 1.1"
-        )));
-    }
+    let (protocol, model_protocols) = choose_protocol(metadata)?;
     let target_prefix = metadata
         .target_prefix
         .clone()
         .ok_or_else(|| Error("metadata.targetPrefix is missing; awsJson needs it".into()))?;
 
-    let roles = roles(model)?;
+    let mut included = Vec::new();
+    let mut omitted = Vec::new();
+    for (name, operation) in &model.operations.0 {
+        match unsupported(model, operation)? {
+            Some(reason) => omitted.push(OmittedOperation {
+                wire_name: name.clone(),
+                reason,
+            }),
+            None => included.push((name.as_str(), operation)),
+        }
+    }
+    let roles = roles(model, &included)?;
     let mut lowering = Lowering {
         model,
+        operations: included,
         type_names: BTreeMap::new(),
         exception_names: BTreeMap::new(),
         links: BTreeMap::new(),
@@ -98,7 +98,7 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
     lowering.name_shapes(&roles);
 
     let mut operations = Vec::new();
-    for (name, operation) in &model.operations.0 {
+    for &(name, operation) in &lowering.operations {
         operations.push(lowering.operation(name, operation)?);
     }
     let mut types = Vec::new();
@@ -129,12 +129,89 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
             .clone()
             .unwrap_or_else(|| metadata.endpoint_prefix.clone()),
         target_prefix,
-        json_version,
+        protocol,
+        model_protocols,
         docs: lowering.docs(model.documentation.as_deref()),
         operations,
+        omitted,
         types,
         exceptions,
     })
+}
+
+/// Why the crate cannot have an operation yet, if it cannot: what it needs is not in the
+/// runtime (event streams, a host prefix, endpoint discovery). Such an operation is left
+/// out, and the crate docs list it.
+fn unsupported(model: &Model, operation: &model::Operation) -> Result<Option<String>, Error> {
+    for (side, shape_ref) in [("input", &operation.input), ("output", &operation.output)] {
+        let Some(shape_ref) = shape_ref else { continue };
+        for name in reachable(model, vec![shape_ref.shape.clone()])? {
+            if shape(model, &name)?.eventstream {
+                return Ok(Some(format!(
+                    "its {side} has an event stream (`{name}`), which this SDK cannot send or read yet"
+                )));
+            }
+        }
+    }
+    if let Some(prefix) = operation
+        .endpoint
+        .as_ref()
+        .and_then(|e| e.host_prefix.as_ref())
+    {
+        return Ok(Some(format!(
+            "it is sent to a host with the prefix `{prefix}`, which this SDK cannot add yet"
+        )));
+    }
+    if operation
+        .endpointdiscovery
+        .as_ref()
+        .is_some_and(|d| d.required)
+    {
+        return Ok(Some(
+            "it needs endpoint discovery, which this SDK does not do yet".into(),
+        ));
+    }
+    Ok(None)
+}
+
+/// The first protocol the model lists that the runtime speaks (botocore's `json`, with
+/// `jsonVersion` 1.0 or 1.1), and the protocols the model lists: `metadata.protocols` in its
+/// order of preference, or else `metadata.protocol`. Models moving to Smithy RPC v2 CBOR list
+/// it first and `json` second.
+fn choose_protocol(metadata: &model::Metadata) -> Result<(Protocol, Vec<String>), Error> {
+    let listed: Vec<String> = match (&metadata.protocols, &metadata.protocol) {
+        (Some(list), _) if !list.is_empty() => list.clone(),
+        (_, Some(one)) => vec![one.clone()],
+        _ => {
+            return Err(Error(
+                "metadata lists no protocol (neither `protocols` nor `protocol`)".into(),
+            ))
+        }
+    };
+    if listed.iter().any(|p| p == "json") {
+        let protocol = match metadata.json_version.as_deref() {
+            None | Some("1.0") => Protocol::AwsJson1_0,
+            Some("1.1") => Protocol::AwsJson1_1,
+            Some(other) => {
+                return Err(Error(format!(
+                "protocol `json` with jsonVersion `{other}` is not supported: only 1.0 and 1.1 are"
+            )))
+            }
+        };
+        return Ok((protocol, listed));
+    }
+    let names = listed
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (what, verb) = match listed.len() {
+        1 => ("protocol", "is"),
+        _ => ("protocols", "are"),
+    };
+    Err(Error(format!(
+        "the model's {what} {names} {verb} not supported; only `json` (awsJson 1.0/1.1) is"
+    )))
 }
 
 /// The one-line header of every generated file, naming the model file it came from.
@@ -180,10 +257,10 @@ fn is_named_type(shape: &model::Shape) -> bool {
 
 /// Finds which shapes become types and which are exceptions, walking from the
 /// operations so unused shapes generate nothing.
-fn roles(model: &Model) -> Result<Roles, Error> {
+fn roles(model: &Model, operations: &[(&str, &model::Operation)]) -> Result<Roles, Error> {
     let mut exceptions = BTreeSet::new();
     let mut stack: Vec<String> = Vec::new();
-    for (_, operation) in &model.operations.0 {
+    for (_, operation) in operations {
         for top in operation.input.iter().chain(&operation.output) {
             stack.push(top.shape.clone());
         }
@@ -209,9 +286,7 @@ fn roles(model: &Model) -> Result<Roles, Error> {
             }
         }
     }
-    let inputs = model
-        .operations
-        .0
+    let inputs = operations
         .iter()
         .filter_map(|(_, op)| op.input.as_ref())
         .map(|r| r.shape.clone());
@@ -307,11 +382,12 @@ impl Lowering<'_> {
             }
         }
         let mut taken_modules: Vec<String> = CLIENT_METHODS.iter().map(|s| s.to_string()).collect();
-        for (name, operation) in &self.model.operations.0 {
+        for &(name, operation) in &self.operations {
             let module = unique(snake(name), &mut taken_modules);
-            self.operation_modules.insert(name.clone(), module.clone());
+            self.operation_modules
+                .insert(name.to_owned(), module.clone());
             self.links
-                .insert(name.clone(), format!("crate::Client::{}", bare(&module)));
+                .insert(name.to_owned(), format!("crate::Client::{}", bare(&module)));
             if let Some(input) = &operation.input {
                 let path = format!("crate::operation::{}::{}Input", bare(&module), camel(name));
                 self.links.entry(input.shape.clone()).or_insert(path);
@@ -351,8 +427,18 @@ impl Lowering<'_> {
             );
             match shape_ref {
                 Some(r) => {
-                    let mut structure =
-                        self.structure(&r.shape, shape(self.model, &r.shape)?, rust, validated)?;
+                    let model_shape = shape(self.model, &r.shape)?;
+                    let mut structure = self.structure(&r.shape, model_shape, rust, validated)?;
+                    // The SDK fills the idempotency tokens of an operation's input, as botocore
+                    // and the other SDKs do; one nested deeper is the caller's to set.
+                    if validated {
+                        let members = model_shape.members.as_ref();
+                        for member in &mut structure.members {
+                            member.idempotency_token = members
+                                .and_then(|m| m.get(&member.wire_name))
+                                .is_some_and(|m| m.idempotency_token);
+                        }
+                    }
                     // The shape's own docs, if any, follow the line that says what it is.
                     structure.docs.retain(|line| line != NO_DOCS);
                     if !structure.docs.is_empty() {
@@ -374,9 +460,12 @@ impl Lowering<'_> {
                 }),
             }
         };
+        // An error listed twice (codecommit's `PostCommentForComparedCommit`) is one variant.
+        let mut listed = BTreeSet::new();
         let errors = operation
             .errors
             .iter()
+            .filter(|error| listed.insert(error.shape.as_str()))
             .map(|error| {
                 let exception = shape(self.model, &error.shape)?;
                 Ok(ErrorVariant {
@@ -386,7 +475,7 @@ impl Lowering<'_> {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        Ok(Operation {
+        let mut operation = Operation {
             wire_name: name.to_owned(),
             docs: self.docs(operation.documentation.as_deref()),
             deprecated: operation.deprecated.then(|| {
@@ -401,7 +490,10 @@ impl Lowering<'_> {
             fluent_name: format!("{base}FluentBuilder"),
             errors,
             module,
-        })
+            links_own_items: false,
+        };
+        operation.links_own_items = links_own_items(&operation);
+        Ok(operation)
     }
 
     fn type_def(
@@ -530,7 +622,8 @@ impl Lowering<'_> {
                 docs: self.docs(member.documentation.as_deref()),
                 required: shape.required.contains(member_name),
                 sensitive: is_sensitive(self.model, member) || sensitive_override,
-                idempotency_token: member.idempotency_token,
+                // Only members of an operation input are filled (see `operation`).
+                idempotency_token: false,
                 deprecated: (member.deprecated || target.deprecated).then(|| {
                     member
                         .deprecated_message
@@ -647,6 +740,28 @@ impl Lowering<'_> {
             pattern: shape.pattern.clone(),
         })
     }
+}
+
+/// Whether a doc printed in the operation's module links the input or output by its own
+/// name, with the full path (see [`Operation::links_own_items`]).
+fn links_own_items(op: &Operation) -> bool {
+    let module = bare(&op.module);
+    let patterns: Vec<String> = [&op.input.name, &op.output.name]
+        .iter()
+        .map(|name| format!("[`{name}`](crate::operation::{module}::{name})"))
+        .collect();
+    let structures = [&op.input, &op.output];
+    let mut lines = op
+        .docs
+        .iter()
+        .chain(structures.iter().flat_map(|s| &s.docs))
+        .chain(
+            structures
+                .iter()
+                .flat_map(|s| s.members.iter().flat_map(|m| &m.docs)),
+        )
+        .chain(op.errors.iter().flat_map(|e| &e.docs));
+    lines.any(|line| patterns.iter().any(|p| line.contains(p.as_str())))
 }
 
 /// Whether `Debug` must redact a member's value: the member or its shape is `sensitive`,

@@ -23,7 +23,12 @@ pub struct Metadata {
     pub endpoint_prefix: String,
     #[serde(default)]
     pub json_version: Option<String>,
-    pub protocol: String,
+    /// The one protocol of older models; newer ones also list `protocols`.
+    #[serde(default)]
+    pub protocol: Option<String>,
+    /// The protocols the service speaks, the preferred first.
+    #[serde(default)]
+    pub protocols: Option<Vec<String>>,
     #[serde(default)]
     pub service_id: Option<String>,
     #[serde(default)]
@@ -48,6 +53,27 @@ pub struct Operation {
     pub deprecated: bool,
     #[serde(default)]
     pub deprecated_message: Option<String>,
+    /// `endpoint`: a host prefix for the operation's requests.
+    #[serde(default)]
+    pub endpoint: Option<OperationEndpoint>,
+    /// `endpointdiscovery`: the operation is sent to a discovered endpoint.
+    #[serde(default)]
+    pub endpointdiscovery: Option<EndpointDiscovery>,
+}
+
+/// An operation's `endpoint` object.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationEndpoint {
+    #[serde(default)]
+    pub host_prefix: Option<String>,
+}
+
+/// An operation's `endpointdiscovery` object.
+#[derive(Debug, Deserialize)]
+pub struct EndpointDiscovery {
+    #[serde(default)]
+    pub required: bool,
 }
 
 /// A reference to a shape by name.
@@ -96,6 +122,9 @@ pub struct Shape {
     pub document: bool,
     #[serde(default)]
     pub sparse: bool,
+    /// An event stream (a union of events sent over one long response or request).
+    #[serde(default)]
+    pub eventstream: bool,
     #[serde(default)]
     pub deprecated: bool,
     #[serde(default)]

@@ -438,6 +438,37 @@ fn service_metadata() {
 }
 
 #[test]
+fn protocol_changes() {
+    // The chosen protocol changes: reported, with what the crate speaks now.
+    let json_1_0 = edited(|m| m["metadata"]["jsonVersion"] = json!("1.0"));
+    let diff = compare(&base(), &json_1_0);
+    expect(
+        changes(&base(), &json_1_0),
+        &[(Minor, ProtocolChanged, "service")],
+    );
+    assert!(diff
+        .to_markdown()
+        .contains("Protocol changed from `awsJson1_1` to `awsJson1_0`"));
+
+    // CBOR listed first, json second: the crate still speaks awsJson 1.1, and says so.
+    let cbor_first = edited(|m| {
+        m["metadata"]["protocol"] = json!("smithy-rpc-v2-cbor");
+        m["metadata"]["protocols"] = json!(["smithy-rpc-v2-cbor", "json"]);
+    });
+    expect(
+        changes(&base(), &cbor_first),
+        &[(Patch, ModelProtocolsChanged, "service")],
+    );
+    let report = compare(&base(), &cbor_first).to_markdown();
+    assert!(
+        report.contains("protocols changed from `json` to `smithy-rpc-v2-cbor`, `json`")
+            && report.contains("The crate still speaks `awsJson1_1`"),
+        "{report}"
+    );
+    assert_eq!(compare(&base(), &cbor_first).bump(), Bump::Patch);
+}
+
+#[test]
 fn docs_only_changes_are_one_line() {
     let docs = edited(|m| {
         m["documentation"] = json!("<p>The service.</p>");

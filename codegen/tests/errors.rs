@@ -66,7 +66,13 @@ fn the_base_model_generates() {
 
 #[test]
 fn unsupported_protocol() {
-    for protocol in ["rest-xml", "rest-json", "query", "ec2"] {
+    for protocol in [
+        "rest-xml",
+        "rest-json",
+        "query",
+        "ec2",
+        "smithy-rpc-v2-cbor",
+    ] {
         let mut model = model(request(json!({})));
         model["metadata"]["protocol"] = json!(protocol);
         let message = error(&model);
@@ -75,6 +81,38 @@ fn unsupported_protocol() {
             &[&format!("`{protocol}`"), "not supported", "json"],
         );
     }
+}
+
+#[test]
+fn no_supported_protocol_among_several() {
+    // `protocols` wins over `protocol`; the error names every protocol the model lists.
+    let mut model = model(request(json!({})));
+    model["metadata"]["protocols"] = json!(["smithy-rpc-v2-cbor", "query"]);
+    assert_mentions(
+        &error(&model),
+        &["`smithy-rpc-v2-cbor`, `query`", "not supported", "json"],
+    );
+}
+
+#[test]
+fn no_protocol_at_all() {
+    let mut model = model(request(json!({})));
+    model["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("protocol");
+    assert_mentions(&error(&model), &["no protocol", "`protocols`"]);
+}
+
+#[test]
+fn json_is_chosen_when_listed_after_cbor() {
+    // marketplace-entitlement and 40 other models of botocore 1.44.8: CBOR first, json second.
+    let mut model = model(request(json!({})));
+    model["metadata"]["protocol"] = json!("smithy-rpc-v2-cbor");
+    model["metadata"]["protocols"] = json!(["smithy-rpc-v2-cbor", "json", "query"]);
+    let files = generate(&model).unwrap();
+    let client = files.iter().find(|f| f.path == "src/client.rs").unwrap();
+    assert!(client.contents.contains(r#"json_version: "1.1""#));
 }
 
 #[test]

@@ -15,6 +15,7 @@ const FIXTURES: &[&str] = &[
     "all_types",
     "auth_scheme",
     "names",
+    "quirks",
     "recursive",
     "s3_endpoints",
 ];
@@ -180,6 +181,11 @@ fn auth_scheme() {
 #[test]
 fn names() {
     check_snapshot("names");
+}
+
+#[test]
+fn quirks() {
+    check_snapshot("quirks");
 }
 
 #[test]

@@ -30,6 +30,7 @@ mod files;
 mod layers;
 mod msrv;
 mod release;
+mod sweep;
 mod update_model;
 
 use std::path::{Path, PathBuf};
@@ -97,6 +98,21 @@ COMMANDS:
         imports, directly or through others, a module that imports it back.
         Print each cycle and exit 1 when there is one.
 
+    sweep (--botocore <PATH> | --botocore-version <VERSION>) --out <DIR>
+          [--services <A,B,..>] [--no-check]
+        A maintainer's check of the generator on every model of a botocore
+        release whose metadata.protocols lists json. Generates each into a
+        scratch cargo workspace DIR/crates/<service>/ (outside the repository;
+        path dependencies on this checkout's runtime), then runs clippy
+        (-D warnings) and rustdoc (-D warnings) on all of them at once. PATH is
+        a botocore wheel, an unpacked wheel or its botocore/data directory;
+        VERSION is downloaded with pip. Prints a table per service (protocols,
+        files, lines and generation time or the generator's error, the first
+        clippy and rustdoc error) and writes it to DIR/SWEEP.md; exit 1 when
+        anything failed. Needs python3. A second run rebuilds only what changed.
+        --services   Only these services (botocore names, e.g. dynamodb,sqs).
+        --no-check   Generate only.
+
     help
         Print this text.
 
@@ -115,6 +131,7 @@ enum Command {
     Msrv,
     Layers,
     Release { dry_run: bool },
+    Sweep(sweep::Options),
 }
 
 fn main() -> ExitCode {
@@ -157,6 +174,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Msrv => msrv::run(&project_root()),
         Command::Layers => layers::run(&project_root()).map(|()| ExitCode::SUCCESS),
         Command::Release { dry_run } => release::run(&project_root(), !dry_run),
+        Command::Sweep(options) => sweep::run(&project_root(), &options),
     }
 }
 
@@ -226,6 +244,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
                     .to_string(),
             ),
         },
+        "sweep" => parse_sweep(rest),
         "msrv" => match rest.first() {
             None => Ok(Command::Msrv),
             Some(other) => Err(unexpected("msrv", other)),
@@ -243,6 +262,52 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             "unknown command `{other}`; run `cargo xtask --help` for the list"
         )),
     }
+}
+
+/// `sweep`'s options.
+fn parse_sweep(rest: &[String]) -> Result<Command, String> {
+    let (mut source, mut out, mut services, mut check) = (None, None, Vec::new(), true);
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| rest.next().cloned())
+                .filter(|v| !v.is_empty() && !v.starts_with("--"))
+                .ok_or_else(|| format!("sweep: {flag} needs a value; run `cargo xtask --help`"))
+        };
+        match flag {
+            "--botocore" | "--botocore-version" if source.is_some() => {
+                return Err("sweep: give one of --botocore and --botocore-version".into())
+            }
+            "--botocore" => source = Some(sweep::Source::Path(value()?)),
+            "--botocore-version" => source = Some(sweep::Source::Version(value()?)),
+            "--out" => out = Some(value()?),
+            "--services" => {
+                services = value()?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }
+            "--no-check" if inline.is_none() => check = false,
+            _ => return Err(unexpected("sweep", arg)),
+        }
+    }
+    let source =
+        source.ok_or("sweep: --botocore <PATH> or --botocore-version <VERSION> is needed")?;
+    let out =
+        out.ok_or("sweep: --out <DIR> is needed, a scratch directory outside the repository")?;
+    Ok(Command::Sweep(sweep::Options {
+        source,
+        out,
+        services,
+        check,
+    }))
 }
 
 /// The error for an argument a command does not take.
@@ -303,6 +368,32 @@ mod tests {
             parse(&["release", "--dry-run"]),
             Ok(Command::Release { dry_run: true })
         );
+        assert_eq!(
+            parse(&[
+                "sweep",
+                "--botocore",
+                "/tmp/b",
+                "--out=/tmp/s",
+                "--services",
+                "sqs,kms",
+                "--no-check"
+            ]),
+            Ok(Command::Sweep(sweep::Options {
+                source: sweep::Source::Path("/tmp/b".into()),
+                out: "/tmp/s".into(),
+                services: vec!["sqs".into(), "kms".into()],
+                check: false,
+            }))
+        );
+        assert_eq!(
+            parse(&["sweep", "--botocore-version=1.44.8", "--out", "s"]),
+            Ok(Command::Sweep(sweep::Options {
+                source: sweep::Source::Version("1.44.8".into()),
+                out: "s".into(),
+                services: vec![],
+                check: true,
+            }))
+        );
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
         assert_eq!(parse(&["codegen", "-h"]), Ok(Command::Help));
     }
@@ -318,5 +409,19 @@ mod tests {
         assert!(parse(&["api-diff", "--old", "b"]).is_err());
         assert!(parse(&["fetch-model", "1.44.0"]).is_err());
         assert!(parse(&["msrv", "--check"]).is_err());
+        assert!(parse(&["sweep", "--out", "s"]).is_err());
+        assert!(parse(&["sweep", "--botocore", "b"]).is_err());
+        assert!(parse(&[
+            "sweep",
+            "--botocore",
+            "b",
+            "--botocore-version",
+            "1",
+            "--out",
+            "s"
+        ])
+        .is_err());
+        assert!(parse(&["sweep", "--botocore", "--out", "s"]).is_err());
+        assert!(parse(&["sweep", "--botocore", "b", "--out", "s", "--compile"]).is_err());
     }
 }

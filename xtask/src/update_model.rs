@@ -123,20 +123,7 @@ pub(crate) fn fetch(
         .map_err(|e| format!("creating {}: {e}", download_dir.display()))?;
     fs::create_dir_all(dest).map_err(|e| format!("creating {}: {e}", dest.display()))?;
 
-    let spec = match requested {
-        Some(version) => format!("botocore=={version}"),
-        None => "botocore".to_string(),
-    };
-    note!("downloading {spec} from PyPI with pip");
-    let mut pip = Command::new("python3");
-    pip.args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
-        .args(["--quiet", "--disable-pip-version-check", "--no-input"])
-        .arg("--dest")
-        .arg(&download_dir)
-        .arg(&spec);
-    run_command(&mut pip, &format!("python3 -m pip download {spec}"))?;
-
-    let wheel = find_wheel(&download_dir)?;
+    let wheel = download_wheel(requested, &download_dir)?;
     let wheel_name = wheel
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -178,6 +165,25 @@ pub(crate) fn fetch(
         });
     }
     Ok(Fetched { version, files })
+}
+
+/// Downloads the botocore wheel (the newest, or `requested`) from PyPI with pip into `dir`;
+/// returns its path. Also used by `cargo xtask sweep --botocore-version`.
+pub(crate) fn download_wheel(requested: Option<&str>, dir: &Path) -> Result<PathBuf, String> {
+    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let spec = match requested {
+        Some(version) => format!("botocore=={version}"),
+        None => "botocore".to_string(),
+    };
+    note!("downloading {spec} from PyPI with pip");
+    let mut pip = Command::new("python3");
+    pip.args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
+        .args(["--quiet", "--disable-pip-version-check", "--no-input"])
+        .arg("--dest")
+        .arg(dir)
+        .arg(&spec);
+    run_command(&mut pip, &format!("python3 -m pip download {spec}"))?;
+    find_wheel(dir)
 }
 
 /// `cargo xtask fetch-model VERSION DIR`: `service-2.json` of botocore `VERSION` and a

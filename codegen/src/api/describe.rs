@@ -36,8 +36,11 @@ pub struct ServiceApi {
     pub signing_name: String,
     /// The `X-Amz-Target` prefix.
     pub target_prefix: String,
-    /// The awsJson version.
-    pub json_version: String,
+    /// The protocol the crate speaks, by its Smithy name, e.g. `awsJson1_1`.
+    pub protocol: String,
+    /// The protocols the model lists, in its order of preference, e.g.
+    /// `["smithy-rpc-v2-cbor", "json"]`.
+    pub model_protocols: Vec<String>,
     /// A hash of the crate docs taken from the model.
     pub docs_hash: u64,
 }
@@ -273,7 +276,7 @@ pub fn describe(service_json: &str) -> Result<ApiSurface, Error> {
         endpoint_rule_set_json: None,
         partitions_json: None,
     };
-    let service = lower::lower(&model, &input)?;
+    let service = lower::lower(&model, &input).map_err(|error| crate::in_service(&model, error))?;
     Ok(surface(&service))
 }
 
@@ -364,7 +367,8 @@ fn surface(service: &ir::Service) -> ApiSurface {
             service_id: service.service_id.clone(),
             signing_name: service.signing_name.clone(),
             target_prefix: service.target_prefix.clone(),
-            json_version: service.json_version.clone(),
+            protocol: service.protocol.name().to_owned(),
+            model_protocols: service.model_protocols.clone(),
             docs_hash: docs_hash(&service.docs),
         },
         operations,

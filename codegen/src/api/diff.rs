@@ -39,7 +39,11 @@ impl fmt::Display for Level {
 pub enum ChangeKind {
     /// `metadata.serviceId` changed.
     ServiceIdChanged,
-    /// The signing name, target prefix or awsJson version changed.
+    /// The protocol the crate speaks changed (e.g. awsJson 1.0 to 1.1).
+    ProtocolChanged,
+    /// The protocols the model lists changed, but not the one the crate speaks.
+    ModelProtocolsChanged,
+    /// The signing name or target prefix changed.
     WireProtocolChanged,
     /// A new operation.
     OperationAdded,
@@ -387,10 +391,45 @@ impl Differ {
                 "the service id names the endpoint-URL environment variable (`AWS_ENDPOINT_URL_<ID>`) and profile `services` key the configuration reads: existing configuration stops applying",
             );
         }
+        if o.protocol != n.protocol {
+            self.push(
+                Level::Minor,
+                ChangeKind::ProtocolChanged,
+                Owner::Service,
+                "service",
+                format!(
+                    "protocol changed from `{}` to `{}`",
+                    o.protocol, n.protocol
+                ),
+                "every request goes out in another protocol: no Rust API changes, but what is sent does",
+            );
+        } else if o.model_protocols != n.model_protocols {
+            let list = |protocols: &[String]| {
+                protocols
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            self.push(
+                Level::Patch,
+                ChangeKind::ModelProtocolsChanged,
+                Owner::Service,
+                "service",
+                format!(
+                    "the model's protocols changed from {} to {}",
+                    list(&o.model_protocols),
+                    list(&n.model_protocols)
+                ),
+                &format!(
+                    "the crate still speaks `{}`, the first of them the runtime speaks",
+                    n.protocol
+                ),
+            );
+        }
         for (what, a, b) in [
             ("signing name", &o.signing_name, &n.signing_name),
             ("target prefix", &o.target_prefix, &n.target_prefix),
-            ("awsJson version", &o.json_version, &n.json_version),
         ] {
             if a != b {
                 self.push(

@@ -35,6 +35,11 @@
 //!   values, variants and errors are minor; removed ones are major.
 //! - Deprecations add `#[deprecated]` warnings: minor. Docs, `Debug` redaction and JSON keys
 //!   are patch. A new service id is major: it names the endpoint-URL settings users configure.
+//! - The protocol the crate speaks is the first of the model's `metadata.protocols` that the
+//!   runtime speaks. When it changes (awsJson 1.0 to 1.1, say), what goes on the wire changes
+//!   but no Rust API does: minor. When only the model's list changes (AWS puts Smithy RPC v2
+//!   CBOR in front of `json`), the crate sends what it sent before: patch, reported so the
+//!   maintainers see the service moving.
 //!
 //! ```
 //! let old = r#"{"metadata": {"endpointPrefix": "x", "protocol": "json", "targetPrefix": "X"},

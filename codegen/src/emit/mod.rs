@@ -283,12 +283,17 @@ fn validate_value(ty: &Type, value: TokenStream) -> TokenStream {
                 quote!(#v::key_length(&path, key, #min, #max)?;)
             });
             let value_check = needs_validation(inner).then(|| element_check(inner, *sparse));
+            // Only the keys have limits (identitystore's `CreateUser`): the values go unnamed.
+            let item = match value_check {
+                Some(_) => quote!(item),
+                None => quote!(_),
+            };
             let items = (key_check.is_some() || value_check.is_some()).then(|| {
                 // Sorted keys: the first failure reported does not depend on hash order.
                 quote! {
                     let mut entries: ::std::vec::Vec<_> = #value.iter().collect();
                     entries.sort_by(|a, b| a.0.cmp(b.0));
-                    for (key, item) in entries {
+                    for (key, #item) in entries {
                         let path = path.key(key);
                         #key_check
                         #value_check

@@ -18,8 +18,12 @@ pub fn operation(op: &Operation) -> TokenStream {
     let operation_impl = operation_impl(op);
     let error = error_enum(op);
     let fluent = fluent_builder(op);
+    let allow = op
+        .links_own_items
+        .then(|| quote!(#![allow(rustdoc::redundant_explicit_links)]));
     quote! {
         #![doc = #module_doc]
+        #allow
         #input
         #operation_impl
         #output

@@ -22,12 +22,27 @@ pub fn lib(service: &Service) -> TokenStream {
          the `{}` service model.",
         service.service_id
     );
+    let omitted = (!service.omitted.is_empty()).then(|| {
+        let items = service
+            .omitted
+            .iter()
+            .map(|op| format!(" - `{}`: {}.", op.wire_name, op.reason));
+        quote! {
+            #![doc = ""]
+            #![doc = " # Operations not in this crate"]
+            #![doc = ""]
+            #![doc = " The model has these operations, which this crate leaves out:"]
+            #![doc = ""]
+            #( #![doc = #items] )*
+        }
+    });
     quote! {
         #( #![doc = #lines] )*
         #![doc = ""]
         #![doc = " # Using this crate"]
         #![doc = ""]
         #![doc = #usage]
+        #omitted
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
@@ -59,10 +74,11 @@ pub fn client(service: &Service) -> TokenStream {
         service_id,
         signing_name,
         target_prefix,
-        json_version,
+        protocol,
         user_agent,
         ..
     } = service;
+    let json_version = protocol.json_version();
     let doc = format!(" A client for {service_id}: cheap to clone, `Send + Sync`, one connection pool for all clones.");
     let methods = service.operations.iter().map(|op| {
         let method = super::ident(&op.module);

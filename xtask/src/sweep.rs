@@ -1,0 +1,651 @@
+//! `cargo xtask sweep`: the generator on every JSON-capable model of a botocore release.
+//!
+//! A maintainer's tool, not a CI step (the full check of some 150 crates takes long on a small
+//! machine). It takes the models from a botocore wheel or its unpacked `data` directory (or
+//! downloads the wheel of a version with pip), generates a crate from each model whose
+//! `metadata.protocols` lists `json` into a scratch cargo workspace outside the repository,
+//! and checks them all there at once: `cargo clippy -D warnings` and `cargo doc` with
+//! `RUSTDOCFLAGS=-D warnings`, the settings of the repository's CI. One workspace, so the
+//! runtime and its dependencies compile once; its lock file starts as a copy of the
+//! repository's, so it builds with the versions the repository is tested with.
+//!
+//! The crates depend on this checkout's runtime by path, and take their `[dependencies]` and
+//! `[features]` from `generated/marketplace-metering/Cargo.toml` and the workspace's
+//! `[workspace.dependencies]`, so the sweep builds them the way the shipped crate is built.
+//! Files are written only when their bytes change, so a second run rebuilds only the crates
+//! whose output changed.
+//!
+//! The report (stdout and `<out>/SWEEP.md`) has a row per service: the protocols its model
+//! lists and the one generated, the files and lines generated and how long that took, or the
+//! generator's error; the first error clippy and rustdoc found in its crate. Exit code 1 when
+//! anything failed.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::files;
+
+/// The crate whose `Cargo.toml` the sweep crates copy their dependencies and features from.
+const TEMPLATE_CRATE: &str = "generated/marketplace-metering";
+
+/// Reads the botocore models out of a wheel, an unpacked wheel or its `botocore/data`
+/// directory, and writes, for every service, the newest API version's `service-2.json` and
+/// `endpoint-rule-set-1.json` (gunzipped) to `<dest>/<service>/`, and `partitions.json` to
+/// `<dest>/`. Prints the botocore version, if it can tell, on stdout.
+/// Arguments: the source, the destination.
+const EXTRACT_SCRIPT: &str = r#"
+import gzip, os, re, sys, zipfile
+src, dest = sys.argv[1], sys.argv[2]
+if os.path.isfile(src):
+    z = zipfile.ZipFile(src)
+    full = {n[len('botocore/data/'):]: n for n in z.namelist() if n.startswith('botocore/data/')}
+    read = z.read
+    try:
+        init = z.read('botocore/__init__.py').decode()
+    except KeyError:
+        init = ''
+else:
+    root = None
+    for cand in (os.path.join(src, 'botocore', 'data'), src):
+        if os.path.isfile(os.path.join(cand, 'partitions.json')):
+            root = cand
+            break
+    if root is None:
+        sys.exit(f'{src}: neither it nor its botocore/data has a partitions.json: not botocore data')
+    full = {}
+    for d, _, fs in os.walk(root):
+        for f in fs:
+            p = os.path.join(d, f)
+            full[os.path.relpath(p, root).replace(os.sep, '/')] = p
+    read = lambda p: open(p, 'rb').read()
+    init_path = os.path.join(root, '..', '__init__.py')
+    init = open(init_path).read() if os.path.isfile(init_path) else ''
+
+def get(rel):
+    for name in (rel, rel + '.gz'):
+        if name in full:
+            data = read(full[name])
+            return gzip.decompress(data) if name.endswith('.gz') else data
+    return None
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.isfile(path) and open(path, 'rb').read() == data:
+        return
+    with open(path, 'wb') as f:
+        f.write(data)
+
+versions = {}
+for rel in full:
+    parts = rel.split('/')
+    if len(parts) == 3 and parts[2] in ('service-2.json', 'service-2.json.gz'):
+        versions.setdefault(parts[0], []).append(parts[1])
+partitions = get('partitions.json')
+if partitions is None:
+    sys.exit(f'{src}: no partitions.json')
+write(os.path.join(dest, 'partitions.json'), partitions)
+for service, api_versions in sorted(versions.items()):
+    newest = max(api_versions)
+    for file in ('service-2.json', 'endpoint-rule-set-1.json'):
+        data = get(f'{service}/{newest}/{file}')
+        if data is not None:
+            write(os.path.join(dest, service, file), data)
+m = re.search(r"__version__ = '([^']+)'", init)
+version_file = os.path.join(dest, 'botocore-version')
+if m:
+    write(version_file, m.group(1).encode())
+print(open(version_file).read() if os.path.isfile(version_file) else '')
+"#;
+
+/// Where the models come from.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// A wheel, an unpacked wheel or its `botocore/data` directory.
+    Path(String),
+    /// A botocore version to download with pip.
+    Version(String),
+}
+
+/// What `cargo xtask sweep` was asked to do.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Options {
+    pub(crate) source: Source,
+    /// The scratch directory: `models/`, `crates/`, `Cargo.toml`, `target/`, `SWEEP.md`.
+    pub(crate) out: String,
+    /// Only these services (botocore directory names); all when empty.
+    pub(crate) services: Vec<String>,
+    /// Run clippy and rustdoc on the generated crates.
+    pub(crate) check: bool,
+}
+
+/// One service's row of the report.
+#[derive(Debug, Default)]
+struct Row {
+    /// The protocols the model lists.
+    protocols: Vec<String>,
+    /// Generated: files and lines; or the generator's error.
+    generated: Option<Result<(usize, usize), String>>,
+    /// How long the generator took.
+    generate_time: Duration,
+    /// The first error (and how many) clippy found in the crate.
+    clippy: Option<Problems>,
+    /// Likewise rustdoc.
+    doc: Option<Problems>,
+}
+
+/// The errors a tool found in one crate.
+#[derive(Debug, Default, Clone)]
+struct Problems {
+    count: usize,
+    /// The first error, as the compiler renders it.
+    first: String,
+    /// Each distinct message (without its location), with how often it came.
+    kinds: BTreeMap<String, usize>,
+}
+
+/// Runs the sweep.
+pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
+    let out = absolute(Path::new(&options.out))?;
+    if out.starts_with(root) {
+        return Err(format!(
+            "sweep: --out {} is inside the repository; choose a scratch directory outside it",
+            out.display()
+        ));
+    }
+    fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    let models = out.join("models");
+    let version = extract(root, &options.source, &out, &models)?;
+
+    let mut services: Vec<String> = fs::read_dir(&models)
+        .map_err(|e| format!("listing {}: {e}", models.display()))?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().join("service-2.json").is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    services.sort();
+    for wanted in &options.services {
+        if !services.contains(wanted) {
+            return Err(format!("sweep: botocore has no service `{wanted}`"));
+        }
+    }
+    let partitions = files::read_text(&models.join("partitions.json"))?;
+
+    let started = Instant::now();
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    let mut not_json = 0;
+    for service in &services {
+        if !options.services.is_empty() && !options.services.contains(service) {
+            continue;
+        }
+        let dir = models.join(service);
+        let service_json = files::read_text(&dir.join("service-2.json"))?;
+        let protocols = listed_protocols(&service_json)
+            .map_err(|e| format!("{}: {e}", dir.join("service-2.json").display()))?;
+        if !protocols.iter().any(|p| p == "json") {
+            not_json += 1;
+            continue;
+        }
+        let rules = files::read_optional(&dir.join("endpoint-rule-set-1.json"))?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        let mut row = Row {
+            protocols,
+            ..Row::default()
+        };
+        let begin = Instant::now();
+        let origin = format!("botocore {version}: {service}/service-2.json");
+        let crate_name = crate_name(service).replace('-', "_");
+        let input = ::codegen::Input {
+            service_json: &service_json,
+            origin: &origin,
+            crate_name: &crate_name,
+            crate_version: "0.0.0",
+            endpoint_rule_set_json: rules.as_deref(),
+            partitions_json: Some(&partitions),
+        };
+        let generated = std::panic::catch_unwind(|| ::codegen::generate(&input));
+        row.generate_time = begin.elapsed();
+        row.generated = Some(match generated {
+            Err(_) => Err("the generator panicked (see the message above)".into()),
+            Ok(Err(error)) => Err(error.to_string()),
+            Ok(Ok(files)) => {
+                let lines = files.iter().map(|f| f.contents.lines().count()).sum();
+                write_crate(root, &out.join("crates").join(service), service, &files)?;
+                Ok((files.len(), lines))
+            }
+        });
+        rows.insert(service.clone(), row);
+    }
+    let generate_time = started.elapsed();
+    let members: Vec<String> = rows
+        .iter()
+        .filter(|(_, row)| matches!(row.generated, Some(Ok(_))))
+        .map(|(service, _)| service.clone())
+        .collect();
+    write_workspace(root, &out, &members)?;
+    note!(
+        "generated {} of {} JSON-capable models in {:.1} s ({not_json} other models skipped)",
+        members.len(),
+        rows.len(),
+        generate_time.as_secs_f64()
+    );
+
+    let mut check_times = Vec::new();
+    if options.check && !members.is_empty() {
+        for tool in [Tool::Clippy, Tool::Doc] {
+            note!(
+                "running {} on {} crates in {}",
+                tool.name(),
+                members.len(),
+                out.display()
+            );
+            let begin = Instant::now();
+            let problems = check(&out, tool)?;
+            check_times.push((tool, begin.elapsed()));
+            for (service, row) in rows.iter_mut() {
+                if members.contains(service) {
+                    let found = problems
+                        .get(&crate_name(service).replace('-', "_"))
+                        .cloned()
+                        .unwrap_or_default();
+                    match tool {
+                        Tool::Clippy => row.clippy = Some(found),
+                        Tool::Doc => row.doc = Some(found),
+                    }
+                }
+            }
+        }
+    }
+
+    let report = report(&version, &rows, generate_time, &check_times);
+    files::ensure_file_contents(&out.join("SWEEP.md"), report.as_bytes())?;
+    say!("{report}");
+    let failed = rows.values().any(|row| {
+        !matches!(row.generated, Some(Ok(_)))
+            || row.clippy.as_ref().is_some_and(|p| p.count > 0)
+            || row.doc.as_ref().is_some_and(|p| p.count > 0)
+    });
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `sweep-<service>`: the package name of a service's crate.
+fn crate_name(service: &str) -> String {
+    format!("sweep-{service}")
+}
+
+fn absolute(path: &Path) -> Result<PathBuf, String> {
+    if path.is_absolute() {
+        Ok(path.to_path_buf())
+    } else {
+        let cwd = std::env::current_dir().map_err(|e| format!("the current directory: {e}"))?;
+        Ok(cwd.join(path))
+    }
+}
+
+/// Fills `models` from the source; returns the botocore version (or `unknown version`).
+fn extract(root: &Path, source: &Source, out: &Path, models: &Path) -> Result<String, String> {
+    let _ = root;
+    let path = match source {
+        Source::Path(path) => absolute(Path::new(path))?,
+        Source::Version(version) => {
+            crate::update_model::check_version(version)
+                .map_err(|e| format!("botocore version {version:?}: {e}"))?;
+            let download = out.join("download");
+            let _ = fs::remove_dir_all(&download);
+            crate::update_model::download_wheel(Some(version), &download)?
+        }
+    };
+    note!("reading the models of {}", path.display());
+    let output = Command::new("python3")
+        .args(["-I", "-c", EXTRACT_SCRIPT])
+        .arg(&path)
+        .arg(models)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("sweep: could not run python3: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "sweep: reading the models of {} failed ({})",
+            path.display(),
+            output.status
+        ));
+    }
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    Ok(if version.is_empty() {
+        "(unknown version)".into()
+    } else {
+        version
+    })
+}
+
+/// `metadata.protocols`, or `[metadata.protocol]`.
+fn listed_protocols(service_json: &str) -> Result<Vec<String>, String> {
+    let model: serde_json::Value =
+        serde_json::from_str(service_json).map_err(|e| format!("does not parse: {e}"))?;
+    let metadata = &model["metadata"];
+    let strings = |value: &serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|p| p.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut listed = strings(&metadata["protocols"]);
+    if listed.is_empty() {
+        listed.extend(metadata["protocol"].as_str().map(str::to_owned));
+    }
+    Ok(listed)
+}
+
+/// The lines of the `[section]` table of a TOML file, without the header, up to the next
+/// table header.
+fn toml_section(text: &str, header: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            inside = trimmed == header;
+            continue;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+/// Writes a service's crate: its `Cargo.toml`, and `src/` as generated (only files whose
+/// bytes change; `.rs` files no longer generated are removed).
+fn write_crate(
+    root: &Path,
+    dir: &Path,
+    service: &str,
+    generated: &[::codegen::GeneratedFile],
+) -> Result<(), String> {
+    let template = files::read_text(&root.join(TEMPLATE_CRATE).join("Cargo.toml"))?;
+    let manifest = format!(
+        "# Written by `cargo xtask sweep`.\n\
+         [package]\n\
+         name = \"{}\"\n\
+         version = \"0.0.0\"\n\
+         edition.workspace = true\n\
+         rust-version.workspace = true\n\
+         license.workspace = true\n\
+         publish = false\n\n\
+         [lib]\n\
+         path = \"src/lib.rs\"\n\n\
+         [features]\n{}\n\n\
+         [dependencies]\n{}\n",
+        crate_name(service),
+        toml_section(&template, "[features]"),
+        toml_section(&template, "[dependencies]"),
+    );
+    files::ensure_file_contents(&dir.join("Cargo.toml"), manifest.as_bytes())?;
+    let src = dir.join("src");
+    let mut keep = std::collections::BTreeSet::new();
+    for file in generated {
+        let rel = file
+            .path
+            .strip_prefix("src/")
+            .filter(|rel| !rel.split('/').any(|part| part == ".." || part.is_empty()))
+            .ok_or_else(|| {
+                format!(
+                    "{service}: generated path `{}` is not under src/",
+                    file.path
+                )
+            })?;
+        keep.insert(PathBuf::from(rel));
+        files::ensure_file_contents(&src.join(rel), file.contents.as_bytes())?;
+    }
+    for stale in files::files_with_extension(&src, ".rs")? {
+        if !keep.contains(&stale) {
+            let path = src.join(&stale);
+            fs::remove_file(&path).map_err(|e| format!("removing {}: {e}", path.display()))?;
+        }
+    }
+    files::remove_empty_dirs(&src)
+}
+
+/// The scratch workspace's `Cargo.toml` (its members, the repository's
+/// `[workspace.package]` and `[workspace.dependencies]` with paths made absolute), and, the
+/// first time, the repository's `Cargo.lock`.
+fn write_workspace(root: &Path, out: &Path, members: &[String]) -> Result<(), String> {
+    let workspace = files::read_text(&root.join("Cargo.toml"))?;
+    let root_text = root.to_string_lossy().replace('\\', "/");
+    let dependencies = toml_section(&workspace, "[workspace.dependencies]")
+        .replace("path = \"", &format!("path = \"{root_text}/"));
+    let mut manifest = String::from(
+        "# Written by `cargo xtask sweep`: a scratch workspace of generated crates.\n\
+         [workspace]\nresolver = \"3\"\nmembers = [\n",
+    );
+    for member in members {
+        let _ = writeln!(manifest, "    \"crates/{member}\",");
+    }
+    let _ = write!(
+        manifest,
+        "]\n\n[workspace.package]\n{}\n\n[workspace.dependencies]\n{dependencies}\n\n\
+         [profile.dev]\ndebug = false\n",
+        toml_section(&workspace, "[workspace.package]"),
+    );
+    files::ensure_file_contents(&out.join("Cargo.toml"), manifest.as_bytes())?;
+    let lock = out.join("Cargo.lock");
+    if !lock.exists() {
+        let bytes = fs::read(root.join("Cargo.lock"))
+            .map_err(|e| format!("reading {}: {e}", root.join("Cargo.lock").display()))?;
+        files::ensure_file_contents(&lock, &bytes)?;
+    }
+    Ok(())
+}
+
+/// A check run on the whole scratch workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tool {
+    /// `cargo clippy --workspace --all-targets -- -D warnings`.
+    Clippy,
+    /// `cargo doc --workspace --no-deps` with `RUSTDOCFLAGS=-D warnings`.
+    Doc,
+}
+
+impl Tool {
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Clippy => "clippy",
+            Tool::Doc => "rustdoc",
+        }
+    }
+}
+
+/// Runs `tool` on the workspace in `out` (target directory `out/target`), `--keep-going` so
+/// every crate is tried; returns the errors per crate (library target name).
+fn check(out: &Path, tool: Tool) -> Result<BTreeMap<String, Problems>, String> {
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo
+        .current_dir(out)
+        .env("CARGO_TARGET_DIR", out.join("target"));
+    match tool {
+        Tool::Clippy => {
+            cargo.args(["clippy", "--workspace", "--all-targets", "--keep-going"]);
+            cargo.args(["--message-format=json", "--", "-D", "warnings"]);
+        }
+        Tool::Doc => {
+            cargo.args(["doc", "--workspace", "--no-deps", "--keep-going"]);
+            cargo.args(["--message-format=json"]);
+            cargo.env("RUSTDOCFLAGS", "-D warnings");
+        }
+    }
+    let output = cargo
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("sweep: could not run cargo {}: {e}", tool.name()))?;
+    let mut problems: BTreeMap<String, Problems> = BTreeMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if message["reason"] != "compiler-message" || message["message"]["level"] != "error" {
+            continue;
+        }
+        let text = message["message"]["message"].as_str().unwrap_or_default();
+        if text.starts_with("aborting due to") {
+            continue;
+        }
+        let target = message["target"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let entry = problems.entry(target).or_default();
+        if entry.count == 0 {
+            let rendered = message["message"]["rendered"].as_str().unwrap_or(text);
+            entry.first = rendered.lines().take(12).collect::<Vec<_>>().join("\n");
+        }
+        entry.count += 1;
+        *entry.kinds.entry(text.to_owned()).or_default() += 1;
+    }
+    if !output.status.success() && problems.is_empty() {
+        return Err(format!(
+            "sweep: cargo {} failed ({}) without a compiler error; see its output above",
+            tool.name(),
+            output.status
+        ));
+    }
+    Ok(problems)
+}
+
+/// The Markdown report.
+fn report(
+    version: &str,
+    rows: &BTreeMap<String, Row>,
+    generate_time: Duration,
+    check_times: &[(Tool, Duration)],
+) -> String {
+    let generated = rows
+        .values()
+        .filter(|r| matches!(r.generated, Some(Ok(_))))
+        .count();
+    let clean = |pick: fn(&Row) -> &Option<Problems>| {
+        rows.values()
+            .filter(|r| pick(r).as_ref().is_some_and(|p| p.count == 0))
+            .count()
+    };
+    let lines: usize = rows
+        .values()
+        .filter_map(|r| r.generated.as_ref()?.as_ref().ok().map(|(_, lines)| lines))
+        .sum();
+    let mut out = String::new();
+    let _ = writeln!(out, "# Sweep of botocore {version}\n");
+    let _ = writeln!(
+        out,
+        "- {generated}/{} JSON-capable models generated ({lines} lines) in {:.1} s",
+        rows.len(),
+        generate_time.as_secs_f64()
+    );
+    for (tool, time) in check_times {
+        let passed = match tool {
+            Tool::Clippy => clean(|r| &r.clippy),
+            Tool::Doc => clean(|r| &r.doc),
+        };
+        let _ = writeln!(
+            out,
+            "- {}: {passed}/{generated} crates without warnings, {:.0} s",
+            tool.name(),
+            time.as_secs_f64()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n| service | protocols | generated | lines | ms | clippy | rustdoc |\n| --- | --- | --- | --- | --- | --- | --- |"
+    );
+    let status = |p: &Option<Problems>| match p {
+        None => "-".to_owned(),
+        Some(p) if p.count == 0 => "ok".to_owned(),
+        Some(p) => format!("{} error(s)", p.count),
+    };
+    for (service, row) in rows {
+        let (generated, lines) = match &row.generated {
+            Some(Ok((files, lines))) => (format!("{files} files"), lines.to_string()),
+            Some(Err(error)) => (format!("**failed**: {}", table_cell(error)), "-".into()),
+            None => ("-".into(), "-".into()),
+        };
+        let _ = writeln!(
+            out,
+            "| {service} | {} | {generated} | {lines} | {} | {} | {} |",
+            row.protocols.join(", "),
+            row.generate_time.as_millis(),
+            status(&row.clippy),
+            status(&row.doc),
+        );
+    }
+    let failures: Vec<_> = rows
+        .iter()
+        .flat_map(|(service, row)| {
+            [("clippy", &row.clippy), ("rustdoc", &row.doc)]
+                .into_iter()
+                .filter_map(move |(tool, p)| {
+                    p.as_ref()
+                        .filter(|p| p.count > 0)
+                        .map(|p| (service, tool, p))
+                })
+        })
+        .collect();
+    if !failures.is_empty() {
+        let _ = writeln!(out, "\n## First error per crate\n");
+        for (service, tool, problems) in failures {
+            let _ = writeln!(
+                out,
+                "### {service} ({tool}, {} error(s))\n\n```text\n{}\n```\n",
+                problems.count, problems.first
+            );
+            for (kind, n) in &problems.kinds {
+                let _ = writeln!(out, "- {n}× {}", table_cell(kind));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `text` fit for one Markdown table cell.
+fn table_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_toml_sections() {
+        let text = "[package]\nname = \"x\"\n\n[dependencies]\na = 1\nb = { workspace = true }\n\n[dev-dependencies]\nc = 2\n";
+        assert_eq!(
+            toml_section(text, "[dependencies]"),
+            "a = 1\nb = { workspace = true }"
+        );
+        assert_eq!(toml_section(text, "[features]"), "");
+    }
+
+    #[test]
+    fn reads_listed_protocols() {
+        let both = r#"{"metadata": {"protocol": "smithy-rpc-v2-cbor", "protocols": ["smithy-rpc-v2-cbor", "json"]}}"#;
+        assert_eq!(
+            listed_protocols(both).unwrap(),
+            ["smithy-rpc-v2-cbor", "json"]
+        );
+        let one = r#"{"metadata": {"protocol": "json"}}"#;
+        assert_eq!(listed_protocols(one).unwrap(), ["json"]);
+        assert!(listed_protocols("{").is_err());
+    }
+}
