@@ -4,6 +4,32 @@
 //! # Using this crate
 //!
 //! Create a [`Client`] from a [`Config`], then call one method per operation and `.send().await` it; see the [`operation`] module for the inputs, outputs and errors of each, and [`Error`] for one error type that every operation's error converts into with `?`. This crate is generated from the `Auth Scheme` service model.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // Region, credentials and endpoint as every AWS SDK reads them.
+#![doc = concat!(
+    " let config = ", env!("CARGO_CRATE_NAME"), "::Config::from_env().await?.build();"
+)]
+#![doc = concat!(
+    " let client = ", env!("CARGO_CRATE_NAME"), "::Client::from_conf(config);"
+)]
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Features
+//!
+//! All off by default.
+//!
+//! - `test-util`: test doubles in `config::test_util`: a replay HTTP client and per-operation mocks.
+//! - `aws-credential-types`, `aws-types`: a bridge to the official AWS SDK: its credentials providers as this crate's, and `Config::from_sdk_config`.
+//! - `native-roots`: the operating system's trust store, chosen with `Config::builder().trust_roots(TrustRoots::Native)`.
+//!
+//! # MSRV and stability
+//!
+//! Rust 1.88 (the bridge features: 1.94.1, as the official SDK's crates). The version follows the model: a model update that breaks this crate's API bumps the minor version (0.x), any other change the patch version, as `cargo xtask api-diff` classifies it. Defaults that a minor version of the runtime may change: timeouts, retry settings, the order of the credentials chain, the user agent.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #[rustfmt::skip]
