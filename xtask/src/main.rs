@@ -30,6 +30,7 @@ mod files;
 mod layers;
 mod msrv;
 mod release;
+mod semver;
 mod sweep;
 mod update_model;
 
@@ -87,6 +88,14 @@ COMMANDS:
         declares none. Offline, run `cargo fetch --locked` once beforehand: it
         needs the manifests of other targets' crates too.
 
+    semver [--bump]
+        Check that generated/marketplace-metering's version covers the change of
+        its public API since the release recorded in its release.json (the model
+        that version was made from), as api-diff classifies it the 0.x way; exit 1
+        when it does not. --bump sets that version in its Cargo.toml and the
+        workspace's dependency, and records the release (update-model does this
+        after a model update).
+
     release [--dry-run]
         Package every publishable crate (the runtime crates and the generated
         crates) in dependency order, check that no package holds tests, data or
@@ -131,6 +140,7 @@ enum Command {
     Msrv,
     Layers,
     Release { dry_run: bool },
+    Semver { bump: bool },
     Sweep(sweep::Options),
 }
 
@@ -174,6 +184,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Msrv => msrv::run(&project_root()),
         Command::Layers => layers::run(&project_root()).map(|()| ExitCode::SUCCESS),
         Command::Release { dry_run } => release::run(&project_root(), !dry_run),
+        Command::Semver { bump } => semver::run(&project_root(), bump).map(|()| ExitCode::SUCCESS),
         Command::Sweep(options) => sweep::run(&project_root(), &options),
     }
 }
@@ -248,6 +259,11 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
         "msrv" => match rest.first() {
             None => Ok(Command::Msrv),
             Some(other) => Err(unexpected("msrv", other)),
+        },
+        "semver" => match rest {
+            [] => Ok(Command::Semver { bump: false }),
+            [flag] if flag == "--bump" => Ok(Command::Semver { bump: true }),
+            [other, ..] => Err(unexpected("semver", other)),
         },
         "release" => match rest {
             [] => Ok(Command::Release { dry_run: false }),

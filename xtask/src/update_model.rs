@@ -258,7 +258,7 @@ pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
             // The model is updated either way; a model the generator cannot lower gets no
             // report (and `cargo xtask codegen` will say why).
             if let Err(e) =
-                crate::api_diff::record_update(root, old, new, labels, &mut std::io::stdout())
+                crate::semver::record_and_bump(root, old, new, labels, &mut std::io::stdout())
             {
                 note!("warning: no API report for this update: {e}");
             }
