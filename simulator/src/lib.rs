@@ -22,6 +22,11 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # MSRV and stability
+//!
+//! Rust 1.88. A test tool, 0.x: a minor version may change its API, its configuration file
+//! and which of the service's behaviours it simulates; a patch version does not.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -12,6 +12,12 @@
 //!
 //! A program that uses only the generated client does not depend on this crate, and this
 //! crate adds no package the client does not already bring.
+//!
+//! # MSRV and stability
+//!
+//! Rust 1.88. The crate is 0.x: a minor version may change the API and defaults such as
+//! the batch request rate, the number of attempts and the journal's compaction size; a
+//! patch version does not. The journal's format changes only with a minor version.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
