@@ -26,6 +26,18 @@ const RESERVED_METHODS: &[&str] = &[
     "as_input",
     "code",
     "request_id",
+    // A builder's `fn add(mut self, input: T) -> Self` looks to clippy like `std::ops::Add::add`
+    // (`should_implement_trait`; ecs's `KernelCapabilities.add`): so would these.
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "rem",
+    "shl",
+    "shr",
+    "bitand",
+    "bitor",
+    "bitxor",
 ];
 
 /// Method names the generated `Client` has besides one per operation (`clone` from

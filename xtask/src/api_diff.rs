@@ -1,7 +1,10 @@
-//! `cargo xtask api-diff OLD NEW`: what a model change does to the generated crate's API.
+//! `cargo xtask api-diff [--service NAME] OLD NEW`: what a model change does to the generated
+//! crate's API.
 //!
 //! Each side is a `service-2.json`, a directory holding one, or a botocore version, fetched
-//! from PyPI with [`update_model::fetch`]. The comparison and the report are
+//! from PyPI with [`update_model::fetch`]: the model of the service `--service` names (a
+//! service the repository ships, by model or crate name, or any botocore model name), by
+//! default the one service the repository ships. The comparison and the report are
 //! `codegen::api` (pure: model text in, Markdown out); this module only finds the models and
 //! prints. `update-model` uses [`record_update`] to print the same report for the model it
 //! replaces and add it to the crate's `CHANGELOG.md`.
@@ -12,12 +15,8 @@ use std::path::Path;
 use codegen::api::ApiDiff;
 
 use crate::files::{self, TempDir};
+use crate::services::{self, Service};
 use crate::update_model::{self, Wanted};
-
-/// The generated crate's changelog, relative to the project root.
-const CHANGELOG: &str = "generated/marketplace-metering/CHANGELOG.md";
-/// The generated crate's manifest, for its version.
-const CARGO_TOML: &str = "generated/marketplace-metering/Cargo.toml";
 /// The line after which `update-model` adds entries.
 const MARKER: &str =
     "<!-- `cargo xtask update-model` adds entries below this line, newest first. -->";
@@ -32,10 +31,12 @@ struct Side {
 }
 
 /// Runs the command: prints the report for `old` → `new`.
-pub(crate) fn run(old: &str, new: &str) -> Result<(), String> {
+pub(crate) fn run(root: &Path, service: Option<&str>, old: &str, new: &str) -> Result<(), String> {
     let tmp = TempDir::new("xtask-api-diff")?;
-    let old = resolve(old, &tmp.path().join("old"))?;
-    let new = resolve(new, &tmp.path().join("new"))?;
+    // The botocore model to fetch when a side is a version: decided only when one is.
+    let model = || services::botocore_model(root, service);
+    let old = resolve(old, &model, &tmp.path().join("old"))?;
+    let new = resolve(new, &model, &tmp.path().join("new"))?;
     let diff = compare(&old.service_json, &new.service_json)
         .map_err(|e| format!("{e} (comparing {} with {})", old.label, new.label))?;
     say!("{}", report(&old.label, &new.label, &diff, None).trim_end());
@@ -44,7 +45,11 @@ pub(crate) fn run(old: &str, new: &str) -> Result<(), String> {
 
 /// Finds the model `arg` names: a file, a directory with `service-2.json`, or a botocore
 /// version to fetch into `scratch`. A path that exists wins over a version.
-fn resolve(arg: &str, scratch: &Path) -> Result<Side, String> {
+fn resolve(
+    arg: &str,
+    model: &dyn Fn() -> Result<String, String>,
+    scratch: &Path,
+) -> Result<Side, String> {
     let path = Path::new(arg);
     if path.is_dir() {
         let file = path.join("service-2.json");
@@ -73,7 +78,7 @@ fn resolve(arg: &str, scratch: &Path) -> Result<Side, String> {
             "`{arg}` is not a model file, a directory holding service-2.json, or a botocore version like 1.44.8"
         ));
     }
-    let fetched = update_model::fetch(Some(arg), Wanted::ServiceOnly, scratch)?;
+    let fetched = update_model::fetch(Some(arg), &model()?, Wanted::ServiceOnly, scratch)?;
     let service_json = files::read_text(&scratch.join("service-2.json"))?;
     Ok(Side {
         label: format!("botocore {}", fetched.version),
@@ -99,9 +104,10 @@ pub(crate) fn report(old: &str, new: &str, diff: &ApiDiff, crate_version: Option
 }
 
 /// For `update-model`: prints the report for the service model `old` → `new` to `out` and
-/// adds it to the crate's `CHANGELOG.md`.
+/// adds it to the service crate's `CHANGELOG.md`.
 pub(crate) fn record_update(
     root: &Path,
+    service: &Service,
     old: &[u8],
     new: &[u8],
     labels: (&str, &str),
@@ -113,26 +119,28 @@ pub(crate) fn record_update(
             .map_err(|e| format!("the {which} service-2.json is not UTF-8: {e}"))
     };
     let diff = compare(&text(old, "old")?, &text(new, "new")?)?;
-    let cargo_toml = files::read_text(&root.join(CARGO_TOML))?;
+    let cargo_toml = files::read_text(&root.join(&service.crate_dir).join("Cargo.toml"))?;
     let crate_version = crate::codegen::package_version(&cargo_toml);
     let entry = report(old_label, new_label, &diff, crate_version);
     // Output errors are ignored, as everywhere in xtask: a closed pipe must not stop the update.
     let _ = writeln!(out, "\n{}\n", entry.trim_end());
 
-    let path = root.join(CHANGELOG);
+    let changelog = format!("{}/CHANGELOG.md", service.crate_dir);
+    let path = root.join(&changelog);
     let existing =
         files::read_optional(&path)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-    files::ensure_file_contents(&path, insert_entry(existing.as_deref(), &entry).as_bytes())?;
-    let _ = writeln!(out, "added the report to {CHANGELOG}");
+    let updated = insert_entry(existing.as_deref(), &service.package, &entry);
+    files::ensure_file_contents(&path, updated.as_bytes())?;
+    let _ = writeln!(out, "added the report to {changelog}");
     Ok(())
 }
 
 /// The changelog with `entry` added: right below [`MARKER`] (newest first), at the end of
 /// a file that lost its marker, or in a new file with the standard header.
-fn insert_entry(existing: Option<&str>, entry: &str) -> String {
+fn insert_entry(existing: Option<&str>, package: &str, entry: &str) -> String {
     let entry = entry.trim_end();
     let Some(existing) = existing else {
-        return format!("{}\n{entry}\n", new_changelog_header());
+        return format!("{}\n{entry}\n", new_changelog_header(package));
     };
     match existing.find(MARKER) {
         Some(at) => {
@@ -151,10 +159,10 @@ fn insert_entry(existing: Option<&str>, entry: &str) -> String {
 
 /// The hand-written part of a changelog created from scratch; the committed one starts the
 /// same way.
-fn new_changelog_header() -> String {
+fn new_changelog_header(package: &str) -> String {
     format!(
         "# Changelog\n\n\
-         API changes of `marketplace-metering` from one botocore model to the next. Each entry \
+         API changes of `{package}` from one botocore model to the next. Each entry \
          is the report of `cargo xtask api-diff` that `cargo xtask update-model` printed when it \
          replaced the model, ending with the version the crate should be released as.\n\n\
          {MARKER}\n"
@@ -165,13 +173,31 @@ fn new_changelog_header() -> String {
 mod tests {
     use super::*;
 
+    /// The committed crate's changelog, relative to the project root.
+    const CHANGELOG: &str = "generated/marketplace-metering/CHANGELOG.md";
+    /// Its manifest.
+    const CARGO_TOML: &str = "generated/marketplace-metering/Cargo.toml";
+
+    /// The service the tests record updates for.
+    fn metering() -> Service {
+        Service {
+            model: "meteringmarketplace".into(),
+            crate_dir: "generated/marketplace-metering".into(),
+            package: "marketplace-metering".into(),
+        }
+    }
+
     #[test]
     fn entries_go_below_the_marker_newest_first() {
-        let created = insert_entry(None, "## a → b\n\nfirst\n");
+        let created = insert_entry(None, "marketplace-metering", "## a → b\n\nfirst\n");
         assert!(created.starts_with("# Changelog\n"), "{created}");
         assert!(created.ends_with(&format!("{MARKER}\n\n## a → b\n\nfirst\n")));
 
-        let second = insert_entry(Some(&created), "## b → c\n\nsecond\n\n");
+        let second = insert_entry(
+            Some(&created),
+            "marketplace-metering",
+            "## b → c\n\nsecond\n\n",
+        );
         assert!(
             second.ends_with(&format!(
                 "{MARKER}\n\n## b → c\n\nsecond\n\n## a → b\n\nfirst\n"
@@ -179,7 +205,7 @@ mod tests {
             "{second}"
         );
 
-        let no_marker = insert_entry(Some("# Mine\n\nold\n"), "## x\n");
+        let no_marker = insert_entry(Some("# Mine\n\nold\n"), "x", "## x\n");
         assert_eq!(no_marker, "# Mine\n\nold\n\n## x\n");
     }
 
@@ -203,8 +229,12 @@ mod tests {
     fn scratch_root(changelog: Option<&str>) -> TempDir {
         let tmp = TempDir::new("xtask-test-changelog").unwrap();
         let manifest = tmp.path().join(CARGO_TOML);
-        files::ensure_file_contents(&manifest, b"[package]\nname = \"x\"\nversion = \"0.1.0\"\n")
-            .unwrap();
+        files::ensure_file_contents(
+            &manifest,
+            b"[package]\nname = \"marketplace-metering\"\nversion = \"0.1.0\"\n\n\
+              [package.metadata.codegen]\nmodel = \"meteringmarketplace\"\n",
+        )
+        .unwrap();
         if let Some(text) = changelog {
             files::ensure_file_contents(&tmp.path().join(CHANGELOG), text.as_bytes()).unwrap();
         }
@@ -218,6 +248,7 @@ mod tests {
         let mut out = Vec::new();
         record_update(
             tmp.path(),
+            &metering(),
             &fixture("1.44.0"),
             &fixture("1.44.1"),
             ("botocore 1.44.0", "botocore 1.44.1"),
@@ -251,7 +282,15 @@ mod tests {
         // Without a changelog, one is created.
         let tmp = scratch_root(None);
         let (old, new) = (fixture("1.12.118"), fixture("1.12.117"));
-        record_update(tmp.path(), &old, &new, ("a", "b"), &mut Vec::new()).unwrap();
+        record_update(
+            tmp.path(),
+            &metering(),
+            &old,
+            &new,
+            ("a", "b"),
+            &mut Vec::new(),
+        )
+        .unwrap();
         let text = files::read_text(&tmp.path().join(CHANGELOG)).unwrap();
         assert!(text.starts_with("# Changelog\n"), "{text}");
         assert!(text.contains("### Breaking changes (major)"), "{text}");
@@ -286,13 +325,18 @@ mod tests {
         );
     }
 
+    /// For sides that are paths: the model to fetch is never asked for.
+    fn no_model() -> Result<String, String> {
+        panic!("a path side needs no model name")
+    }
+
     #[test]
     fn sides_are_paths_or_versions() {
         let tmp = TempDir::new("xtask-test-api-diff").unwrap();
         let dir = tmp.path().join("m");
         std::fs::create_dir(&dir).unwrap();
         std::fs::write(dir.join("service-2.json"), "{}").unwrap();
-        let side = resolve(dir.to_str().unwrap(), &tmp.path().join("s")).unwrap();
+        let side = resolve(dir.to_str().unwrap(), &no_model, &tmp.path().join("s")).unwrap();
         assert_eq!(side.service_json, "{}");
         assert_eq!(side.label, dir.to_str().unwrap());
 
@@ -301,14 +345,14 @@ mod tests {
             r#"{"botocore_version": "1.2.3"}"#,
         )
         .unwrap();
-        let side = resolve(dir.to_str().unwrap(), &tmp.path().join("s")).unwrap();
+        let side = resolve(dir.to_str().unwrap(), &no_model, &tmp.path().join("s")).unwrap();
         assert_eq!(side.label, format!("botocore 1.2.3 ({})", dir.display()));
 
         let file = dir.join("service-2.json");
-        let side = resolve(file.to_str().unwrap(), &tmp.path().join("s")).unwrap();
+        let side = resolve(file.to_str().unwrap(), &no_model, &tmp.path().join("s")).unwrap();
         assert_eq!(side.label, file.to_str().unwrap());
 
-        let err = resolve("no/such/model.json", &tmp.path().join("s")).unwrap_err();
+        let err = resolve("no/such/model.json", &no_model, &tmp.path().join("s")).unwrap_err();
         assert!(err.contains("is not a model file"), "{err}");
     }
 }

@@ -1,5 +1,6 @@
-//! `cargo xtask codegen [--check]`: regenerates `generated/marketplace-metering/src/` and the
-//! runtime's partition table, `runtime/src/endpoint/partitions_table.rs`.
+//! `cargo xtask codegen [--check]`: regenerates the `src/` of every service crate under
+//! `generated/` (see [`crate::services`]) from its `model/<model>/`, and the runtime's partition
+//! table, `runtime/src/endpoint/partitions_table.rs`.
 //!
 //! The generator is the pure `codegen` library (model text in, file contents out); this module
 //! does the I/O around it. The generated sources are committed, so the command writes only the
@@ -9,8 +10,9 @@
 //! runtime it owns that one file: the credential providers find STS with it, before any
 //! service crate (and its own table) is known.
 //!
-//! The inputs are `service-2.json`, `endpoint-rule-set-1.json`, `partitions.json` and the
-//! crate's version; headers name the model file. The botocore release the model came from is
+//! The inputs of each crate are its model's `service-2.json`, `endpoint-rule-set-1.json`,
+//! `partitions.json` and the crate's version (the runtime's table comes from the
+//! `partitions.json` of [`RUNTIME_PARTITIONS_MODEL`]); headers name the model file. The botocore release the model came from is
 //! recorded in `provenance.json` (and, for releases that change the API, in the crate's
 //! `CHANGELOG.md`), which this command does not read: a botocore bump that leaves the three
 //! model files alone changes no generated file.
@@ -21,13 +23,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::files;
+use crate::services::{self, Service, RUNTIME_PARTITIONS_MODEL};
 
-/// The model directory, relative to the project root.
-const MODEL_DIR: &str = "model/meteringmarketplace";
-/// The generated crate, relative to the project root.
-const CRATE_DIR: &str = "generated/marketplace-metering";
-/// The Rust name of the generated crate.
-const CRATE_NAME: &str = "marketplace_metering";
 /// The runtime crate, relative to the project root; `codegen::runtime_partitions` names the
 /// file in it.
 const RUNTIME_DIR: &str = "runtime";
@@ -50,34 +47,82 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<ExitCode, String> {
 type Generator =
     fn(&::codegen::Input<'_>) -> Result<Vec<::codegen::GeneratedFile>, ::codegen::Error>;
 
-/// Does the work of [`run`] under `root` with `generate`, printing the `updated`/`removed`
-/// lines or (with `check`) the diffs to `out`. Returns how many files differ(ed).
+/// Does the work of [`run`] under `root` with `generate`, for every service the repository
+/// ships (see [`services`]) and the runtime's partition table, printing the
+/// `updated`/`removed` lines or (with `check`) the diffs to `out`. Returns how many files
+/// differ(ed).
 fn regenerate(
     root: &Path,
     check: bool,
     generate: Generator,
     out: &mut dyn Write,
 ) -> Result<usize, String> {
-    let service_rel = format!("{MODEL_DIR}/service-2.json");
+    let services = services::all(root)?;
+    let mut changes = Vec::new();
+    for service in &services {
+        changes.extend(plan_service(root, service, generate)?);
+    }
+
+    let partitions_rel = format!("model/{RUNTIME_PARTITIONS_MODEL}/partitions.json");
+    let partitions_json = files::read_text(&root.join(&partitions_rel))?;
+    let table = std::panic::catch_unwind(|| {
+        ::codegen::runtime_partitions(&partitions_json, &partitions_rel)
+    })
+    .map_err(|_| {
+        format!("codegen::runtime_partitions panicked on {partitions_rel} (see the message above)")
+    })?
+    .map_err(|e| format!("codegen::runtime_partitions failed on {partitions_rel}: {e}"))?;
+    changes.extend(plan_runtime(root, &table)?);
+
+    // Output errors are ignored: a closed pipe (`--check | head`) must not hide the exit code.
+    for change in &changes {
+        if check {
+            let _ = out.write_all(change.diff().as_bytes());
+        } else {
+            let _ = writeln!(out, "{}", change.apply()?);
+        }
+    }
+    if !check {
+        for service in &services {
+            files::remove_empty_dirs(&root.join(&service.crate_dir).join("src"))?;
+        }
+    }
+    Ok(changes.len())
+}
+
+/// Generates one service's crate from `model/<model>/` and compares it with its `src/`.
+fn plan_service(
+    root: &Path,
+    service: &Service,
+    generate: Generator,
+) -> Result<Vec<Change>, String> {
+    let model_dir = service.model_dir();
+    let service_rel = format!("{model_dir}/service-2.json");
+    if !root.join(&service_rel).is_file() {
+        return Err(format!(
+            "{}/Cargo.toml names the model `{}`, but {service_rel} is missing; run `cargo xtask add-service {}`",
+            service.crate_dir, service.model, service.model
+        ));
+    }
     let service_json = files::read_text(&root.join(&service_rel))?;
 
-    let cargo_toml_rel = format!("{CRATE_DIR}/Cargo.toml");
+    let cargo_toml_rel = format!("{}/Cargo.toml", service.crate_dir);
     let cargo_toml = files::read_text(&root.join(&cargo_toml_rel))?;
     let crate_version = package_version(&cargo_toml).ok_or_else(|| {
         format!("{cargo_toml_rel}: no `version = \"...\"` line in its [package] section")
     })?;
 
     let rule_set_json =
-        files::read_text(&root.join(format!("{MODEL_DIR}/endpoint-rule-set-1.json")))?;
-    let partitions_rel = format!("{MODEL_DIR}/partitions.json");
-    let partitions_json = files::read_text(&root.join(&partitions_rel))?;
+        files::read_text(&root.join(format!("{model_dir}/endpoint-rule-set-1.json")))?;
+    let partitions_json = files::read_text(&root.join(format!("{model_dir}/partitions.json")))?;
 
     // Every file's header names the model file, not the botocore release it came from (that is
     // in `provenance.json`): a botocore bump that leaves these three files alone changes nothing.
+    let crate_name = service.crate_name();
     let input = ::codegen::Input {
         service_json: &service_json,
         origin: &service_rel,
-        crate_name: CRATE_NAME,
+        crate_name: &crate_name,
         crate_version,
         endpoint_rule_set_json: Some(&rule_set_json),
         partitions_json: Some(&partitions_json),
@@ -92,33 +137,15 @@ fn regenerate(
     if generated.is_empty() {
         // Deleting every file of the crate is never what a working generator means.
         return Err(format!(
-            "codegen::generate returned no files for {service_rel}; refusing to empty {CRATE_DIR}/src"
+            "codegen::generate returned no files for {service_rel}; refusing to empty {}/src",
+            service.crate_dir
         ));
     }
-
-    let table = std::panic::catch_unwind(|| {
-        ::codegen::runtime_partitions(&partitions_json, &partitions_rel)
-    })
-    .map_err(|_| {
-        format!("codegen::runtime_partitions panicked on {partitions_rel} (see the message above)")
-    })?
-    .map_err(|e| format!("codegen::runtime_partitions failed on {partitions_rel}: {e}"))?;
-
-    let crate_dir = root.join(CRATE_DIR);
-    let mut changes = plan(&crate_dir, &generated)?;
-    changes.extend(plan_runtime(root, &table)?);
-    // Output errors are ignored: a closed pipe (`--check | head`) must not hide the exit code.
-    for change in &changes {
-        if check {
-            let _ = out.write_all(change.diff().as_bytes());
-        } else {
-            let _ = writeln!(out, "{}", change.apply()?);
-        }
-    }
-    if !check {
-        files::remove_empty_dirs(&crate_dir.join("src"))?;
-    }
-    Ok(changes.len())
+    plan(
+        &root.join(&service.crate_dir),
+        &service.crate_dir,
+        &generated,
+    )
 }
 
 /// One file that `codegen` would write or delete.
@@ -178,6 +205,7 @@ impl Change {
 /// Rejects generated paths that are not plain relative paths under `src/`.
 pub(crate) fn plan(
     crate_dir: &Path,
+    crate_rel: &str,
     generated: &[::codegen::GeneratedFile],
 ) -> Result<Vec<Change>, String> {
     let mut paths = BTreeSet::new();
@@ -187,7 +215,7 @@ pub(crate) fn plan(
         if !paths.insert(file.path.as_str()) {
             return Err(format!("codegen::generate returned `{}` twice", file.path));
         }
-        let path = format!("{CRATE_DIR}/{}", file.path);
+        let path = format!("{crate_rel}/{}", file.path);
         changes.extend(Change::update(path, fs_path, &file.contents)?);
     }
 
@@ -202,7 +230,7 @@ pub(crate) fn plan(
             let fs_path = src.join(&rel);
             let old = files::read_optional(&fs_path)?;
             changes.push(Change {
-                path: format!("{CRATE_DIR}/{path}"),
+                path: format!("{crate_rel}/{path}"),
                 fs_path,
                 old,
                 new: None,
@@ -273,26 +301,7 @@ fn summary(n: usize) -> String {
 /// for the hand-written manifest of the generated crate; `version.workspace = true` is not
 /// understood and yields `None`.
 pub(crate) fn package_version(cargo_toml: &str) -> Option<&str> {
-    let mut in_package = false;
-    for line in cargo_toml.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_package = line == "[package]";
-            continue;
-        }
-        if !in_package {
-            continue;
-        }
-        let Some(value) = line
-            .strip_prefix("version")
-            .and_then(|rest| rest.trim_start().strip_prefix('='))
-        else {
-            continue;
-        };
-        let value = value.trim_start().strip_prefix('"')?;
-        return value.split_once('"').map(|(version, _)| version);
-    }
-    None
+    services::toml_string(cargo_toml, "package", "version")
 }
 
 #[cfg(test)]
@@ -366,7 +375,7 @@ mod tests {
             file("src/types/_tag.rs", "// new tag\n"),
             file("src/client.rs", "// client\n"),
         ];
-        let changes = plan(crate_dir, &generated).unwrap();
+        let changes = plan(crate_dir, CRATE_DIR, &generated).unwrap();
         let summary: Vec<_> = changes
             .iter()
             .map(|c| (c.path.as_str(), c.old.is_some(), c.new.is_some()))
@@ -399,7 +408,7 @@ mod tests {
             ]
         );
         files::remove_empty_dirs(&crate_dir.join("src")).unwrap();
-        assert!(plan(crate_dir, &generated).unwrap().is_empty());
+        assert!(plan(crate_dir, CRATE_DIR, &generated).unwrap().is_empty());
         assert!(!crate_dir.join("src/old_module").exists());
         assert_eq!(
             fs::read_to_string(crate_dir.join("src/types/_tag.rs")).unwrap(),
@@ -427,6 +436,10 @@ mod tests {
 
     /// The runtime's partition table, relative to the project root.
     const RUNTIME_TABLE: &str = "runtime/src/endpoint/partitions_table.rs";
+    /// The model directory of the service the tests generate.
+    const MODEL_DIR: &str = "model/meteringmarketplace";
+    /// Its crate.
+    const CRATE_DIR: &str = "generated/marketplace-metering";
 
     /// Stands in for the generator: checks what it is given and returns two files.
     fn fake_generate(input: &::codegen::Input<'_>) -> Result<Vec<GeneratedFile>, ::codegen::Error> {
@@ -468,7 +481,8 @@ mod tests {
         write(
             root,
             &format!("{CRATE_DIR}/Cargo.toml"),
-            "[package]\nname = \"marketplace-metering\"\nversion = \"0.4.0\"\n",
+            "[package]\nname = \"marketplace-metering\"\nversion = \"0.4.0\"\n\n\
+             [package.metadata.codegen]\nmodel = \"meteringmarketplace\"\n",
         );
     }
 
@@ -718,7 +732,8 @@ mod tests {
         write(&format!("{MODEL_DIR}/partitions.json"), "{}");
         write(
             &format!("{CRATE_DIR}/Cargo.toml"),
-            "[package]\nversion = \"1.0.0\"\n",
+            "[package]\nname = \"marketplace-metering\"\nversion = \"1.0.0\"\n\n\
+             [package.metadata.codegen]\nmodel = \"meteringmarketplace\"\n",
         );
         let err = regenerate(root, false, |_| panic!("boom"), &mut Vec::new()).unwrap_err();
         assert!(err.contains("panicked"), "{err}");
@@ -740,11 +755,11 @@ mod tests {
             "src\\lib.rs",
             "../src/lib.rs",
         ] {
-            let err = plan(tmp.path(), &[file(bad, "")]).unwrap_err();
+            let err = plan(tmp.path(), CRATE_DIR, &[file(bad, "")]).unwrap_err();
             assert!(err.contains(bad), "{err}");
         }
         let twice = [file("src/lib.rs", ""), file("src/lib.rs", "")];
-        assert!(plan(tmp.path(), &twice).is_err());
+        assert!(plan(tmp.path(), CRATE_DIR, &twice).is_err());
     }
 
     #[test]

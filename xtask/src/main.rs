@@ -31,6 +31,7 @@ mod layers;
 mod msrv;
 mod release;
 mod semver;
+mod services;
 mod sweep;
 mod update_model;
 
@@ -45,36 +46,51 @@ USAGE:
     cargo xtask <COMMAND> [OPTIONS]
 
 COMMANDS:
+    A service is a crate under generated/ whose hand-written Cargo.toml names
+    its botocore model in [package.metadata.codegen] `model = \"...\"`; its
+    model files are in model/<model>/ (marketplace-metering: meteringmarketplace).
+
     codegen [--check]
-        Regenerate generated/marketplace-metering/src/ from
-        model/meteringmarketplace/service-2.json. Writes only files whose bytes
-        change and removes .rs files the generator no longer produces.
+        Regenerate the src/ of every service crate from its model/<model>/
+        service-2.json, and the runtime's partition table. Writes only files
+        whose bytes change and removes .rs files the generator no longer
+        produces.
         --check  Write nothing; print a unified diff of what would change and
                  exit 1 if anything would.
 
     update-model [--botocore-version <VERSION>]
         Download the botocore wheel from PyPI with pip (the newest one, or
-        VERSION), copy the meteringmarketplace model files and partitions.json
-        into model/meteringmarketplace/, and record where they came from in
-        model/meteringmarketplace/provenance.json. When service-2.json changes,
-        print the api-diff report against the model it replaced and add it to
-        generated/marketplace-metering/CHANGELOG.md. Needs python3 with pip.
+        VERSION) and, for every service, copy its model files and
+        partitions.json into model/<model>/ and record where they came from in
+        model/<model>/provenance.json. When a service-2.json changes, print the
+        api-diff report against the model it replaced and add it to that
+        crate's CHANGELOG.md. Needs python3 with pip.
 
-    api-diff <OLD> <NEW>
+    add-service <MODEL>
+        Fetch the botocore model MODEL (e.g. marketplace-entitlement) into
+        model/MODEL/ at the botocore release model/meteringmarketplace/ pins,
+        and generate its crate. First write the crate's Cargo.toml by hand
+        (generated/<crate>/Cargo.toml, like marketplace-metering's, with
+        [package.metadata.codegen] model = \"MODEL\") and list it in the
+        workspace's members. Needs python3 with pip.
+
+    api-diff [--service <NAME>] <OLD> <NEW>
         Print a Markdown report of what changes in the generated crate's public
         API from model OLD to model NEW: operations, fields, types, enum values
         and errors added or removed, required/optional, Rust type, min/max/pattern
-        and deprecation changes, and a one-line summary of docs changes. Each
-        change is classified major/minor/patch for users of the crate, and the
-        report ends with the semver bump they imply. OLD and NEW are each a
-        service-2.json file, a directory holding one (e.g.
+        and deprecation changes, protocol, and a one-line summary of docs
+        changes. Each change is classified major/minor/patch for users of the
+        crate, and the report ends with the semver bump they imply. OLD and NEW
+        are each a service-2.json file, a directory holding one (e.g.
         model/meteringmarketplace), or a botocore version to download (e.g.
-        1.44.0; needs python3 with pip).
+        1.44.0; needs python3 with pip): the model of service NAME (a shipped
+        service's model or crate name, or any botocore model name), by default
+        of the one service the repository ships.
 
-    fetch-model <VERSION> <DIR>
-        Download botocore VERSION and write its meteringmarketplace service-2.json
-        and a provenance.json for it into DIR (how the test fixtures of api-diff
-        were made).
+    fetch-model [--service <NAME>] <VERSION> <DIR>
+        Download botocore VERSION and write the service-2.json of service NAME
+        (as for api-diff) and a provenance.json for it into DIR (how the test
+        fixtures of api-diff were made).
 
     msrv
         Check the rust-version of every workspace member against the locked
@@ -133,14 +149,33 @@ OPTIONS:
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Help,
-    Codegen { check: bool },
-    UpdateModel { botocore_version: Option<String> },
-    ApiDiff { old: String, new: String },
-    FetchModel { version: String, dir: String },
+    Codegen {
+        check: bool,
+    },
+    UpdateModel {
+        botocore_version: Option<String>,
+    },
+    ApiDiff {
+        service: Option<String>,
+        old: String,
+        new: String,
+    },
+    FetchModel {
+        service: Option<String>,
+        version: String,
+        dir: String,
+    },
+    AddService {
+        model: String,
+    },
     Msrv,
     Layers,
-    Release { dry_run: bool },
-    Semver { bump: bool },
+    Release {
+        dry_run: bool,
+    },
+    Semver {
+        bump: bool,
+    },
     Sweep(sweep::Options),
 }
 
@@ -173,12 +208,21 @@ fn run(command: Command) -> Result<ExitCode, String> {
             update_model::run(&project_root(), botocore_version.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::ApiDiff { old, new } => {
-            api_diff::run(&old, &new)?;
+        Command::ApiDiff { service, old, new } => {
+            api_diff::run(&project_root(), service.as_deref(), &old, &new)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::FetchModel { version, dir } => {
-            update_model::fetch_model(&version, Path::new(&dir))?;
+        Command::FetchModel {
+            service,
+            version,
+            dir,
+        } => {
+            let model = services::botocore_model(&project_root(), service.as_deref())?;
+            update_model::fetch_model(&version, &model, Path::new(&dir))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::AddService { model } => {
+            update_model::add_service(&project_root(), &model)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Msrv => msrv::run(&project_root()),
@@ -232,26 +276,46 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             }
             Ok(Command::UpdateModel { botocore_version })
         }
-        "api-diff" => match rest {
-            [old, new] if !old.starts_with('-') && !new.starts_with('-') => Ok(Command::ApiDiff {
-                old: old.clone(),
-                new: new.clone(),
+        "api-diff" => {
+            let (service, args) = take_service("api-diff", rest)?;
+            match args.as_slice() {
+                [old, new] if !old.starts_with('-') && !new.starts_with('-') => {
+                    Ok(Command::ApiDiff {
+                        service,
+                        old: old.clone(),
+                        new: new.clone(),
+                    })
+                }
+                _ => Err(
+                    "api-diff: expected two models, OLD and NEW, each a service-2.json, a \
+                     directory or a botocore version; run `cargo xtask --help`"
+                        .to_string(),
+                ),
+            }
+        }
+        "fetch-model" => {
+            let (service, args) = take_service("fetch-model", rest)?;
+            match args.as_slice() {
+                [version, dir] if !version.starts_with('-') && !dir.starts_with('-') => {
+                    Ok(Command::FetchModel {
+                        service,
+                        version: version.clone(),
+                        dir: dir.clone(),
+                    })
+                }
+                _ => Err(
+                    "fetch-model: expected a botocore VERSION and a DIR; run `cargo xtask --help`"
+                        .to_string(),
+                ),
+            }
+        }
+        "add-service" => match rest {
+            [model] if !model.starts_with('-') => Ok(Command::AddService {
+                model: model.clone(),
             }),
             _ => Err(
-                "api-diff: expected two models, OLD and NEW, each a service-2.json, a directory \
-                 or a botocore version; run `cargo xtask --help`"
-                    .to_string(),
-            ),
-        },
-        "fetch-model" => match rest {
-            [version, dir] if !version.starts_with('-') && !dir.starts_with('-') => {
-                Ok(Command::FetchModel {
-                    version: version.clone(),
-                    dir: dir.clone(),
-                })
-            }
-            _ => Err(
-                "fetch-model: expected a botocore VERSION and a DIR; run `cargo xtask --help`"
+                "add-service: expected the botocore name of the model, e.g. marketplace-entitlement; \
+                 run `cargo xtask --help`"
                     .to_string(),
             ),
         },
@@ -278,6 +342,33 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             "unknown command `{other}`; run `cargo xtask --help` for the list"
         )),
     }
+}
+
+/// Takes `--service NAME` (or `--service=NAME`) out of `rest`: the name and the other arguments.
+fn take_service(command: &str, rest: &[String]) -> Result<(Option<String>, Vec<String>), String> {
+    let mut service = None;
+    let mut others = Vec::new();
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        let value = if arg == "--service" {
+            rest.next().cloned()
+        } else if let Some(value) = arg.strip_prefix("--service=") {
+            Some(value.to_string())
+        } else {
+            others.push(arg.clone());
+            continue;
+        };
+        match value.filter(|v| !v.is_empty() && !v.starts_with('-')) {
+            Some(value) if service.is_none() => service = Some(value),
+            Some(_) => return Err(format!("{command}: --service is given twice")),
+            None => {
+                return Err(format!(
+                    "{command}: --service needs a name, e.g. meteringmarketplace"
+                ))
+            }
+        }
+    }
+    Ok((service, others))
 }
 
 /// `sweep`'s options.
@@ -367,13 +458,35 @@ mod tests {
         assert_eq!(
             parse(&["api-diff", "1.44.0", "model/meteringmarketplace"]),
             Ok(Command::ApiDiff {
+                service: None,
                 old: "1.44.0".into(),
                 new: "model/meteringmarketplace".into()
             })
         );
         assert_eq!(
+            parse(&[
+                "api-diff",
+                "--service",
+                "marketplace-entitlement",
+                "1.44.0",
+                "1.44.8"
+            ]),
+            Ok(Command::ApiDiff {
+                service: Some("marketplace-entitlement".into()),
+                old: "1.44.0".into(),
+                new: "1.44.8".into()
+            })
+        );
+        assert_eq!(
+            parse(&["add-service", "marketplace-entitlement"]),
+            Ok(Command::AddService {
+                model: "marketplace-entitlement".into()
+            })
+        );
+        assert_eq!(
             parse(&["fetch-model", "1.44.0", "out"]),
             Ok(Command::FetchModel {
+                service: None,
                 version: "1.44.0".into(),
                 dir: "out".into()
             })
@@ -424,6 +537,10 @@ mod tests {
         assert!(parse(&["api-diff", "a", "b", "c"]).is_err());
         assert!(parse(&["api-diff", "--old", "b"]).is_err());
         assert!(parse(&["fetch-model", "1.44.0"]).is_err());
+        assert!(parse(&["fetch-model", "--service", "1.44.0", "out"]).is_err());
+        assert!(parse(&["api-diff", "--service", "a", "--service=b", "1", "2"]).is_err());
+        assert!(parse(&["add-service"]).is_err());
+        assert!(parse(&["add-service", "a", "b"]).is_err());
         assert!(parse(&["msrv", "--check"]).is_err());
         assert!(parse(&["sweep", "--out", "s"]).is_err());
         assert!(parse(&["sweep", "--botocore", "b"]).is_err());

@@ -10,14 +10,10 @@
 //! release; `cargo xtask semver --bump` does the same after a model edited by hand.
 
 use crate::files;
+use crate::services::{self, Service};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
-
-/// The generated crate (relative to the repository root), its package name, and its model.
-pub(crate) const CRATE_DIR: &str = "generated/marketplace-metering";
-const CRATE_NAME: &str = "marketplace-metering";
-const MODEL: &str = "model/meteringmarketplace/service-2.json";
 
 /// The file, in the crate's directory, that records the last release.
 const RELEASE_FILE: &str = "release.json";
@@ -120,32 +116,44 @@ pub(crate) fn check(crate_dir: &Path, model: &str) -> Result<String, String> {
 /// The bump step: sets the version the API change needs in the crate's `Cargo.toml` and in
 /// the workspace's dependency on it, and records the release. `None` when the API did not
 /// change.
-pub(crate) fn bump(root: &Path, model: &str) -> Result<Option<(String, String)>, String> {
-    let crate_dir = root.join(CRATE_DIR);
+pub(crate) fn bump(
+    root: &Path,
+    service: &Service,
+    model: &str,
+) -> Result<Option<(String, String)>, String> {
+    let crate_dir = root.join(&service.crate_dir);
     let release = read_release(&crate_dir)?;
     let Some((_, next)) = needed(&release, model)? else {
         return Ok(None);
     };
     let current = crate_version(&crate_dir)?;
     set_package_version(&crate_dir.join("Cargo.toml"), &current, &next)?;
-    set_dependency_version(&root.join("Cargo.toml"), &current, &next)?;
+    set_dependency_version(&root.join("Cargo.toml"), &service.package, &current, &next)?;
     write_release(&crate_dir, &next, model)?;
     Ok(Some((current, next)))
+}
+
+/// For a new service (`add-service`): its current version and model as its release.
+pub(crate) fn record_first_release(root: &Path, service: &Service) -> Result<(), String> {
+    let crate_dir = root.join(&service.crate_dir);
+    let model = files::read_text(&root.join(service.model_dir()).join("service-2.json"))?;
+    write_release(&crate_dir, &crate_version(&crate_dir)?, &model)
 }
 
 /// `update-model`'s report and bump: the api-diff report into the CHANGELOG, then
 /// [`bump`].
 pub(crate) fn record_and_bump(
     root: &Path,
+    service: &Service,
     old: &[u8],
     new: &[u8],
     labels: (&str, &str),
     out: &mut dyn Write,
 ) -> Result<(), String> {
-    crate::api_diff::record_update(root, old, new, labels, out)?;
+    crate::api_diff::record_update(root, service, old, new, labels, out)?;
     let new = String::from_utf8(new.to_vec()).map_err(|e| format!("the new model: {e}"))?;
-    if let Some((from, to)) = bump(root, &new)? {
-        let _ = writeln!(out, "{CRATE_NAME}: version {from} -> {to}");
+    if let Some((from, to)) = bump(root, service, &new)? {
+        let _ = writeln!(out, "{}: version {from} -> {to}", service.package);
     }
     Ok(())
 }
@@ -167,9 +175,9 @@ fn set_package_version(path: &Path, from: &str, to: &str) -> Result<(), String> 
 }
 
 /// Replaces the version of the workspace's path dependency on the crate.
-fn set_dependency_version(path: &Path, from: &str, to: &str) -> Result<(), String> {
+fn set_dependency_version(path: &Path, package: &str, from: &str, to: &str) -> Result<(), String> {
     let text = files::read_text(path)?;
-    let prefix = format!("{CRATE_NAME} = {{");
+    let prefix = format!("{package} = {{");
     let mut found = false;
     let lines: Vec<String> = text
         .lines()
@@ -194,18 +202,31 @@ fn set_dependency_version(path: &Path, from: &str, to: &str) -> Result<(), Strin
     files::ensure_file_contents(path, (lines.join("\n") + "\n").as_bytes()).map(|_| ())
 }
 
-/// `cargo xtask semver [--bump]`.
+/// `cargo xtask semver [--bump]`, for every service the repository ships.
 pub(crate) fn run(root: &Path, bump_it: bool) -> Result<(), String> {
-    let model = files::read_text(&root.join(MODEL))?;
-    if bump_it {
-        match bump(root, &model)? {
-            Some((from, to)) => say!("{CRATE_NAME}: version {from} -> {to}"),
-            None => say!("{CRATE_NAME}: the public API did not change; nothing to bump"),
+    let mut failed = Vec::new();
+    for service in services::all(root)? {
+        let model = files::read_text(&root.join(service.model_dir()).join("service-2.json"))?;
+        let name = &service.package;
+        if bump_it {
+            match bump(root, &service, &model)? {
+                Some((from, to)) => say!("{name}: version {from} -> {to}"),
+                None => say!("{name}: the public API did not change; nothing to bump"),
+            }
+            continue;
         }
-        return Ok(());
+        match check(&root.join(&service.crate_dir), &model) {
+            Ok(verdict) => say!("{name}: {verdict}"),
+            Err(error) => {
+                note!("error: {name}: {error}");
+                failed.push(name.clone());
+            }
+        }
     }
-    say!("{CRATE_NAME}: {}", check(&root.join(CRATE_DIR), &model)?);
-    Ok(())
+    match failed.is_empty() {
+        true => Ok(()),
+        false => Err(format!("versions to bump: {}", failed.join(", "))),
+    }
 }
 
 #[cfg(test)]
@@ -219,6 +240,16 @@ mod tests {
       "shapes": {"PingRequest": {"type": "structure", "members": {"Id": {"shape": "Id"}, "Note": {"shape": "Id"}}},
                  "PingResult": {"type": "structure", "members": {}},
                  "Id": {"type": "string"}}}"#;
+
+    const CRATE_DIR: &str = "generated/marketplace-metering";
+
+    fn service() -> Service {
+        Service {
+            model: "meteringmarketplace".into(),
+            crate_dir: CRATE_DIR.into(),
+            package: "marketplace-metering".into(),
+        }
+    }
 
     /// A repository with the crate at version 0.1.0, released from `MODEL_V1`.
     fn repo() -> TempDir {
@@ -254,6 +285,7 @@ mod tests {
         let mut out = Vec::new();
         record_and_bump(
             root,
+            &service(),
             MODEL_V1.as_bytes(),
             v2.as_bytes(),
             ("v1", "v2"),
@@ -272,7 +304,7 @@ mod tests {
             .contains("version 0.1.0 -> 0.2.0"));
         // Released: the check passes, and a second bump has nothing to do.
         check(&root.join(CRATE_DIR), &v2).unwrap();
-        assert_eq!(bump(root, &v2).unwrap(), None);
+        assert_eq!(bump(root, &service(), &v2).unwrap(), None);
     }
 
     #[test]

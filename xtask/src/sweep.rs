@@ -15,7 +15,8 @@
 //! Files are written only when their bytes change, so a second run rebuilds only the crates
 //! whose output changed.
 //!
-//! The report (stdout and `<out>/SWEEP.md`) has a row per service: the protocols its model
+//! The compiler's messages are kept in `<out>/clippy.json` and `<out>/rustdoc.json` (cargo's
+//! JSON messages). The report (stdout and `<out>/SWEEP.md`) has a row per service: the protocols its model
 //! lists and the one generated, the files and lines generated and how long that took, or the
 //! generator's error; the first error clippy and rustdoc found in its crate. Exit code 1 when
 //! anything failed.
@@ -145,6 +146,9 @@ struct Problems {
     first: String,
     /// Each distinct message (without its location), with how often it came.
     kinds: BTreeMap<String, usize>,
+    /// The rendered errors seen: `--all-targets` checks the library twice (as a library and
+    /// as its unit tests), and each error counts once.
+    seen: std::collections::BTreeSet<String>,
 }
 
 /// Runs the sweep.
@@ -486,13 +490,20 @@ fn check(out: &Path, tool: Tool) -> Result<BTreeMap<String, Problems>, String> {
             cargo.env("RUSTDOCFLAGS", "-D warnings");
         }
     }
-    let output = cargo
+    // The compiler's messages go to a file as they come, so a run stopped halfway still
+    // shows what it found; the report is read from it.
+    let log_path = out.join(format!("{}.json", tool.name()));
+    let log =
+        fs::File::create(&log_path).map_err(|e| format!("creating {}: {e}", log_path.display()))?;
+    let status = cargo
         .stdin(Stdio::null())
+        .stdout(log)
         .stderr(Stdio::inherit())
-        .output()
+        .status()
         .map_err(|e| format!("sweep: could not run cargo {}: {e}", tool.name()))?;
+    let messages = files::read_text(&log_path)?;
     let mut problems: BTreeMap<String, Problems> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in messages.lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
@@ -508,18 +519,20 @@ fn check(out: &Path, tool: Tool) -> Result<BTreeMap<String, Problems>, String> {
             .unwrap_or_default()
             .to_owned();
         let entry = problems.entry(target).or_default();
+        let rendered = message["message"]["rendered"].as_str().unwrap_or(text);
+        if !entry.seen.insert(rendered.to_owned()) {
+            continue;
+        }
         if entry.count == 0 {
-            let rendered = message["message"]["rendered"].as_str().unwrap_or(text);
             entry.first = rendered.lines().take(12).collect::<Vec<_>>().join("\n");
         }
         entry.count += 1;
         *entry.kinds.entry(text.to_owned()).or_default() += 1;
     }
-    if !output.status.success() && problems.is_empty() {
+    if !status.success() && problems.is_empty() {
         return Err(format!(
-            "sweep: cargo {} failed ({}) without a compiler error; see its output above",
+            "sweep: cargo {} failed ({status}) without a compiler error; see its output above",
             tool.name(),
-            output.status
         ));
     }
     Ok(problems)

@@ -1,4 +1,7 @@
-//! `cargo xtask update-model [--botocore-version V]`: refreshes `model/meteringmarketplace/`.
+//! `cargo xtask update-model [--botocore-version V]`: refreshes `model/<model>/` of every
+//! service the repository ships (see [`crate::services`]) from one botocore release; and
+//! `cargo xtask add-service <model>`, which fetches a new service's model at the release the
+//! others pin.
 //!
 //! The model is copied from botocore's wheel on PyPI, the authoritative published copy, and
 //! `provenance.json` records the version and a SHA-256 of every file so a later reader can
@@ -7,9 +10,9 @@
 //! crates out of the build; deciding which members to take happens here in Rust.
 //!
 //! [`fetch`] is that download on its own, shared with `cargo xtask api-diff` (a botocore
-//! version as either side) and `cargo xtask fetch-model` (test fixtures). When the service
+//! version as either side) and `cargo xtask fetch-model` (test fixtures). When a service
 //! model changes, `update-model` prints the API report against the model it replaced and adds
-//! it to the generated crate's `CHANGELOG.md` (see [`crate::api_diff`]).
+//! it to that crate's `CHANGELOG.md` (see [`crate::api_diff`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,11 +21,12 @@ use std::process::{Command, Stdio};
 use sha2::{Digest, Sha256};
 
 use crate::files::{self, TempDir};
+use crate::services::{self, Service, RUNTIME_PARTITIONS_MODEL};
 
-/// The model directory, relative to the project root.
-const MODEL_DIR: &str = "model/meteringmarketplace";
-/// Where the service's files live in the wheel, one directory per API version below it.
-const SERVICE_PREFIX: &str = "botocore/data/meteringmarketplace/";
+/// Where a service's files live in the wheel, one directory per API version below it.
+fn service_prefix(model: &str) -> String {
+    format!("botocore/data/{model}/")
+}
 /// The per-service files taken from the newest API version directory, without extension.
 const SERVICE_FILES: [&str; 3] = ["service-2", "endpoint-rule-set-1", "paginators-1"];
 /// botocore's partition table, shared by all services, without extension.
@@ -50,7 +54,7 @@ with zipfile.ZipFile(sys.argv[1]) as z:
             f.write(data)
 ";
 
-/// One model file: its name in `model/meteringmarketplace/` and the wheel member it came from.
+/// One model file: its name in `model/<model>/` and the wheel member it came from.
 #[derive(Debug, PartialEq, Eq)]
 struct Member {
     file: String,
@@ -106,24 +110,39 @@ pub(crate) struct FetchedFile {
 }
 
 /// Downloads the botocore wheel (the newest, or `requested`) from PyPI with pip and writes
-/// the `meteringmarketplace` model files it holds into `dest`, named as in `model/`. Used by
-/// `update-model`, `api-diff` and `fetch-model`, so every copy of a model comes from the
-/// same place the same way.
+/// the files of the botocore model `model` it holds into `dest`, named as in `model/`. Used by
+/// `api-diff` and `fetch-model`, so every copy of a model comes from the same place the same
+/// way (`update-model` downloads once for all services and calls [`fetch_from_wheel`]).
 pub(crate) fn fetch(
     requested: Option<&str>,
+    model: &str,
     wanted: Wanted,
     dest: &Path,
 ) -> Result<Fetched, String> {
+    let tmp = TempDir::new("xtask-fetch-model")?;
+    let wheel = download(requested, tmp.path())?;
+    fetch_from_wheel(&wheel, model, wanted, dest)
+}
+
+/// [`download_wheel`] into `<scratch>/download`, after checking the version.
+fn download(requested: Option<&str>, scratch: &Path) -> Result<PathBuf, String> {
     if let Some(version) = requested {
         check_version(version).map_err(|e| format!("botocore version {version:?}: {e}"))?;
     }
-    let tmp = TempDir::new("xtask-fetch-model")?;
-    let download_dir = tmp.path().join("download");
+    let download_dir = scratch.join("download");
     fs::create_dir(&download_dir)
         .map_err(|e| format!("creating {}: {e}", download_dir.display()))?;
-    fs::create_dir_all(dest).map_err(|e| format!("creating {}: {e}", dest.display()))?;
+    download_wheel(requested, &download_dir)
+}
 
-    let wheel = download_wheel(requested, &download_dir)?;
+/// The files of the botocore model `model` in `wheel`, written into `dest`.
+pub(crate) fn fetch_from_wheel(
+    wheel: &Path,
+    model: &str,
+    wanted: Wanted,
+    dest: &Path,
+) -> Result<Fetched, String> {
+    fs::create_dir_all(dest).map_err(|e| format!("creating {}: {e}", dest.display()))?;
     let wheel_name = wheel
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -131,19 +150,19 @@ pub(crate) fn fetch(
     let version = wheel_version(&wheel_name)?;
 
     let mut list = Command::new("python3");
-    list.args(["-I", "-c", LIST_SCRIPT]).arg(&wheel);
+    list.args(["-I", "-c", LIST_SCRIPT]).arg(wheel);
     let listing = run_command(&mut list, &format!("python3 listing {wheel_name}"))?;
     let listing = String::from_utf8(listing)
         .map_err(|e| format!("python3 listing {wheel_name}: output is not UTF-8: {e}"))?;
     let names: Vec<&str> = listing.lines().collect();
     let members = match wanted {
-        Wanted::Model => select_members(&names, &SERVICE_FILES, true),
-        Wanted::ServiceOnly => select_members(&names, &["service-2"], false),
+        Wanted::Model => select_members(&names, model, &SERVICE_FILES, true),
+        Wanted::ServiceOnly => select_members(&names, model, &["service-2"], false),
     }
     .map_err(|e| format!("{wheel_name}: {e}"))?;
 
     let mut extract = Command::new("python3");
-    extract.args(["-I", "-c", EXTRACT_SCRIPT]).arg(&wheel);
+    extract.args(["-I", "-c", EXTRACT_SCRIPT]).arg(wheel);
     for member in &members {
         extract
             .arg(&member.original_path)
@@ -186,10 +205,10 @@ pub(crate) fn download_wheel(requested: Option<&str>, dir: &Path) -> Result<Path
     find_wheel(dir)
 }
 
-/// `cargo xtask fetch-model VERSION DIR`: `service-2.json` of botocore `VERSION` and a
+/// `cargo xtask fetch-model VERSION DIR`: `service-2.json` of the model `model` in botocore `VERSION` and a
 /// `provenance.json` for it in `DIR`, e.g. for a test fixture.
-pub(crate) fn fetch_model(version: &str, dir: &Path) -> Result<(), String> {
-    let fetched = fetch(Some(version), Wanted::ServiceOnly, dir)?;
+pub(crate) fn fetch_model(version: &str, model: &str, dir: &Path) -> Result<(), String> {
+    let fetched = fetch(Some(version), model, Wanted::ServiceOnly, dir)?;
     let records: Vec<FileRecord> = fetched.files.iter().map(FileRecord::of).collect();
     let provenance = render_provenance(&fetched.version, &records);
     files::ensure_file_contents(&dir.join("provenance.json"), provenance.as_bytes())?;
@@ -206,15 +225,66 @@ pub(crate) fn fetch_model(version: &str, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the command: download, extract, copy into `model/`, record provenance, then report
-/// the API changes against the model it replaced and add them to the crate's changelog.
+/// Runs the command: download once, then for every service extract, copy into its
+/// `model/<model>/`, record provenance, report the API changes against the model it replaced
+/// and add them to the crate's changelog.
 pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
+    let services = services::all(root)?;
     let tmp = TempDir::new("xtask-update-model")?;
-    let extract_dir = tmp.path().join("extract");
-    let fetched = fetch(requested, Wanted::Model, &extract_dir)?;
-    let version = fetched.version.clone();
+    let wheel = download(requested, tmp.path())?;
+    let mut changed = 0;
+    for service in &services {
+        changed += update_service(root, service, &wheel, &tmp.path().join(&service.model))?;
+    }
+    if changed > 0 {
+        say!("next: run `cargo xtask codegen` and review the diff");
+    }
+    Ok(())
+}
 
-    let model_dir = root.join(MODEL_DIR);
+/// `cargo xtask add-service <model>`: fetches the model of a service whose crate's
+/// `Cargo.toml` names it, at the botocore release the other services pin, and generates
+/// the crate.
+pub(crate) fn add_service(root: &Path, model: &str) -> Result<(), String> {
+    let service = services::all(root)?
+        .into_iter()
+        .find(|s| s.model == model)
+        .ok_or_else(|| {
+            format!(
+                "no crate under generated/ names the model `{model}`; write its Cargo.toml \
+                 (e.g. generated/<crate>/Cargo.toml, like generated/marketplace-metering/'s) \
+                 with\n\n[package.metadata.codegen]\nmodel = \"{model}\"\n\n\
+                 list the crate in the workspace's members, and run this again"
+            )
+        })?;
+    let pinned_rel = format!("model/{RUNTIME_PARTITIONS_MODEL}/provenance.json");
+    let pinned = botocore_version(&files::read_text(&root.join(&pinned_rel))?)
+        .map_err(|e| format!("{pinned_rel}: {e}"))?;
+    let tmp = TempDir::new("xtask-add-service")?;
+    let wheel = download(Some(&pinned), tmp.path())?;
+    update_service(root, &service, &wheel, &tmp.path().join(model))?;
+    crate::codegen::run(root, false)?;
+    crate::semver::record_first_release(root, &service)?;
+    say!(
+        "added {}/ and {}/src/ (botocore {pinned}); review them, then write the crate's README and CHANGELOG head",
+        service.model_dir(),
+        service.crate_dir
+    );
+    Ok(())
+}
+
+/// Updates one service's `model/<model>/` from `wheel` (extracting into `scratch`); returns
+/// how many files changed.
+fn update_service(
+    root: &Path,
+    service: &Service,
+    wheel: &Path,
+    scratch: &Path,
+) -> Result<usize, String> {
+    let fetched = fetch_from_wheel(wheel, &service.model, Wanted::Model, scratch)?;
+    let version = fetched.version.clone();
+    let model_rel = service.model_dir();
+    let model_dir = root.join(&model_rel);
     let provenance_path = model_dir.join("provenance.json");
     let previous = files::read_optional(&provenance_path)?
         .and_then(|bytes| String::from_utf8(bytes).ok())
@@ -224,22 +294,28 @@ pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
     let mut records = Vec::new();
     let mut changed = 0;
     for file in &fetched.files {
-        changed += usize::from(write_model_file(&model_dir, &file.file, &file.bytes)?);
+        changed += usize::from(write_model_file(
+            &model_dir,
+            &model_rel,
+            &file.file,
+            &file.bytes,
+        )?);
         records.push(FileRecord::of(file));
     }
     let provenance = render_provenance(&version, &records);
     changed += usize::from(write_model_file(
         &model_dir,
+        &model_rel,
         "provenance.json",
         provenance.as_bytes(),
     )?);
 
     match &previous {
         Some(previous) if *previous != version => {
-            say!("{MODEL_DIR}/: botocore {previous} -> {version}, {changed} files changed")
+            say!("{model_rel}/: botocore {previous} -> {version}, {changed} files changed")
         }
-        _ if changed == 0 => say!("{MODEL_DIR}/ is up to date with botocore {version}"),
-        _ => say!("{MODEL_DIR}/: botocore {version}, {changed} files changed"),
+        _ if changed == 0 => say!("{model_rel}/ is up to date with botocore {version}"),
+        _ => say!("{model_rel}/: botocore {version}, {changed} files changed"),
     }
 
     let new_service = fetched
@@ -257,27 +333,34 @@ pub(crate) fn run(root: &Path, requested: Option<&str>) -> Result<(), String> {
             let labels = (old_label.as_str(), new_label.as_str());
             // The model is updated either way; a model the generator cannot lower gets no
             // report (and `cargo xtask codegen` will say why).
-            if let Err(e) =
-                crate::semver::record_and_bump(root, old, new, labels, &mut std::io::stdout())
-            {
-                note!("warning: no API report for this update: {e}");
+            if let Err(e) = crate::semver::record_and_bump(
+                root,
+                service,
+                old,
+                new,
+                labels,
+                &mut std::io::stdout(),
+            ) {
+                note!("warning: no API report for {}: {e}", service.package);
             }
         }
     }
-    if changed > 0 {
-        say!("next: run `cargo xtask codegen` and review the diff");
-    }
-    Ok(())
+    Ok(changed)
 }
 
 /// Writes one file into the model directory if its bytes changed, printing what it did.
-fn write_model_file(model_dir: &Path, file: &str, bytes: &[u8]) -> Result<bool, String> {
+fn write_model_file(
+    model_dir: &Path,
+    model_rel: &str,
+    file: &str,
+    bytes: &[u8],
+) -> Result<bool, String> {
     let path = model_dir.join(file);
     let existed = path.exists();
     let wrote = files::ensure_file_contents(&path, bytes)?;
     if wrote {
         let verb = if existed { "updated" } else { "added" };
-        say!("{verb} {MODEL_DIR}/{file}");
+        say!("{verb} {model_rel}/{file}");
     }
     Ok(wrote)
 }
@@ -346,18 +429,24 @@ pub(crate) fn check_version(version: &str) -> Result<(), String> {
 /// version directory (API versions are dates, so the greatest string is the newest) and, with
 /// `partitions`, `partitions.json`. Each may be stored as `.json` or `.json.gz`; like
 /// botocore's loader, plain JSON wins.
-fn select_members(names: &[&str], stems: &[&str], partitions: bool) -> Result<Vec<Member>, String> {
+fn select_members(
+    names: &[&str],
+    model: &str,
+    stems: &[&str],
+    partitions: bool,
+) -> Result<Vec<Member>, String> {
+    let prefix = service_prefix(model);
     let api_version = names
         .iter()
         .filter_map(|name| {
-            let (dir, file) = name.strip_prefix(SERVICE_PREFIX)?.split_once('/')?;
+            let (dir, file) = name.strip_prefix(prefix.as_str())?.split_once('/')?;
             matches!(file, "service-2.json" | "service-2.json.gz").then_some(dir)
         })
         .max()
-        .ok_or_else(|| format!("no {SERVICE_PREFIX}<apiVersion>/service-2.json(.gz)"))?;
+        .ok_or_else(|| format!("no {prefix}<apiVersion>/service-2.json(.gz)"))?;
     let stems = stems
         .iter()
-        .map(|stem| format!("{SERVICE_PREFIX}{api_version}/{stem}"))
+        .map(|stem| format!("{prefix}{api_version}/{stem}"))
         .chain(partitions.then(|| PARTITIONS.to_string()));
     stems
         .map(|stem| {
@@ -467,7 +556,7 @@ mod tests {
             "botocore/data/meteringmarketplace/2016-01-14/paginators-1.json",
             "botocore/data/meteringmarketplacex/2099-01-01/service-2.json",
         ];
-        let members = select_members(&names, &SERVICE_FILES, true).unwrap();
+        let members = select_members(&names, "meteringmarketplace", &SERVICE_FILES, true).unwrap();
         let got: Vec<(&str, &str)> = members
             .iter()
             .map(|m| (m.file.as_str(), m.original_path.as_str()))
@@ -494,13 +583,20 @@ mod tests {
 
     #[test]
     fn missing_members_are_errors() {
-        assert!(select_members(&["botocore/data/partitions.json"], &SERVICE_FILES, true).is_err());
+        assert!(select_members(
+            &["botocore/data/partitions.json"],
+            "meteringmarketplace",
+            &SERVICE_FILES,
+            true
+        )
+        .is_err());
         let no_paginators = [
             "botocore/data/partitions.json",
             "botocore/data/meteringmarketplace/2016-01-14/service-2.json",
             "botocore/data/meteringmarketplace/2016-01-14/endpoint-rule-set-1.json",
         ];
-        let err = select_members(&no_paginators, &SERVICE_FILES, true).unwrap_err();
+        let err = select_members(&no_paginators, "meteringmarketplace", &SERVICE_FILES, true)
+            .unwrap_err();
         assert!(err.contains("paginators-1.json"), "{err}");
     }
 
@@ -510,7 +606,7 @@ mod tests {
             "botocore/data/partitions.json",
             "botocore/data/meteringmarketplace/2016-01-14/service-2.json",
         ];
-        let members = select_members(&names, &["service-2"], false).unwrap();
+        let members = select_members(&names, "meteringmarketplace", &["service-2"], false).unwrap();
         assert_eq!(
             members,
             [Member {

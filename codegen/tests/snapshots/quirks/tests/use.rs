@@ -56,6 +56,16 @@ fn only_the_inputs_idempotency_tokens_are_filled() {
 }
 
 #[test]
+fn a_member_named_like_an_operator_method_is_renamed() {
+    let location = Location::builder().add_2("a").add_2("b").build();
+    assert_eq!(location.add_2(), ["a", "b"]);
+    assert_eq!(
+        serde_json::to_value(&location).unwrap(),
+        serde_json::json!({"Add": ["a", "b"]})
+    );
+}
+
+#[test]
 fn operations_the_runtime_cannot_send_are_left_out_and_listed() {
     // `subscribe`, `run_sync` and `write_records` do not exist on the client (this would not
     // compile otherwise); the crate docs name them, and `get_item` (optional endpoint

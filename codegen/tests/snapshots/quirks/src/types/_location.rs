@@ -17,6 +17,13 @@ pub struct Location {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub line: ::std::option::Option<i32>,
+    /// A builder method `add` would look like `std::ops::Add::add` to clippy, as in ecs's `KernelCapabilities`.
+    #[serde(
+        rename = "Add",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub add_2: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Marked an idempotency token, but not a member of an input: the caller's to set.
     #[serde(
         rename = "Token",
@@ -29,6 +36,10 @@ impl Location {
     /// *The model has no documentation for this.*
     pub fn line(&self) -> ::std::option::Option<i32> {
         self.line
+    }
+    /// A builder method `add` would look like `std::ops::Add::add` to clippy, as in ecs's `KernelCapabilities`.
+    pub fn add_2(&self) -> &[::std::string::String] {
+        self.add_2.as_deref().unwrap_or_default()
     }
     /// Marked an idempotency token, but not a member of an input: the caller's to set.
     pub fn token(&self) -> ::std::option::Option<&str> {
@@ -56,6 +67,7 @@ impl Location {
 )]
 pub struct LocationBuilder {
     pub(crate) line: ::std::option::Option<i32>,
+    pub(crate) add_2: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     pub(crate) token: ::std::option::Option<::std::string::String>,
 }
 impl LocationBuilder {
@@ -72,6 +84,30 @@ impl LocationBuilder {
     /// The value set for `Line`.
     pub fn get_line(&self) -> &::std::option::Option<i32> {
         &self.line
+    }
+    /// Appends an item to `Add`; [`set_add_2`](Self::set_add_2) replaces the whole list.
+    ///
+    /// A builder method `add` would look like `std::ops::Add::add` to clippy, as in ecs's `KernelCapabilities`.
+    pub fn add_2(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.add_2.get_or_insert_with(::std::vec::Vec::new).push(input.into());
+        self
+    }
+    /// Sets or clears `Add`; see [`add_2`](Self::add_2).
+    pub fn set_add_2(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.add_2 = input;
+        self
+    }
+    /// The value set for `Add`.
+    pub fn get_add_2(
+        &self,
+    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+        &self.add_2
     }
     /// Marked an idempotency token, but not a member of an input: the caller's to set.
     pub fn token(
@@ -97,6 +133,7 @@ impl LocationBuilder {
     pub fn build(self) -> Location {
         Location {
             line: self.line,
+            add_2: self.add_2,
             token: self.token,
         }
     }
