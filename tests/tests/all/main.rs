@@ -30,6 +30,7 @@ mod credentials_environments;
 mod credentials_failures;
 mod credentials_imds;
 mod endpoint_rules;
+mod entitlement;
 mod errors;
 mod faults;
 mod hostile_responses;
