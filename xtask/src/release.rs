@@ -225,4 +225,49 @@ mod tests {
         let error = check_contents("a", &["Cargo.toml".to_owned()]).unwrap_err();
         assert!(error.contains("no README.md"), "{error}");
     }
+
+    /// The opt-in features cost a program that does not turn them on nothing: the minimal
+    /// metering program's committed lock file is current (`--locked` fails otherwise) and
+    /// holds no package of the official-SDK bridge, the OS trust store or the toolkit (on
+    /// this machine's platform; `benches/compare/run.sh build` counts every platform).
+    #[test]
+    fn the_minimal_programs_lock_is_current_and_has_no_opt_in_package() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let manifest = root.join("benches/compare/minimal-lean/Cargo.toml");
+        // This machine's packages only: the build has them, so no download is needed.
+        let rustc = Command::new("rustc").arg("-vV").output().unwrap();
+        let host = String::from_utf8_lossy(&rustc.stdout)
+            .lines()
+            .find_map(|line| line.strip_prefix("host: ").map(str::to_owned))
+            .unwrap();
+        let output = Command::new(cargo())
+            .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+            .args(["--filter-platform", &host, "--manifest-path"])
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let names: Vec<&str> = metadata["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert!(names.contains(&"marketplace-metering"), "{names:?}");
+        for opt_in in [
+            "aws-credential-types",
+            "aws-types",
+            "aws-smithy-types",
+            "rustls-native-certs",
+            "marketplace-metering-toolkit",
+            "marketplace-metering-simulator",
+        ] {
+            assert!(!names.contains(&opt_in), "{opt_in} in {names:?}");
+        }
+    }
 }
