@@ -6,6 +6,7 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
     signing_name: "quirks",
     target_prefix: "QuirksService",
     json_version: "1.0",
+    query_compatible: true,
     user_agent: "fixture-quirks/0.0.0",
     resolve_endpoint: crate::endpoint::resolve_builtins,
 };
@@ -54,6 +55,12 @@ impl Client {
     /// No input, no output.
     pub fn ping(&self) -> crate::operation::ping::PingFluentBuilder {
         crate::operation::ping::PingFluentBuilder::new(self.handle.clone())
+    }
+    /// Sent to a prefixed host, as stepfunctions's `StartSyncExecution`.
+    ///
+    /// *Sent to the endpoint's host with the prefix `sync-` before it, unless `disable_host_prefix` is configured.*
+    pub fn run_sync(&self) -> crate::operation::run_sync::RunSyncFluentBuilder {
+        crate::operation::run_sync::RunSyncFluentBuilder::new(self.handle.clone())
     }
     /// Can use endpoint discovery but need not, as dynamodb's operations: generated. See also `Subscribe`, which is left out.
     pub fn get_item(&self) -> crate::operation::get_item::GetItemFluentBuilder {

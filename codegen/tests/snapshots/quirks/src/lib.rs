@@ -36,7 +36,6 @@
 //! The model has these operations, which this crate leaves out:
 //!
 //! - `Subscribe`: its output has an event stream (`EventStream`), which this SDK cannot send or read yet.
-//! - `RunSync`: it is sent to a host with the prefix `sync-`, which this SDK cannot add yet.
 //! - `WriteRecords`: it needs endpoint discovery, which this SDK does not do yet.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

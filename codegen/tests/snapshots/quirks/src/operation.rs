@@ -7,6 +7,8 @@ pub mod post_comment;
 pub mod create_user;
 /// The `Ping` operation.
 pub mod ping;
+/// The `RunSync` operation.
+pub mod run_sync;
 /// The `GetItem` operation.
 pub mod get_item;
 /// The `DescribeEndpoints` operation.
