@@ -72,8 +72,8 @@ fn a_member_named_like_an_operator_method_is_renamed() {
 
 #[test]
 fn operations_the_runtime_cannot_send_are_left_out_and_listed() {
-    // `subscribe` and `write_records` do not exist on the client (this would not compile
-    // otherwise); the crate docs name them, and `get_item` (optional endpoint
+    // `subscribe`, `use_bearer` and `write_records` do not exist on the client (this would
+    // not compile otherwise); the crate docs name them, and `get_item` (optional endpoint
     // discovery), `describe_endpoints` and `run_sync` (a host prefix) are there.
     let client = fixture_quirks::Client::from_conf(fixture_quirks::Config::builder().build());
     let _ = (
@@ -85,6 +85,7 @@ fn operations_the_runtime_cannot_send_are_left_out_and_listed() {
     let lib = include_str!("../src/lib.rs");
     for line in [
         "//! - `Subscribe`: its output has an event stream (`EventStream`)",
+        "//! - `UseBearer`: it is authenticated with a bearer token",
         "//! - `WriteRecords`: it needs endpoint discovery",
     ] {
         assert!(lib.contains(line), "{line}");
