@@ -16,6 +16,9 @@ pub struct Service {
     pub signing_name: String,
     /// `metadata.targetPrefix`.
     pub target_prefix: String,
+    /// `metadata.awsQueryCompatible` is present: error codes come from the
+    /// `x-amzn-query-error` header, and requests say `x-amzn-query-mode: true`.
+    pub query_compatible: bool,
     /// The protocol the crate speaks: the first of the model's that the runtime speaks.
     pub protocol: Protocol,
     /// The protocols the model lists (`metadata.protocols`, or `metadata.protocol`), in its
@@ -82,10 +85,54 @@ pub struct Operation {
     pub fluent_name: String,
     /// The modeled exceptions, as variants of the error enum.
     pub errors: Vec<ErrorVariant>,
+    /// How its requests are authenticated.
+    pub auth: Auth,
+    /// The prefix its requests put before the endpoint's host, if any.
+    pub host_prefix: Option<HostPrefix>,
     /// Some doc printed in the operation's module links one of the module's own items by
     /// its own name (`[`XInput`](crate::operation::x::XInput)`), which rustdoc calls a
     /// redundant link there; the same docs need the path where the client prints them.
     pub links_own_items: bool,
+}
+
+/// How an operation's requests are authenticated, as botocore resolves the model's
+/// `auth` list, `authtype` and the service's `auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// SigV4.
+    SigV4,
+    /// Unsigned: no credentials needed.
+    NoAuth,
+}
+
+/// An operation's `endpoint.hostPrefix`.
+#[derive(Debug)]
+pub struct HostPrefix {
+    /// As the model writes it, e.g. `{Label}.data-`.
+    pub template: String,
+    /// The template's text and labels, in order.
+    pub parts: Vec<HostPrefixPart>,
+    /// Every input member marked `hostLabel`, in model order: all are checked, as
+    /// botocore checks them, whether the template names them or not.
+    pub labels: Vec<HostLabel>,
+}
+
+/// A piece of a host prefix.
+#[derive(Debug)]
+pub enum HostPrefixPart {
+    /// Text as it is.
+    Text(String),
+    /// The value of this input member.
+    Label(HostLabel),
+}
+
+/// An input member whose value goes into the host prefix.
+#[derive(Debug, Clone)]
+pub struct HostLabel {
+    /// The member's name in the model.
+    pub wire_name: String,
+    /// The input's Rust field (a `String`).
+    pub field: String,
 }
 
 /// An operation the crate leaves out.
@@ -104,6 +151,9 @@ pub struct ErrorVariant {
     pub variant: String,
     /// The error code on the wire.
     pub code: String,
+    /// The awsQuery code of a query-compatible service's exception (its `error.code`),
+    /// which botocore maps to the exception too.
+    pub query_code: Option<String>,
     /// Markdown doc lines.
     pub docs: Vec<String>,
 }

@@ -141,6 +141,7 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
             .clone()
             .unwrap_or_else(|| metadata.endpoint_prefix.clone()),
         target_prefix,
+        query_compatible: metadata.aws_query_compatible.is_some(),
         protocol,
         model_protocols,
         docs: lowering.docs(model.documentation.as_deref()),
@@ -152,8 +153,8 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
 }
 
 /// Why the crate cannot have an operation yet, if it cannot: what it needs is not in the
-/// runtime (event streams, a host prefix, endpoint discovery). Such an operation is left
-/// out, and the crate docs list it.
+/// runtime (event streams, endpoint discovery, an auth scheme other than SigV4 or none).
+/// Such an operation is left out, and the crate docs list it.
 fn unsupported(model: &Model, operation: &model::Operation) -> Result<Option<String>, Error> {
     for (side, shape_ref) in [("input", &operation.input), ("output", &operation.output)] {
         let Some(shape_ref) = shape_ref else { continue };
@@ -165,14 +166,8 @@ fn unsupported(model: &Model, operation: &model::Operation) -> Result<Option<Str
             }
         }
     }
-    if let Some(prefix) = operation
-        .endpoint
-        .as_ref()
-        .and_then(|e| e.host_prefix.as_ref())
-    {
-        return Ok(Some(format!(
-            "it is sent to a host with the prefix `{prefix}`, which this SDK cannot add yet"
-        )));
+    if let Err(reason) = resolve_auth(&model.metadata, operation) {
+        return Ok(Some(reason));
     }
     if operation
         .endpointdiscovery
@@ -184,6 +179,158 @@ fn unsupported(model: &Model, operation: &model::Operation) -> Result<Option<Str
         ));
     }
     Ok(None)
+}
+
+/// How an operation's requests are authenticated, as botocore 1.44.8 decides it
+/// (`OperationModel.resolved_auth_type`, `ClientCreator` for the service): the operation's
+/// `auth` list if it has a non-empty one, else its `authtype`, else the service's `auth`
+/// list, else its `signatureVersion`. `Err` says why the runtime cannot send it.
+fn resolve_auth(metadata: &model::Metadata, operation: &model::Operation) -> Result<Auth, String> {
+    if let Some(list) = operation.auth.as_ref().filter(|list| !list.is_empty()) {
+        return resolve_auth_list(list);
+    }
+    if let Some(authtype) = &operation.authtype {
+        return match authtype.as_str() {
+            "none" => Ok(Auth::NoAuth),
+            "v4" => Ok(Auth::SigV4),
+            other => Err(format!(
+                "its `authtype` `{other}` is not one this SDK signs with (only `v4` and `none`)"
+            )),
+        };
+    }
+    if let Some(list) = metadata.auth.as_ref().filter(|list| !list.is_empty()) {
+        return resolve_auth_list(list);
+    }
+    match metadata.signature_version.as_deref() {
+        None | Some("v4") => Ok(Auth::SigV4),
+        Some(other) => Err(format!(
+            "the service's `signatureVersion` `{other}` is not one this SDK signs with (only `v4`)"
+        )),
+    }
+}
+
+/// The first scheme of an `auth` list the runtime can use, as botocore's
+/// `resolve_auth_type` picks it without the optional `awscrt`: `smithy.api#noAuth` and
+/// `aws.auth#sigv4` are taken, `aws.auth#sigv4a` is passed over (botocore needs `awscrt`
+/// for it); a bearer token, which botocore would use, or a scheme botocore does not know
+/// (it raises `UnknownSignatureVersionError`) is refused.
+fn resolve_auth_list(list: &[String]) -> Result<Auth, String> {
+    for scheme in list {
+        match scheme.as_str() {
+            "smithy.api#noAuth" => return Ok(Auth::NoAuth),
+            "aws.auth#sigv4" => return Ok(Auth::SigV4),
+            "aws.auth#sigv4a" => continue,
+            "smithy.api#httpBearerAuth" => {
+                return Err(
+                    "it is authenticated with a bearer token (`smithy.api#httpBearerAuth`), \
+                     which this SDK does not do yet"
+                        .into(),
+                )
+            }
+            other => return Err(format!("its auth scheme `{other}` is unknown to this SDK")),
+        }
+    }
+    Err(format!(
+        "none of its auth schemes ({}) is one this SDK signs with (`aws.auth#sigv4` or \
+         `smithy.api#noAuth`)",
+        list.iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// An operation's host prefix (`endpoint.hostPrefix`), checked: its `{Label}`s name input
+/// members marked `hostLabel` that are strings, and its text is what a host name may hold.
+fn host_prefix(
+    model: &Model,
+    name: &str,
+    operation: &model::Operation,
+    input: &Structure,
+) -> Result<Option<HostPrefix>, Error> {
+    let Some(template) = operation
+        .endpoint
+        .as_ref()
+        .and_then(|e| e.host_prefix.as_ref())
+    else {
+        return Ok(None);
+    };
+    let context = format!("operation `{name}`: endpoint.hostPrefix `{template}`");
+    let input_shape = operation
+        .input
+        .as_ref()
+        .map(|r| shape(model, &r.shape).map(|s| (r.shape.as_str(), s)))
+        .transpose()?;
+    let mut labels = Vec::new();
+    if let Some((shape_name, input_shape)) = input_shape {
+        let members = input_shape.members.as_ref().map_or(&[][..], |m| &m.0[..]);
+        for (member_name, member) in members.iter().filter(|(_, m)| m.host_label) {
+            let field = input
+                .members
+                .iter()
+                .find(|m| &m.wire_name == member_name)
+                .ok_or_else(|| {
+                    Error(format!(
+                        "{context}: `{shape_name}.{member_name}` has no field"
+                    ))
+                })?;
+            if !matches!(field.ty.kind, Kind::String)
+                || shape(model, &member.shape)?.kind != "string"
+            {
+                return Err(Error(format!(
+                    "{context}: the host label `{shape_name}.{member_name}` is not a string"
+                )));
+            }
+            labels.push(HostLabel {
+                wire_name: member_name.clone(),
+                field: field.field.clone(),
+            });
+        }
+    }
+    let mut parts = Vec::new();
+    let mut rest = template.as_str();
+    while !rest.is_empty() {
+        let (text, after) = match rest.find(['{', '}']) {
+            Some(at) => rest.split_at(at),
+            None => (rest, ""),
+        };
+        if !text.is_empty() {
+            if let Some(bad) = text
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
+            {
+                return Err(Error(format!(
+                    "{context}: `{bad}` cannot be part of a host name"
+                )));
+            }
+            parts.push(HostPrefixPart::Text(text.to_owned()));
+        }
+        if after.is_empty() {
+            break;
+        }
+        let label = after
+            .strip_prefix('{')
+            .and_then(|after| after.split_once('}'))
+            .filter(|(label, _)| !label.is_empty() && !label.contains('{'));
+        let Some((label, after)) = label else {
+            return Err(Error(format!(
+                "{context}: a `{{` or `}}` that does not enclose a label name"
+            )));
+        };
+        let Some(host_label) = labels.iter().find(|l| l.wire_name == label) else {
+            let input = input_shape.map_or("(none)", |(name, _)| name);
+            return Err(Error(format!(
+                "{context}: `{{{label}}}` is not a member of the input `{input}` marked hostLabel"
+            )));
+        };
+        parts.push(HostPrefixPart::Label(host_label.clone()));
+        rest = after;
+    }
+    Ok(Some(HostPrefix {
+        template: template.clone(),
+        parts,
+        labels,
+    }))
 }
 
 /// The first protocol the model lists that the runtime speaks (botocore's `json`, with
@@ -483,29 +630,56 @@ impl Lowering<'_> {
                 Ok(ErrorVariant {
                     variant: self.exception_names[&error.shape].clone(),
                     code: error_code(&error.shape),
+                    query_code: self.query_code(exception),
                     docs: self.docs(exception.documentation.as_deref()),
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
+        let input = structure_for(&operation.input, "Input")?;
+        let host_prefix = host_prefix(self.model, name, operation, &input)?;
+        let auth = resolve_auth(&self.model.metadata, operation)
+            .map_err(|reason| Error(format!("operation `{name}`: {reason}")))?;
+        let mut docs = self.docs(operation.documentation.as_deref());
+        if auth == Auth::NoAuth {
+            docs.push(String::new());
+            docs.push("*Sent unsigned, as the model says: it needs no credentials.*".into());
+        }
+        if let Some(prefix) = &host_prefix {
+            docs.push(String::new());
+            docs.push(format!(
+                "*Sent to the endpoint's host with the prefix `{}` before it, unless \
+                 `disable_host_prefix` is configured.*",
+                prefix.template
+            ));
+        }
         let mut operation = Operation {
             wire_name: name.to_owned(),
-            docs: self.docs(operation.documentation.as_deref()),
+            docs,
             deprecated: operation.deprecated.then(|| {
                 operation
                     .deprecated_message
                     .clone()
                     .unwrap_or_else(|| "deprecated by the model".into())
             }),
-            input: structure_for(&operation.input, "Input")?,
+            input,
             output: structure_for(&operation.output, "Output")?,
             error_name: format!("{base}Error"),
             fluent_name: format!("{base}FluentBuilder"),
             errors,
+            auth,
+            host_prefix,
             module,
             links_own_items: false,
         };
         operation.links_own_items = links_own_items(&operation);
         Ok(operation)
+    }
+
+    /// The awsQuery code of an exception of a query-compatible service (its
+    /// `error.code`), if the model gives one.
+    fn query_code(&self, exception: &model::Shape) -> Option<String> {
+        self.model.metadata.aws_query_compatible.as_ref()?;
+        exception.error.as_ref()?.code.clone()
     }
 
     fn type_def(

@@ -35,6 +35,16 @@ pub struct Metadata {
     pub signing_name: Option<String>,
     #[serde(default)]
     pub target_prefix: Option<String>,
+    /// `awsQueryCompatible`: present (an empty object) when the service moved from the
+    /// awsQuery protocol.
+    #[serde(default)]
+    pub aws_query_compatible: Option<serde::de::IgnoredAny>,
+    /// `auth`: the service's auth schemes, the preferred first.
+    #[serde(default)]
+    pub auth: Option<Vec<String>>,
+    /// `signatureVersion`: the service's auth in older models, e.g. `v4`.
+    #[serde(default)]
+    pub signature_version: Option<String>,
 }
 
 /// One entry of `operations`.
@@ -59,6 +69,12 @@ pub struct Operation {
     /// `endpointdiscovery`: the operation is sent to a discovered endpoint.
     #[serde(default)]
     pub endpointdiscovery: Option<EndpointDiscovery>,
+    /// `auth`: the operation's auth schemes, the preferred first.
+    #[serde(default)]
+    pub auth: Option<Vec<String>>,
+    /// `authtype`: the operation's auth in older models, e.g. `none`.
+    #[serde(default)]
+    pub authtype: Option<String>,
 }
 
 /// An operation's `endpoint` object.
@@ -108,6 +124,10 @@ pub struct Shape {
     pub exception: bool,
     #[serde(default)]
     pub fault: bool,
+    /// `error`: an exception's awsQuery `code` (and HTTP status), in query-compatible
+    /// services.
+    #[serde(default)]
+    pub error: Option<ErrorTrait>,
     #[serde(default)]
     pub member: Option<Member>,
     #[serde(default)]
@@ -131,6 +151,14 @@ pub struct Shape {
     pub deprecated_message: Option<String>,
 }
 
+/// An exception shape's `error` object.
+#[derive(Debug, Deserialize)]
+pub struct ErrorTrait {
+    /// The code the awsQuery protocol sends for it.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
 /// A structure member, list member, or map key/value.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -148,6 +176,9 @@ pub struct Member {
     pub timestamp_format: Option<String>,
     #[serde(default)]
     pub sensitive: bool,
+    /// `hostLabel`: the member's value goes into the operation's host prefix.
+    #[serde(default)]
+    pub host_label: bool,
 }
 
 /// A JSON object read in file order (serde_json's map would sort it), because

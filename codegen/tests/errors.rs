@@ -211,3 +211,106 @@ fn malformed_json() {
     .unwrap_err();
     assert_mentions(&error.to_string(), &["does not parse"]);
 }
+
+#[test]
+fn host_prefixes_that_cannot_be_expanded_name_the_operation_and_member() {
+    let with_prefix = |prefix: &str, members: Value| {
+        let mut model = model(request(members));
+        model["operations"]["Go"]["endpoint"] = json!({"hostPrefix": prefix});
+        model
+    };
+    let label = json!({"Label": {"shape": "String", "hostLabel": true}});
+    for (prefix, members, parts) in [
+        (
+            "{Missing}.",
+            label.clone(),
+            &[
+                "service `Errors`",
+                "operation `Go`",
+                "`{Missing}`",
+                "`GoRequest`",
+                "hostLabel",
+            ][..],
+        ),
+        (
+            "{Name}.",
+            json!({"Name": {"shape": "String"}}),
+            &["operation `Go`", "`{Name}`", "hostLabel"][..],
+        ),
+        (
+            "{Count}.",
+            json!({"Count": {"shape": "Integer", "hostLabel": true}}),
+            &["operation `Go`", "`GoRequest.Count`", "not a string"][..],
+        ),
+        (
+            "{Label.",
+            label.clone(),
+            &["operation `Go`", "`{Label.`", "label name"][..],
+        ),
+        (
+            "Label}.",
+            label.clone(),
+            &["operation `Go`", "label name"][..],
+        ),
+        ("{}.", label.clone(), &["operation `Go`", "label name"][..]),
+        (
+            "a_b.",
+            label.clone(),
+            &["operation `Go`", "`_` cannot be part of a host name"][..],
+        ),
+    ] {
+        let mut model = with_prefix(prefix, members);
+        model["shapes"]["Integer"] = json!({"type": "integer"});
+        assert_mentions(&error(&model), parts);
+    }
+    // With no input at all, a label has nothing to come from.
+    let mut model = model(json!({}));
+    model["operations"]["Go"]["endpoint"] = json!({"hostPrefix": "{Label}."});
+    assert_mentions(&error(&model), &["operation `Go`", "`{Label}`", "(none)"]);
+    // Without labels, and with a label the template uses, it generates.
+    generate(&with_prefix("data-", json!({}))).unwrap();
+    generate(&with_prefix("{Label}.data-", label)).unwrap();
+}
+
+#[test]
+fn auth_schemes_the_runtime_cannot_use_leave_the_operation_out() {
+    for (auth, authtype, reason) in [
+        (
+            json!(["smithy.api#httpBearerAuth", "aws.auth#sigv4"]),
+            None,
+            "bearer token",
+        ),
+        (
+            json!(["aws.auth#sigv4a"]),
+            None,
+            "none of its auth schemes (`aws.auth#sigv4a`)",
+        ),
+        (
+            json!(["example#custom"]),
+            None,
+            "`example#custom` is unknown",
+        ),
+        (
+            Value::Null,
+            Some("v4-unsigned-body"),
+            "`authtype` `v4-unsigned-body`",
+        ),
+    ] {
+        let mut model = model(request(json!({})));
+        if !auth.is_null() {
+            model["operations"]["Go"]["auth"] = auth;
+        }
+        if let Some(authtype) = authtype {
+            model["operations"]["Go"]["authtype"] = json!(authtype);
+        }
+        let files = generate(&model).unwrap();
+        assert!(!files.iter().any(|f| f.path == "src/operation/go.rs"));
+        let lib = &files
+            .iter()
+            .find(|f| f.path == "src/lib.rs")
+            .unwrap()
+            .contents;
+        assert!(lib.contains("//! - `Go`: "), "{lib}");
+        assert!(lib.contains(reason), "{reason}: {lib}");
+    }
+}

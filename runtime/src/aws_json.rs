@@ -123,4 +123,43 @@ mod tests {
             assert_eq!(meta(None, body).message(), Some("m"));
         }
     }
+
+    #[test]
+    fn a_query_error_header_gives_the_code_and_type_as_botocore_reads_it() {
+        let body = r#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#;
+        let with = |header: Option<&str>| meta(None, body).with_query_error(header);
+        let meta = with(Some("AWS.SimpleQueueService.NonExistentQueue;Sender"));
+        assert_eq!(meta.code(), Some("AWS.SimpleQueueService.NonExistentQueue"));
+        assert_eq!(meta.protocol_code(), Some("QueueDoesNotExist"));
+        assert_eq!(meta.query_error_type(), Some("Sender"));
+        assert_eq!(meta.message(), Some("gone"));
+        // An empty type still counts: botocore needs two parts and a code.
+        let meta = with(Some("AWS.SimpleQueueService.NonExistentQueue;"));
+        assert_eq!(meta.code(), Some("AWS.SimpleQueueService.NonExistentQueue"));
+        assert_eq!(meta.query_error_type(), Some(""));
+        // No header, an empty one, no `;`, no code, or more than two parts: the JSON
+        // code stands and there is no type.
+        for header in [
+            None,
+            Some(""),
+            Some("NoSemicolon"),
+            Some(";Sender"),
+            Some("A;B;C"),
+        ] {
+            let meta = with(header);
+            assert_eq!(meta.code(), Some("QueueDoesNotExist"), "{header:?}");
+            assert_eq!(
+                meta.protocol_code(),
+                Some("QueueDoesNotExist"),
+                "{header:?}"
+            );
+            assert_eq!(meta.query_error_type(), None, "{header:?}");
+        }
+        // A body without a code: the header's code is the code, and there is no
+        // protocol code.
+        let html = self::meta(None, "<html>").with_query_error(Some("InternalError;Receiver"));
+        assert_eq!(html.code(), Some("InternalError"));
+        assert_eq!(html.protocol_code(), None);
+        assert_eq!(html.query_error_type(), Some("Receiver"));
+    }
 }

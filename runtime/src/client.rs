@@ -10,11 +10,14 @@ use crate::credentials::Credentials;
 use crate::datetime::parse_http_date;
 use crate::endpoint::{Builtins, Endpoint, EndpointError};
 // Where generated code has always found them.
+use crate::error::ErrorMetadata;
 use crate::error::{
     ConfigError, CredentialsError, ResponseError, SdkError, TimeoutError, TransportError,
     ValidationError,
 };
-pub use crate::operation::{parse_exception, unhandled, FluentBuilder, Operation, OperationError};
+pub use crate::operation::{
+    host_label, parse_exception, unhandled, AuthScheme, FluentBuilder, Operation, OperationError,
+};
 use crate::redact::redact_userinfo;
 use crate::retry::{self, ClockSkew, Decision, RetryReason, RetryStrategy};
 use crate::sigv4::{Signer, SigningParams, SigningTarget};
@@ -23,6 +26,7 @@ use crate::transport::{
     DEFAULT_BODY_LIMIT,
 };
 use crate::user_agent::{check_app_id, UserAgent};
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -46,6 +50,11 @@ pub struct ServiceSpec {
     pub target_prefix: &'static str,
     /// `metadata.jsonVersion`: `1.0` or `1.1`.
     pub json_version: &'static str,
+    /// `metadata.awsQueryCompatible`: the service moved from the awsQuery
+    /// protocol. Its requests carry `x-amzn-query-mode: true`, and the code of an
+    /// error response is the awsQuery code its `x-amzn-query-error` header names
+    /// (see [`ErrorMetadata::with_query_error`]), as botocore reads it.
+    pub query_compatible: bool,
     /// The crate's name and version, `name/version`: the first part of the
     /// `User-Agent` and `x-amz-user-agent` headers it sends.
     pub user_agent: &'static str,
@@ -94,8 +103,8 @@ struct Route {
     target: SigningTarget,
     /// The region and service name in the signature's scope: the configured
     /// region and the model's signing name unless the endpoint's auth scheme
-    /// names others.
-    signing_region: String,
+    /// names others. No region is an error for signed operations only.
+    signing_region: Result<String, ConfigError>,
     signing_name: String,
 }
 
@@ -121,12 +130,12 @@ impl Route {
         let signing_region = scheme
             .and_then(|s| s.signing_region)
             .or(builtins.region)
+            .map(str::to_owned)
             .ok_or_else(|| {
                 ConfigError::new(
                     "no region is configured to sign with: set Config::builder().region(..) or AWS_REGION",
                 )
-            })?
-            .to_owned();
+            });
         let signing_name = scheme
             .and_then(|s| s.signing_name)
             .unwrap_or(service.signing_name)
@@ -144,6 +153,47 @@ impl Route {
             signing_name,
         })
     }
+
+    /// The URL and signing target of a request whose host gets `prefix` (an
+    /// operation's expanded `hostPrefix`) before the endpoint's host, as botocore's
+    /// `_urljoin` puts it before the URL's authority. The result is normalized as
+    /// the endpoint was (host in lower case, as the request carries it) and signed
+    /// as sent. An endpoint whose host is an IP address cannot take a prefix.
+    fn prefixed(&self, prefix: &str) -> Result<(http::Uri, SigningTarget), ConfigError> {
+        let scheme = self.url.scheme_str().unwrap_or("https");
+        let authority = self.url.authority().map_or("", |a| a.as_str());
+        let path = self.url.path_and_query().map_or("/", |p| p.as_str());
+        let host = self.url.host().unwrap_or("");
+        let refused = |why: String| {
+            ConfigError::new(format!(
+                "cannot send to the host prefix `{prefix}` + `{authority}`: {why}; \
+                 to send this operation to the endpoint's own host, set \
+                 Config::builder().disable_host_prefix(true) or AWS_DISABLE_HOST_PREFIX_INJECTION=true"
+            ))
+        };
+        if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+            return Err(refused("the endpoint's host is an IP address".into()));
+        }
+        let url = reqwest::Url::parse(&format!("{scheme}://{prefix}{authority}{path}"))
+            .map_err(|error| refused(error.to_string()))?;
+        let target = SigningTarget::from_url(url.as_str())?;
+        let uri = url
+            .as_str()
+            .parse()
+            .map_err(|error: http::uri::InvalidUri| refused(error.to_string()))?;
+        Ok((uri, target))
+    }
+}
+
+/// What [`Handle::invoke`] needs to know about the operation it sends, besides
+/// its body.
+struct CallSpec {
+    /// The operation name, e.g. `MeterUsage`.
+    operation: &'static str,
+    /// Whether its requests are signed.
+    auth: AuthScheme,
+    /// Its expanded host prefix, if it has one.
+    host_prefix: Option<String>,
 }
 
 /// A response as it came off the wire.
@@ -199,8 +249,13 @@ enum AttemptOutcome {
 /// What every attempt of a call sends: settled once, by [`Handle::plan_call`].
 struct CallPlan<'a> {
     operation: &'static str,
+    auth: AuthScheme,
     http: &'a SharedHttpClient,
     route: &'a Route,
+    /// Where the request goes and how that is signed: the route's, or with the
+    /// operation's host prefix.
+    url: Cow<'a, http::Uri>,
+    target: Cow<'a, SigningTarget>,
     /// Every header but `amz-sdk-request` and the signature's.
     headers: http::HeaderMap,
     body: Vec<u8>,
@@ -222,7 +277,7 @@ impl CallPlan<'_> {
     fn operation_timeout(&self, last: &Option<LastFailure>) -> SendFailure {
         SendFailure::Transport(TransportError::new(
             self.operation,
-            self.route.url.to_string(),
+            self.url.to_string(),
             Box::new(TimeoutError::operation(
                 self.operation_timeout,
                 last.as_ref().map(LastFailure::describe),
@@ -348,14 +403,17 @@ impl Handle {
             None => Ok(UserAgent::new(service.user_agent, None)),
         };
         let fixed_headers = user_agent.and_then(|user_agent| {
-            header_map([
-                (
-                    "content-type",
-                    aws_json::content_type(service.json_version).as_str(),
-                ),
+            let content_type = aws_json::content_type(service.json_version);
+            let mut headers = vec![
+                ("content-type", content_type.as_str()),
                 ("user-agent", &user_agent.user_agent),
                 ("x-amz-user-agent", &user_agent.amz_user_agent),
-            ])
+            ];
+            // botocore's `_handle_query_compatible_trait`.
+            if service.query_compatible {
+                headers.push(("x-amzn-query-mode", "true"));
+            }
+            header_map(headers)
         });
         let retry = RetryStrategy::new(&config.retry_config);
         let route = Route::new(&config, service);
@@ -383,6 +441,9 @@ impl Handle {
         // Tokens first: a required idempotency token is the SDK's to fill.
         input.prepare();
         input.validate().map_err(SdkError::Validation)?;
+        // Its labels are checked even when the prefix is not sent, as botocore
+        // serializes them before `inject_host_prefix` drops the prefix.
+        let host_prefix = input.host_prefix().map_err(SdkError::Validation)?;
         #[cfg(feature = "test-util")]
         if let Some(mocks) = &self.inner.config.mock_rules {
             return mocks.answer(&input);
@@ -393,7 +454,12 @@ impl Handle {
                 format!("cannot be serialized: {error}"),
             ))
         })?;
-        let response = self.invoke(O::NAME, body).await?;
+        let call = CallSpec {
+            operation: O::NAME,
+            auth: O::AUTH,
+            host_prefix,
+        };
+        let response = self.invoke(call, body).await?;
         if (200..300).contains(&response.status) {
             let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) {
                 b"{}"
@@ -418,11 +484,7 @@ impl Handle {
             }
             serde_json::from_slice(body).map_err(|error| reject(error.to_string()))
         } else {
-            let meta = aws_json::error_metadata(
-                response.status,
-                |name| response.header(name),
-                &response.body,
-            );
+            let meta = self.error_metadata(&response);
             Err(SdkError::Service(O::Error::from_response(
                 meta,
                 &response.body,
@@ -433,19 +495,15 @@ impl Handle {
     /// Signs and sends one serialized request, retrying as the configuration says;
     /// the non-generic part of every call. The answer is the first 2xx response,
     /// or the last failure: an error response, or why no response came.
-    async fn invoke(
-        &self,
-        operation: &'static str,
-        body: Vec<u8>,
-    ) -> Result<RawResponse, SendFailure> {
+    async fn invoke(&self, call: CallSpec, body: Vec<u8>) -> Result<RawResponse, SendFailure> {
         let span = tracing::debug_span!(
             "operation",
             service = self.inner.service.service_id,
-            operation,
+            operation = call.operation,
             invocation_id = Empty,
             attempts = Empty,
         );
-        self.attempts(operation, body, span.clone())
+        self.attempts(call, body, span.clone())
             .instrument(span)
             .await
     }
@@ -455,11 +513,11 @@ impl Handle {
     /// sign, send and classify, and decide whether to try again.
     async fn attempts(
         &self,
-        operation: &'static str,
+        call: CallSpec,
         body: Vec<u8>,
         span: tracing::Span,
     ) -> Result<RawResponse, SendFailure> {
-        let plan = self.plan_call(operation, body, &span)?;
+        let plan = self.plan_call(call, body, &span)?;
         let mut retries = self.inner.retry.start_call(&self.inner.config.retry_config);
         let max_attempts = retries.max_attempts();
         // The last failure, returned when no retry follows it.
@@ -476,13 +534,20 @@ impl Handle {
             );
             self.wait_for_rate_limiter(&plan, &mut retries, &last, &attempt_span)
                 .await?;
-            let outcome = match self.credentials_for_attempt(&plan, &last).await? {
+            let credentials = match plan.auth {
+                // Unsigned, as botocore sends `signature_version=UNSIGNED`: no
+                // credentials are needed.
+                AuthScheme::NoAuth => Ok(None),
+                _ => self.credentials_for_attempt(&plan, &last).await?.map(Some),
+            };
+            let outcome = match credentials {
                 // Their source failed for now: the attempt fails as a transient
                 // error would, and the call may retry it.
                 Err(error) if error.is_retryable() => AttemptOutcome::NoCredentials(error),
                 Err(error) => return Err(SendFailure::Credentials(error)),
                 Ok(credentials) => {
-                    let signed = self.sign_attempt(&plan, &credentials, attempt, max_attempts)?;
+                    let signed =
+                        self.sign_attempt(&plan, credentials.as_ref(), attempt, max_attempts)?;
                     self.send_attempt(&plan, signed, attempt, max_attempts)
                         .instrument(attempt_span.clone())
                         .await
@@ -520,10 +585,11 @@ impl Handle {
     /// the headers of every attempt with the call's invocation id.
     fn plan_call<'a>(
         &'a self,
-        operation: &'static str,
+        call: CallSpec,
         body: Vec<u8>,
         span: &tracing::Span,
     ) -> Result<CallPlan<'a>, SendFailure> {
+        let operation = call.operation;
         let inner = &*self.inner;
         let config = &inner.config;
         let deadline = Instant::now().checked_add(config.operation_timeout);
@@ -540,6 +606,20 @@ impl Handle {
             .route
             .as_ref()
             .map_err(|error| SendFailure::Config(error.clone()))?;
+        if call.auth != AuthScheme::NoAuth {
+            if let Err(error) = &route.signing_region {
+                return Err(SendFailure::Config(error.clone()));
+            }
+        }
+        // botocore adds the prefix to a configured endpoint URL too, unless
+        // `inject_host_prefix` is off.
+        let (url, signing_target) = match call.host_prefix {
+            Some(prefix) if !config.disable_host_prefix => {
+                let (url, target) = route.prefixed(&prefix).map_err(SendFailure::Config)?;
+                (Cow::Owned(url), Cow::Owned(target))
+            }
+            _ => (Cow::Borrowed(&route.url), Cow::Borrowed(&route.target)),
+        };
         let target = aws_json::target(inner.service.target_prefix, operation);
         // One id for every attempt of the call, so the service can tell retries apart
         // from new calls.
@@ -560,8 +640,11 @@ impl Handle {
         );
         Ok(CallPlan {
             operation,
+            auth: call.auth,
             http,
             route,
+            url,
+            target: signing_target,
             headers,
             body,
             deadline,
@@ -614,11 +697,12 @@ impl Handle {
     }
 
     /// Stage: the headers of one attempt, signed anew (a fresh time, and its own
-    /// attempt number), with the signing clock moved by the learned skew.
+    /// attempt number), with the signing clock moved by the learned skew; without
+    /// credentials (an unsigned operation) only the attempt number is added.
     fn sign_attempt(
         &self,
         plan: &CallPlan<'_>,
-        credentials: &Credentials,
+        credentials: Option<&Credentials>,
         attempt: u32,
         max_attempts: u32,
     ) -> Result<SignedAttempt, SendFailure> {
@@ -634,6 +718,13 @@ impl Handle {
             )
             .map_err(SendFailure::Config)?,
         );
+        let Some(credentials) = credentials else {
+            return Ok(SignedAttempt { headers, skew_ms });
+        };
+        let signing_region = route
+            .signing_region
+            .as_deref()
+            .map_err(|error| SendFailure::Config(error.clone()))?;
         // Every value went in as text, so each reads back as text.
         let to_sign: Vec<(&str, &str)> = headers
             .iter()
@@ -642,12 +733,12 @@ impl Handle {
         let signature = inner
             .signer
             .sign(
-                &route.target,
+                &plan.target,
                 &to_sign,
                 &plan.body,
                 &SigningParams {
                     credentials,
-                    region: &route.signing_region,
+                    region: signing_region,
                     service: &route.signing_name,
                     time: shifted(SystemTime::now(), skew_ms),
                 },
@@ -679,16 +770,11 @@ impl Handle {
         let bounded_by_operation = left.is_some_and(|left| left <= config.attempt_timeout);
         let sent = tokio::time::timeout(
             limit,
-            exchange(
-                plan.http,
-                &plan.route.url,
-                signed.headers,
-                plan.body.clone(),
-            ),
+            exchange(plan.http, &plan.url, signed.headers, plan.body.clone()),
         )
         .await;
         let transport = |source: Box<dyn std::error::Error + Send + Sync>| {
-            let error = TransportError::new(plan.operation, plan.route.url.to_string(), source);
+            let error = TransportError::new(plan.operation, plan.url.to_string(), source);
             if max_attempts > 1 {
                 error.on_attempt(attempt, max_attempts)
             } else {
@@ -776,11 +862,7 @@ impl Handle {
     /// shows the signing clock is off teaches the client the offset first, and
     /// then it is retried as clock skew.
     fn classify_error_response(&self, response: &RawResponse, skew_ms: i64) -> Option<RetryReason> {
-        let meta = aws_json::error_metadata(
-            response.status,
-            |name| response.header(name),
-            &response.body,
-        );
+        let meta = self.error_metadata(response);
         if retry::is_clock_skew_error(meta.code(), meta.message()) {
             let skew = response
                 .header("date")
@@ -806,6 +888,25 @@ impl Handle {
             }
         }
         retry::classify_response(response.status, meta.code())
+    }
+}
+
+impl Handle {
+    /// The code, message and request id of an error response; for a
+    /// query-compatible service, with the awsQuery code and type of its
+    /// `x-amzn-query-error` header, as botocore's JSON parser reads them (the
+    /// code retries are decided on too).
+    fn error_metadata(&self, response: &RawResponse) -> ErrorMetadata {
+        let meta = aws_json::error_metadata(
+            response.status,
+            |name| response.header(name),
+            &response.body,
+        );
+        if self.inner.service.query_compatible {
+            meta.with_query_error(response.header("x-amzn-query-error").as_deref())
+        } else {
+            meta
+        }
     }
 }
 
@@ -983,6 +1084,354 @@ mod tests {
             let error = request_url(url).unwrap_err().to_string();
             assert!(!error.contains("hunter2"), "{error}");
             assert!(error.contains(shown), "{error}");
+        }
+    }
+
+    fn route(url: &str) -> Route {
+        Route {
+            endpoint_headers: http::HeaderMap::new(),
+            url: url.parse().unwrap(),
+            target: SigningTarget::from_url(url).unwrap(),
+            signing_region: Ok("us-east-1".into()),
+            signing_name: "svc".into(),
+        }
+    }
+
+    #[test]
+    fn a_host_prefix_goes_before_the_endpoints_host_and_is_signed() {
+        let (url, target) = route("https://states.us-east-1.amazonaws.com/")
+            .prefixed("sync-")
+            .unwrap();
+        assert_eq!(
+            url.to_string(),
+            "https://sync-states.us-east-1.amazonaws.com/"
+        );
+        assert_eq!(target.host(), "sync-states.us-east-1.amazonaws.com");
+        // A configured endpoint keeps its port and path; the host is sent (and so
+        // signed) in lower case.
+        let (url, target) = route("http://svc.test:8080/base/")
+            .prefixed("Data-My.Label.")
+            .unwrap();
+        assert_eq!(url.to_string(), "http://data-my.label.svc.test:8080/base/");
+        assert_eq!(target.host(), "data-my.label.svc.test:8080");
+        assert_eq!(target.canonical_uri(), "/base/");
+        for ip in ["http://127.0.0.1:8080/", "http://[::1]:8080/"] {
+            let error = route(ip).prefixed("data-").unwrap_err().to_string();
+            assert!(error.contains("is an IP address"), "{error}");
+            assert!(error.contains("disable_host_prefix(true)"), "{error}");
+        }
+    }
+
+    /// An HTTP client that records each request and answers with a status and
+    /// body.
+    #[derive(Debug, Default)]
+    struct Capture {
+        requests: std::sync::Mutex<Vec<HttpRequest>>,
+        reply: (u16, Vec<(&'static str, &'static str)>, &'static str),
+    }
+
+    impl HttpClient for Capture {
+        fn send(&self, request: HttpRequest) -> crate::transport::HttpFuture<'_> {
+            self.requests.lock().unwrap().push(request);
+            let (status, headers, body) = &self.reply;
+            let mut response = http::Response::builder().status(*status);
+            for (name, value) in headers {
+                response = response.header(*name, *value);
+            }
+            let response = response.body(body.as_bytes().to_vec()).unwrap();
+            Box::pin(async move { Ok(response) })
+        }
+    }
+
+    fn resolve(builtins: &Builtins<'_>) -> Result<Endpoint, EndpointError> {
+        match builtins.endpoint {
+            Some(url) => Ok(Endpoint::new(url)),
+            None => Ok(Endpoint::new(format!(
+                "https://svc.{}.amazonaws.com",
+                builtins.region.unwrap_or("no-region")
+            ))),
+        }
+    }
+
+    static SERVICE: ServiceSpec = ServiceSpec {
+        service_id: "Svc",
+        signing_name: "svc",
+        target_prefix: "Svc",
+        json_version: "1.0",
+        query_compatible: false,
+        user_agent: "svc/0.0.0",
+        resolve_endpoint: resolve,
+    };
+
+    static QUERY_COMPATIBLE: ServiceSpec = ServiceSpec {
+        query_compatible: true,
+        ..SERVICE
+    };
+
+    /// An operation with a labelled host prefix, `{Label}.data-`; sent unsigned
+    /// when `UNSIGNED`.
+    #[derive(Debug, serde::Serialize)]
+    struct Prefixed<const UNSIGNED: bool> {
+        #[serde(rename = "Label")]
+        label: Option<String>,
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Failed(ErrorMetadata);
+
+    impl OperationError for Failed {
+        fn from_response(meta: ErrorMetadata, _body: &[u8]) -> Self {
+            Failed(meta)
+        }
+    }
+
+    impl<const UNSIGNED: bool> Operation for Prefixed<UNSIGNED> {
+        type Output = serde_json::Value;
+        type Error = Failed;
+        const NAME: &'static str = "Prefixed";
+        const AUTH: AuthScheme = if UNSIGNED {
+            AuthScheme::NoAuth
+        } else {
+            AuthScheme::SigV4
+        };
+        fn validate(&self) -> Result<(), ValidationError> {
+            Ok(())
+        }
+        fn host_prefix(&self) -> Result<Option<String>, ValidationError> {
+            let label = host_label("Label", self.label.as_deref())?;
+            Ok(Some(format!("{label}.data-")))
+        }
+    }
+
+    fn handle(
+        service: &'static ServiceSpec,
+        capture: &Arc<Capture>,
+        change: impl FnOnce(&mut ClientConfig),
+    ) -> Handle {
+        let mut config = ClientConfig {
+            region: Some("us-east-1".into()),
+            credentials: Some(crate::credentials::CredentialsCache::new(Credentials::new(
+                "AKID",
+                "SECRET",
+                Some("TOKEN".into()),
+            ))),
+            http_client: Some(SharedHttpClient::new(capture.clone())),
+            ..ClientConfig::default()
+        };
+        change(&mut config);
+        Handle::new(config, service)
+    }
+
+    fn run<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    /// The `authorization` a fresh signer gives `request`'s headers for `url` at
+    /// the request's `x-amz-date`.
+    fn resign(request: &HttpRequest, url: &str) -> String {
+        let date = request.headers()["x-amz-date"].to_str().unwrap();
+        let rfc3339 = format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &date[..4],
+            &date[4..6],
+            &date[6..8],
+            &date[9..11],
+            &date[11..13],
+            &date[13..15]
+        );
+        let secs = crate::datetime::DateTime::parse_rfc3339(&rfc3339)
+            .unwrap()
+            .secs();
+        let headers: Vec<(&str, &str)> = request
+            .headers()
+            .iter()
+            .filter(|(name, _)| {
+                !matches!(
+                    name.as_str(),
+                    "authorization" | "x-amz-date" | "x-amz-security-token"
+                )
+            })
+            .map(|(name, value)| (name.as_str(), value.to_str().unwrap()))
+            .collect();
+        let credentials = Credentials::new("AKID", "SECRET", Some("TOKEN".into()));
+        let signed = Signer::new()
+            .sign(
+                &SigningTarget::from_url(url).unwrap(),
+                &headers,
+                request.body(),
+                &SigningParams {
+                    credentials: &credentials,
+                    region: "us-east-1",
+                    service: "svc",
+                    time: UNIX_EPOCH + Duration::from_secs(secs as u64),
+                },
+            )
+            .unwrap();
+        signed
+            .into_iter()
+            .find(|(name, _)| *name == "authorization")
+            .unwrap()
+            .1
+    }
+
+    fn labelled<const UNSIGNED: bool>(label: &str) -> Prefixed<UNSIGNED> {
+        Prefixed {
+            label: Some(label.into()),
+        }
+    }
+
+    #[test]
+    fn a_call_goes_to_the_prefixed_host_and_signs_it() {
+        let capture = Arc::new(Capture {
+            reply: (200, vec![], "{}"),
+            ..Capture::default()
+        });
+        let handle = handle(&SERVICE, &capture, |_| {});
+        run(handle.send(labelled::<false>("My-Label"))).unwrap();
+        let requests = capture.requests.lock().unwrap();
+        assert_eq!(
+            requests[0].uri().to_string(),
+            "https://my-label.data-svc.us-east-1.amazonaws.com/"
+        );
+        let authorization = requests[0].headers()["authorization"].to_str().unwrap();
+        assert!(authorization.contains("SignedHeaders="), "{authorization}");
+        assert!(authorization.contains("host;"), "{authorization}");
+        // Signed again for the prefixed host at the same time, the request's own
+        // headers give the same `authorization`; for the endpoint's host, another.
+        assert_eq!(
+            resign(
+                &requests[0],
+                "https://my-label.data-svc.us-east-1.amazonaws.com/"
+            ),
+            authorization
+        );
+        assert_ne!(
+            resign(&requests[0], "https://svc.us-east-1.amazonaws.com/"),
+            authorization
+        );
+    }
+
+    #[test]
+    fn an_invalid_or_missing_label_is_a_validation_error_before_sending() {
+        let capture = Arc::new(Capture::default());
+        let handle = handle(&SERVICE, &capture, |config| {
+            config.disable_host_prefix = true
+        });
+        for input in [
+            labelled::<false>("a b"),
+            labelled::<false>(""),
+            Prefixed { label: None },
+        ] {
+            match run(handle.send(input)) {
+                Err(SdkError::Validation(error)) => assert_eq!(error.path(), "Label"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(capture.requests.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_disabled_host_prefix_sends_to_the_endpoints_own_host() {
+        let capture = Arc::new(Capture {
+            reply: (200, vec![], "{}"),
+            ..Capture::default()
+        });
+        let handle = handle(&SERVICE, &capture, |config| {
+            config.disable_host_prefix = true;
+            config.endpoint_url = Some(crate::config::EndpointUrl::new(
+                "http://127.0.0.1:9",
+                "set in code",
+            ));
+        });
+        run(handle.send(labelled::<false>("label"))).unwrap();
+        assert_eq!(
+            capture.requests.lock().unwrap()[0].uri().to_string(),
+            "http://127.0.0.1:9/"
+        );
+    }
+
+    #[test]
+    fn an_unsigned_operation_needs_no_credentials_and_sends_no_signature() {
+        let capture = Arc::new(Capture {
+            reply: (200, vec![], "{}"),
+            ..Capture::default()
+        });
+        // No credentials, and no region either: a configured endpoint will do.
+        let handle = handle(&SERVICE, &capture, |config| {
+            config.credentials = None;
+            config.region = None;
+            config.disable_host_prefix = true;
+            config.endpoint_url = Some(crate::config::EndpointUrl::new(
+                "http://127.0.0.1:9",
+                "set in code",
+            ));
+        });
+        run(handle.send(labelled::<true>("label"))).unwrap();
+        let requests = capture.requests.lock().unwrap();
+        let headers = requests[0].headers();
+        for unsent in ["authorization", "x-amz-date", "x-amz-security-token"] {
+            assert!(!headers.contains_key(unsent), "{unsent}: {headers:?}");
+        }
+        assert_eq!(headers["amz-sdk-request"], "attempt=1; max=3");
+        drop(requests);
+        // A signed operation of the same client needs both.
+        match run(handle.send(labelled::<false>("label"))) {
+            Err(SdkError::Config(error)) => {
+                assert!(error.to_string().contains("no region"), "{error}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let handle = self::handle(&SERVICE, &capture, |config| config.credentials = None);
+        match run(handle.send(labelled::<false>("label"))) {
+            Err(SdkError::Credentials(error)) => {
+                assert!(error.to_string().contains("no credentials"), "{error}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(capture.requests.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_query_compatible_service_asks_for_query_mode_and_reads_query_codes() {
+        let reply = (
+            400,
+            vec![(
+                "x-amzn-query-error",
+                "AWS.SimpleQueueService.NonExistentQueue;Sender",
+            )],
+            r#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#,
+        );
+        for (service, query_mode, code) in [
+            (
+                &QUERY_COMPATIBLE,
+                Some("true"),
+                "AWS.SimpleQueueService.NonExistentQueue",
+            ),
+            (&SERVICE, None, "QueueDoesNotExist"),
+        ] {
+            let capture = Arc::new(Capture {
+                reply: reply.clone(),
+                ..Capture::default()
+            });
+            let handle = handle(service, &capture, |_| {});
+            let Err(SdkError::Service(Failed(meta))) = run(handle.send(labelled::<false>("a")))
+            else {
+                panic!("expected the service's error");
+            };
+            assert_eq!(meta.code(), Some(code));
+            assert_eq!(meta.protocol_code(), Some("QueueDoesNotExist"));
+            let requests = capture.requests.lock().unwrap();
+            assert_eq!(
+                requests[0]
+                    .headers()
+                    .get("x-amzn-query-mode")
+                    .map(|v| v.to_str().unwrap()),
+                query_mode
+            );
         }
     }
 }

@@ -10,12 +10,21 @@ use std::error::Error as StdError;
 use std::fmt;
 
 /// Code, message, request id and HTTP status of an error response.
+///
+/// For a service that moved from the awsQuery protocol (the model's
+/// `awsQueryCompatible`), the code is the one the `x-amzn-query-error` header
+/// names, as botocore and aws-sdk-rust report it, and the code of the JSON
+/// error document is kept as [`ErrorMetadata::protocol_code`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErrorMetadata {
     code: Option<String>,
     message: Option<String>,
     request_id: Option<String>,
     status: Option<u16>,
+    /// The protocol's own code, when the query code replaced it as `code`.
+    protocol_code: Option<String>,
+    /// `Sender` or `Receiver`, from the `x-amzn-query-error` header.
+    query_error_type: Option<String>,
 }
 
 impl ErrorMetadata {
@@ -31,12 +40,55 @@ impl ErrorMetadata {
             message,
             request_id,
             status,
+            protocol_code: None,
+            query_error_type: None,
         }
     }
 
-    /// The error code, e.g. `ThrottlingException`.
+    /// The same metadata with the awsQuery error code and type of a query-compatible
+    /// service's `x-amzn-query-error` header (`Code;Type`, e.g.
+    /// `AWS.SimpleQueueService.NonExistentQueue;Sender`), as botocore reads it: only a
+    /// value of exactly two `;`-separated parts with a non-empty code counts; then the
+    /// code replaces [`code`](Self::code), which stays readable as
+    /// [`protocol_code`](Self::protocol_code), and the type (possibly empty) is
+    /// [`query_error_type`](Self::query_error_type). Any other value, or none, leaves
+    /// the metadata as it is.
+    pub fn with_query_error(mut self, header: Option<&str>) -> Self {
+        let Some((code, error_type)) = header.and_then(|value| value.split_once(';')) else {
+            return self;
+        };
+        if code.is_empty() || error_type.contains(';') {
+            return self;
+        }
+        self.protocol_code = self.code.take();
+        self.code = Some(code.to_owned());
+        self.query_error_type = Some(error_type.to_owned());
+        self
+    }
+
+    /// The error code, e.g. `ThrottlingException`; for a query-compatible service
+    /// whose response named an awsQuery code, that code (e.g.
+    /// `AWS.SimpleQueueService.NonExistentQueue`).
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
+    }
+
+    /// The code of the protocol's error document (awsJson's `__type` or
+    /// `X-Amzn-Errortype`, e.g. `QueueDoesNotExist`), which names the modeled
+    /// exception: the same as [`code`](Self::code) unless an awsQuery code replaced
+    /// it ([`with_query_error`](Self::with_query_error)).
+    pub fn protocol_code(&self) -> Option<&str> {
+        match &self.query_error_type {
+            Some(_) => self.protocol_code.as_deref(),
+            None => self.code.as_deref(),
+        }
+    }
+
+    /// The awsQuery error type of a query-compatible service's response, `Sender`
+    /// (the caller's fault) or `Receiver` (the service's), when its
+    /// `x-amzn-query-error` header named one.
+    pub fn query_error_type(&self) -> Option<&str> {
+        self.query_error_type.as_deref()
     }
 
     /// The service's message.

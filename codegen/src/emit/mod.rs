@@ -41,7 +41,7 @@ pub fn emit(service: &Service, rules: &EndpointRules) -> Result<Vec<GeneratedFil
     for operation in &service.operations {
         add(
             format!("src/operation/{}.rs", bare(&operation.module)),
-            operation::operation(operation),
+            operation::operation(operation, service.query_compatible),
         )?;
     }
     for def in &service.types {

@@ -2,13 +2,13 @@
 
 use super::docs;
 use super::shapes::{builder_methods, structure, Holder, Role};
-use crate::ir::Operation;
+use crate::ir::{Auth, HostPrefixPart, Operation};
 use crate::names::bare;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// `src/operation/<name>.rs`.
-pub fn operation(op: &Operation) -> TokenStream {
+pub fn operation(op: &Operation, query_compatible: bool) -> TokenStream {
     let module_doc = format!(
         " The `{}` operation: input, output, errors and fluent builder.",
         op.wire_name
@@ -16,7 +16,7 @@ pub fn operation(op: &Operation) -> TokenStream {
     let input = structure(&op.input, Role::Input);
     let output = structure(&op.output, Role::Output);
     let operation_impl = operation_impl(op);
-    let error = error_enum(op);
+    let error = error_enum(op, query_compatible);
     let fluent = fluent_builder(op);
     let allow = op
         .links_own_items
@@ -51,11 +51,56 @@ fn operation_impl(op: &Operation) -> TokenStream {
                 }
             }
         });
+    let auth = (op.auth == Auth::NoAuth).then(|| {
+        quote! {
+            const AUTH: ::marketplace_sdk_runtime::client::AuthScheme = ::marketplace_sdk_runtime::client::AuthScheme::NoAuth;
+        }
+    });
+    let host_prefix = op.host_prefix.as_ref().map(|prefix| {
+        let checks = prefix.labels.iter().map(|label| {
+            let var = format_ident!("label_{}", bare(&label.field));
+            let field = super::ident(&label.field);
+            let wire = &label.wire_name;
+            quote! {
+                let #var = ::marketplace_sdk_runtime::client::host_label(#wire, self.#field.as_deref())?;
+            }
+        });
+        let pieces = prefix.parts.iter().map(|part| match part {
+            HostPrefixPart::Text(text) => quote!(#text),
+            HostPrefixPart::Label(label) => {
+                let var = format_ident!("label_{}", bare(&label.field));
+                quote!(#var)
+            }
+        });
+        // A label checked but not in the template is still checked, as botocore does.
+        let unused = prefix
+            .labels
+            .iter()
+            .filter(|label| {
+                !prefix
+                    .parts
+                    .iter()
+                    .any(|part| matches!(part, HostPrefixPart::Label(used) if used.wire_name == label.wire_name))
+            })
+            .map(|label| format_ident!("label_{}", bare(&label.field)));
+        let prefix = match &prefix.parts[..] {
+            [HostPrefixPart::Text(text)] => quote!(::std::string::String::from(#text)),
+            _ => quote!([#( #pieces ),*].concat()),
+        };
+        quote! {
+            fn host_prefix(&self) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::marketplace_sdk_runtime::error::ValidationError> {
+                #( #checks )*
+                #( let _ = #unused; )*
+                ::std::result::Result::Ok(::std::option::Option::Some(#prefix))
+            }
+        }
+    });
     quote! {
         impl ::marketplace_sdk_runtime::client::Operation for #input {
             type Output = #output;
             type Error = #error;
             const NAME: &'static str = #name;
+            #auth
 
             fn validate(&self) -> ::std::result::Result<(), ::marketplace_sdk_runtime::error::ValidationError> {
                 self.validate_at(&::marketplace_sdk_runtime::validate::Path::Root)
@@ -64,12 +109,18 @@ fn operation_impl(op: &Operation) -> TokenStream {
             fn prepare(&mut self) {
                 #( #tokens )*
             }
+
+            #host_prefix
         }
     }
 }
 
-/// The operation's error enum: one variant per modeled exception, and `Unhandled`.
-fn error_enum(op: &Operation) -> TokenStream {
+/// The operation's error enum: one variant per modeled exception, and `Unhandled`. In a
+/// query-compatible service, a variant is chosen by the awsQuery code of its exception
+/// (`error.code`), as botocore maps `Error.Code`, or else by the code of the JSON error
+/// document, which the query code replaced as `code()` (botocore's SQS handler chooses
+/// that way).
+fn error_enum(op: &Operation, query_compatible: bool) -> TokenStream {
     let name = format_ident!("{}", op.error_name);
     let doc = format!(
         " The errors `{}` can return: one variant per exception the model lists, and `Unhandled` for any other code.",
@@ -87,6 +138,22 @@ fn error_enum(op: &Operation) -> TokenStream {
     // Without modeled errors a `match` would have only the catch-all, which clippy rejects.
     let from_response = if op.errors.is_empty() {
         unhandled
+    } else if query_compatible {
+        let patterns = op.errors.iter().map(|e| {
+            let code = e.code.as_str();
+            match &e.query_code {
+                Some(query) => quote! {
+                    (::std::option::Option::Some(#query), _) | (_, ::std::option::Option::Some(#code))
+                },
+                None => quote!((_, ::std::option::Option::Some(#code))),
+            }
+        });
+        quote! {
+            match (meta.code(), meta.protocol_code()) {
+                #( #patterns => Self::#variants(crate::types::error::#variants::from_response(meta, body)), )*
+                _ => #unhandled,
+            }
+        }
     } else {
         quote! {
             match meta.code() {

@@ -98,6 +98,7 @@ pub fn client(service: &Service) -> TokenStream {
         target_prefix,
         protocol,
         user_agent,
+        query_compatible,
         ..
     } = service;
     let json_version = protocol.json_version();
@@ -128,6 +129,7 @@ pub fn client(service: &Service) -> TokenStream {
             signing_name: #signing_name,
             target_prefix: #target_prefix,
             json_version: #json_version,
+            query_compatible: #query_compatible,
             user_agent: #user_agent,
             resolve_endpoint: crate::endpoint::resolve_builtins,
         };

@@ -6,6 +6,7 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
     signing_name: "aws-marketplace",
     target_prefix: "AWSMPEntitlementService",
     json_version: "1.1",
+    query_compatible: false,
     user_agent: "marketplace-entitlement/0.1.0",
     resolve_endpoint: crate::endpoint::resolve_builtins,
 };

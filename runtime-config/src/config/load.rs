@@ -22,6 +22,7 @@ pub(crate) struct Loaded {
     pub(crate) region: Option<String>,
     pub(crate) use_fips: Option<bool>,
     pub(crate) use_dual_stack: Option<bool>,
+    pub(crate) disable_host_prefix: Option<bool>,
     pub(crate) retry_config: Option<RetryConfig>,
     pub(crate) app_id: Option<String>,
     pub(crate) ca_bundle: Option<CaBundle>,
@@ -58,6 +59,13 @@ pub(crate) fn load(env: &Env) -> Result<Loaded, ConfigError> {
             "AWS_USE_DUALSTACK_ENDPOINT",
             profile,
             "use_dualstack_endpoint",
+        )?,
+        // botocore's `disable_host_prefix_injection` (`configprovider.py`).
+        disable_host_prefix: bool_setting(
+            env,
+            "AWS_DISABLE_HOST_PREFIX_INJECTION",
+            profile,
+            "disable_host_prefix_injection",
         )?,
         retry_config: retry_config(env, profile)?,
         app_id: setting(env, "AWS_SDK_UA_APP_ID", profile, "sdk_ua_app_id", |id| {
@@ -450,6 +458,26 @@ mod tests {
             .var("AWS_REGION", "us-east-1")
             .var("AWS_DEFAULT_REGION", "a/b");
         assert_eq!(setup.load().region(), Some("us-east-1"));
+    }
+
+    #[test]
+    fn disable_host_prefix_from_the_environment_and_the_profile() {
+        let setup = Setup::new("[default]\ndisable_host_prefix_injection = TRUE", "");
+        assert!(setup.load().disable_host_prefix());
+        assert!(!Setup::new("", "").load().disable_host_prefix());
+        let setup = setup.var("AWS_DISABLE_HOST_PREFIX_INJECTION", "false");
+        assert!(!setup.load().disable_host_prefix());
+        let explicit = setup.builder().unwrap().disable_host_prefix(true).build();
+        assert!(explicit.disable_host_prefix());
+        let error = Setup::new("", "")
+            .var("AWS_DISABLE_HOST_PREFIX_INJECTION", "1")
+            .builder()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("AWS_DISABLE_HOST_PREFIX_INJECTION"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -77,6 +77,9 @@ impl Config {
     ///   `[services NAME]` section, the profile's `endpoint_url`; none of them when
     ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or `ignore_configured_endpoint_urls`
     ///   is `true`.
+    /// - Host prefixes: `AWS_DISABLE_HOST_PREFIX_INJECTION` /
+    ///   `disable_host_prefix_injection`, `true` or `false` in any case, as botocore
+    ///   reads them (see [`ConfigBuilder::disable_host_prefix`]).
     /// - Retries: `AWS_RETRY_MODE` / `retry_mode` (`standard`, `adaptive`, or
     ///   `legacy`, which means `standard`) and `AWS_MAX_ATTEMPTS` /
     ///   `max_attempts` (a whole number, 1 or more); any other value is an error.
@@ -201,6 +204,12 @@ impl Config {
         self.client.use_dual_stack
     }
 
+    /// Whether operations with a host prefix are sent to the endpoint's own host
+    /// (see [`ConfigBuilder::disable_host_prefix`]).
+    pub fn disable_host_prefix(&self) -> bool {
+        self.client.disable_host_prefix
+    }
+
     /// How calls are retried.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.client.retry_config
@@ -287,6 +296,7 @@ pub struct ConfigBuilder {
     sleep: Option<Arc<dyn Sleep>>,
     use_fips: Option<bool>,
     use_dual_stack: Option<bool>,
+    disable_host_prefix: Option<bool>,
     pub(crate) ca_bundle: Option<CaBundle>,
     trust_roots: Option<TrustRoots>,
     configured_endpoints: ConfiguredEndpoints,
@@ -360,6 +370,7 @@ impl ConfigBuilder {
         self.region = self.region.or(loaded.region);
         self.use_fips = self.use_fips.or(loaded.use_fips);
         self.use_dual_stack = self.use_dual_stack.or(loaded.use_dual_stack);
+        self.disable_host_prefix = self.disable_host_prefix.or(loaded.disable_host_prefix);
         self.retry_config = self.retry_config.or(loaded.retry_config);
         self.app_id = self.app_id.or(loaded.app_id);
         self.ca_bundle = self.ca_bundle.or(loaded.ca_bundle);
@@ -508,6 +519,28 @@ impl ConfigBuilder {
         self
     }
 
+    /// Whether to send operations that have a host prefix (the model's
+    /// `endpoint.hostPrefix`, such as stepfunctions' `StartSyncExecution` to
+    /// `sync-states.<region>.amazonaws.com`, or servicediscovery's
+    /// `DiscoverInstances` to `data-servicediscovery…`) to the endpoint's own host
+    /// instead (default false). As in botocore (`inject_host_prefix=False`) and
+    /// aws-sdk-rust (`disable_host_prefix`), the prefix is added to a configured
+    /// endpoint URL too unless this is set: set it for a local emulator or a proxy
+    /// that serves those operations on its own host. An endpoint whose host is an
+    /// IP address cannot take a prefix; such a call fails with a [`ConfigError`]
+    /// saying to set this. The input's host labels are checked either way.
+    pub fn disable_host_prefix(mut self, disable_host_prefix: bool) -> Self {
+        self.disable_host_prefix = Some(disable_host_prefix);
+        self
+    }
+
+    /// Sets or clears the host prefix choice; cleared means false (the prefix is
+    /// added).
+    pub fn set_disable_host_prefix(&mut self, disable_host_prefix: Option<bool>) -> &mut Self {
+        self.disable_host_prefix = disable_host_prefix;
+        self
+    }
+
     /// A PEM file of certificate authorities to trust for HTTPS instead of the
     /// bundled Mozilla roots: for a proxy that intercepts TLS with its own CA.
     /// Applies to the service and to STS (assumed roles, web identity). Read when a
@@ -598,6 +631,7 @@ impl ConfigBuilder {
         }
         client.use_fips = self.use_fips.unwrap_or(false);
         client.use_dual_stack = self.use_dual_stack.unwrap_or(false);
+        client.disable_host_prefix = self.disable_host_prefix.unwrap_or(false);
         client.trust_roots = self.trust_roots.unwrap_or_default();
         client.ca_bundle = self.ca_bundle;
         client.http_client = self.http_client;

@@ -69,6 +69,14 @@ pub struct ClientConfig {
     pub use_fips: bool,
     /// Whether to use the service's dual-stack endpoint.
     pub use_dual_stack: bool,
+    /// Whether to leave out the host prefix some operations put before the
+    /// endpoint's host (the model's `hostPrefix`, e.g. stepfunctions'
+    /// `StartSyncExecution` goes to `sync-states.<region>.amazonaws.com`). By
+    /// default it is added, to a configured endpoint URL too, as botocore and
+    /// aws-sdk-rust do; set this for an endpoint (a local emulator, a proxy) that
+    /// serves those operations on its own host. Labels in the prefix are checked
+    /// either way.
+    pub disable_host_prefix: bool,
     /// The roots HTTPS connections trust when there is no `ca_bundle`.
     pub trust_roots: TrustRoots,
     /// Certificate authorities to trust instead of `trust_roots`.
@@ -96,6 +104,7 @@ impl Default for ClientConfig {
             sleep: Arc::new(TokioSleep),
             use_fips: false,
             use_dual_stack: false,
+            disable_host_prefix: false,
             trust_roots: TrustRoots::Bundled,
             ca_bundle: None,
             http_client: None,

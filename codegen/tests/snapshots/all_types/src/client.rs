@@ -6,6 +6,7 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
     signing_name: "alltypes",
     target_prefix: "AllTypesService_20240101",
     json_version: "1.0",
+    query_compatible: false,
     user_agent: "fixture-all-types/0.0.0",
     resolve_endpoint: crate::endpoint::resolve_builtins,
 };

@@ -6,6 +6,7 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
     signing_name: "names-signing",
     target_prefix: "NamesService",
     json_version: "1.1",
+    query_compatible: false,
     user_agent: "fixture-names/0.0.0",
     resolve_endpoint: crate::endpoint::resolve_builtins,
 };

@@ -6,6 +6,7 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
     signing_name: "quirks",
     target_prefix: "QuirksService",
     json_version: "1.0",
+    query_compatible: true,
     user_agent: "fixture-quirks/0.0.0",
     resolve_endpoint: crate::endpoint::resolve_builtins,
 };
@@ -54,6 +55,46 @@ impl Client {
     /// No input, no output.
     pub fn ping(&self) -> crate::operation::ping::PingFluentBuilder {
         crate::operation::ping::PingFluentBuilder::new(self.handle.clone())
+    }
+    /// Sent to a prefixed host, as stepfunctions's `StartSyncExecution`.
+    ///
+    /// *Sent to the endpoint's host with the prefix `sync-` before it, unless `disable_host_prefix` is configured.*
+    pub fn run_sync(&self) -> crate::operation::run_sync::RunSyncFluentBuilder {
+        crate::operation::run_sync::RunSyncFluentBuilder::new(self.handle.clone())
+    }
+    /// Sent to a host prefixed with a label from its input, as neptune-graph's `ExecuteQuery` (`{graphIdentifier}.`) and servicediscovery's `DiscoverInstances` (`data-`).
+    ///
+    /// *Sent to the endpoint's host with the prefix `{Namespace}.data-` before it, unless `disable_host_prefix` is configured.*
+    pub fn discover_items(
+        &self,
+    ) -> crate::operation::discover_items::DiscoverItemsFluentBuilder {
+        crate::operation::discover_items::DiscoverItemsFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
+    /// Sent unsigned, as cognito-identity's `GetId`.
+    ///
+    /// *Sent unsigned, as the model says: it needs no credentials.*
+    pub fn get_token(&self) -> crate::operation::get_token::GetTokenFluentBuilder {
+        crate::operation::get_token::GetTokenFluentBuilder::new(self.handle.clone())
+    }
+    /// Sent unsigned by the older `authtype` alone.
+    ///
+    /// *Sent unsigned, as the model says: it needs no credentials.*
+    pub fn get_legacy_token(
+        &self,
+    ) -> crate::operation::get_legacy_token::GetLegacyTokenFluentBuilder {
+        crate::operation::get_legacy_token::GetLegacyTokenFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
+    /// Signed: `auth` wins over `authtype`, and botocore passes over `sigv4a` without `awscrt`, as for partnercentral-channel.
+    pub fn prefer_sig_v4(
+        &self,
+    ) -> crate::operation::prefer_sig_v4::PreferSigV4FluentBuilder {
+        crate::operation::prefer_sig_v4::PreferSigV4FluentBuilder::new(
+            self.handle.clone(),
+        )
     }
     /// Can use endpoint discovery but need not, as dynamodb's operations: generated. See also `Subscribe`, which is left out.
     pub fn get_item(&self) -> crate::operation::get_item::GetItemFluentBuilder {

@@ -7,6 +7,16 @@ pub mod post_comment;
 pub mod create_user;
 /// The `Ping` operation.
 pub mod ping;
+/// The `RunSync` operation.
+pub mod run_sync;
+/// The `DiscoverItems` operation.
+pub mod discover_items;
+/// The `GetToken` operation.
+pub mod get_token;
+/// The `GetLegacyToken` operation.
+pub mod get_legacy_token;
+/// The `PreferSigV4` operation.
+pub mod prefer_sig_v4;
 /// The `GetItem` operation.
 pub mod get_item;
 /// The `DescribeEndpoints` operation.

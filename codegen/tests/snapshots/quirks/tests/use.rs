@@ -17,11 +17,16 @@ fn errors_listed_twice_are_one_variant() {
     );
     let error = PostCommentError::from_response(meta, b"{}");
     assert!(matches!(error, PostCommentError::PathRequiredException(_)));
-    // The awsQueryCompatible `error.code` of the model is not what awsJson sends in
-    // `__type`: the shape name is.
+    // awsJson sends the shape name in `__type`; the awsQueryCompatible `error.code` of
+    // the model is the code of the `x-amzn-query-error` header, and botocore maps that
+    // to the exception too (see tests/wire.rs).
     let meta = |code: &str| ErrorMetadata::new(Some(code.into()), None, None, Some(400));
     assert!(matches!(
         PostCommentError::from_response(meta("AWS.Quirks.PathRequired"), b"{}"),
+        PostCommentError::PathRequiredException(_)
+    ));
+    assert!(matches!(
+        PostCommentError::from_response(meta("AWS.Quirks.Other"), b"{}"),
         PostCommentError::Unhandled(_)
     ));
     assert!(matches!(
@@ -67,19 +72,20 @@ fn a_member_named_like_an_operator_method_is_renamed() {
 
 #[test]
 fn operations_the_runtime_cannot_send_are_left_out_and_listed() {
-    // `subscribe`, `run_sync` and `write_records` do not exist on the client (this would not
-    // compile otherwise); the crate docs name them, and `get_item` (optional endpoint
-    // discovery) and `describe_endpoints` are there.
+    // `subscribe`, `use_bearer` and `write_records` do not exist on the client (this would
+    // not compile otherwise); the crate docs name them, and `get_item` (optional endpoint
+    // discovery), `describe_endpoints` and `run_sync` (a host prefix) are there.
     let client = fixture_quirks::Client::from_conf(fixture_quirks::Config::builder().build());
     let _ = (
         client.get_item(),
         client.describe_endpoints(),
         client.ping(),
+        client.run_sync(),
     );
     let lib = include_str!("../src/lib.rs");
     for line in [
         "//! - `Subscribe`: its output has an event stream (`EventStream`)",
-        "//! - `RunSync`: it is sent to a host with the prefix `sync-`",
+        "//! - `UseBearer`: it is authenticated with a bearer token",
         "//! - `WriteRecords`: it needs endpoint discovery",
     ] {
         assert!(lib.contains(line), "{line}");

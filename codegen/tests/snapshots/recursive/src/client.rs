@@ -6,6 +6,7 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
     signing_name: "recursive",
     target_prefix: "RecursiveService",
     json_version: "1.1",
+    query_compatible: false,
     user_agent: "fixture-recursive/0.0.0",
     resolve_endpoint: crate::endpoint::resolve_builtins,
 };

@@ -6,6 +6,7 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
     signing_name: "s3",
     target_prefix: "S3EndpointsService",
     json_version: "1.1",
+    query_compatible: false,
     user_agent: "fixture-s3-endpoints/0.0.0",
     resolve_endpoint: crate::endpoint::resolve_builtins,
 };

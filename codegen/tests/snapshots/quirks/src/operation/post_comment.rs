@@ -299,13 +299,14 @@ impl ::marketplace_sdk_runtime::client::OperationError for PostCommentError {
         meta: ::marketplace_sdk_runtime::error::ErrorMetadata,
         body: &[u8],
     ) -> Self {
-        match meta.code() {
-            ::std::option::Option::Some("PathRequiredException") => {
+        match (meta.code(), meta.protocol_code()) {
+            (::std::option::Option::Some("AWS.Quirks.PathRequired"), _)
+            | (_, ::std::option::Option::Some("PathRequiredException")) => {
                 Self::PathRequiredException(
                     crate::types::error::PathRequiredException::from_response(meta, body),
                 )
             }
-            ::std::option::Option::Some("InvalidPathException") => {
+            (_, ::std::option::Option::Some("InvalidPathException")) => {
                 Self::InvalidPathException(
                     crate::types::error::InvalidPathException::from_response(meta, body),
                 )
