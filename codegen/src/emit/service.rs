@@ -212,8 +212,8 @@ pub fn error(service: &Service) -> TokenStream {
     quote! {
         #![doc = " Errors: the service-wide [`Error`], and the pieces every operation's error is made of."]
         pub use ::marketplace_sdk_runtime::error::{
-            ConfigError, CredentialsError, CredentialsErrorKind, ErrorMetadata, ProvideErrorMetadata,
-            ResponseError, SdkError, TransportError, Unhandled, ValidationError,
+            ConfigError, CredentialsError, CredentialsErrorKind, ErrorMetadata, PaginationError,
+            ProvideErrorMetadata, ResponseError, SdkError, TransportError, Unhandled, ValidationError,
         };
 
         /// Any error of any operation, in one flat enum: every exception the model
@@ -237,6 +237,9 @@ pub fn error(service: &Service) -> TokenStream {
             Transport(TransportError),
             /// The response could not be read.
             Response(ResponseError),
+            /// A paginator stopped: a page answered with pagination tokens that an earlier
+            /// page was requested with.
+            Pagination(PaginationError),
         }
 
         impl Error {
@@ -280,6 +283,7 @@ pub fn error(service: &Service) -> TokenStream {
                     Self::Credentials(error) => ::marketplace_sdk_runtime::error::display_credentials_error(error, f),
                     Self::Transport(error) => ::std::fmt::Display::fmt(error, f),
                     Self::Response(error) => ::std::fmt::Display::fmt(error, f),
+                    Self::Pagination(error) => ::std::fmt::Display::fmt(error, f),
                 }
             }
         }
@@ -302,6 +306,7 @@ pub fn error(service: &Service) -> TokenStream {
                 SdkError::Transport(error) => Error::Transport(error),
                 SdkError::Response(error) => Error::Response(error),
                 SdkError::Service(error) => error.into(),
+                SdkError::Pagination(error) => Error::Pagination(error),
             }
         }
     }
