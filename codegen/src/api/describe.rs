@@ -263,8 +263,16 @@ pub struct ExceptionApi {
 }
 
 /// Lowers `service_json` the way `codegen::generate` does and describes the public API of
-/// the result. Fails where `generate` would.
+/// the result. Fails where `generate` would. Without paginators: see [`describe_model`].
 pub fn describe(service_json: &str) -> Result<ApiSurface, Error> {
+    describe_model(service_json, None)
+}
+
+/// [`describe`] with the model's `paginators-1.json`, whose paginators are API too.
+pub fn describe_model(
+    service_json: &str,
+    paginators_json: Option<&str>,
+) -> Result<ApiSurface, Error> {
     let model: model::Model = serde_json::from_str(service_json)
         .map_err(|error| Error(format!("the service model does not parse: {error}")))?;
     // Only the header and the User-Agent depend on these; neither is API.
@@ -275,6 +283,7 @@ pub fn describe(service_json: &str) -> Result<ApiSurface, Error> {
         crate_version: "0.0.0",
         endpoint_rule_set_json: None,
         partitions_json: None,
+        paginators_json,
     };
     let service = lower::lower(&model, &input).map_err(|error| crate::in_service(&model, error))?;
     Ok(surface(&service))

@@ -59,8 +59,10 @@ mod describe;
 mod diff;
 mod markdown;
 
+pub(crate) use describe::rust_type;
 pub use describe::{
-    describe, ApiSurface, Check, Constraint, EnumApi, EnumValueApi, ExceptionApi, MemberApi,
-    OperationApi, ServiceApi, StructureApi, TypeApi, TypeFile, UnionApi, UnionVariantApi,
+    describe, describe_model, ApiSurface, Check, Constraint, EnumApi, EnumValueApi, ExceptionApi,
+    MemberApi, OperationApi, ServiceApi, StructureApi, TypeApi, TypeFile, UnionApi,
+    UnionVariantApi,
 };
 pub use diff::{diff, ApiDiff, Bump, Change, ChangeKind, DocsChange, Level, Owner};
