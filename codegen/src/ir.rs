@@ -35,6 +35,16 @@ pub struct Service {
     pub types: Vec<TypeDef>,
     /// Exception shapes, in model order; they become types in `types::error`.
     pub exceptions: Vec<Exception>,
+    /// Paginators of `paginators-1.json` that the crate leaves out, in file order, with why:
+    /// `operation` is the operation's name.
+    pub omitted_paginators: Vec<OmittedOperation>,
+}
+
+impl Service {
+    /// Whether some operation has a paginator.
+    pub fn has_paginators(&self) -> bool {
+        self.operations.iter().any(|op| op.paginator.is_some())
+    }
 }
 
 /// A wire protocol the runtime speaks.
@@ -93,6 +103,74 @@ pub struct Operation {
     /// its own name (`[`XInput`](crate::operation::x::XInput)`), which rustdoc calls a
     /// redundant link there; the same docs need the path where the client prints them.
     pub links_own_items: bool,
+    /// How it pages, when `paginators-1.json` says it does.
+    pub paginator: Option<Paginator>,
+}
+
+/// How an operation pages: its entry of `paginators-1.json`, checked against the model.
+#[derive(Debug)]
+pub struct Paginator {
+    /// The type `into_paginator()` returns: `<Operation>Paginator`.
+    pub name: String,
+    /// The type its `items()` returns: `<Operation>PaginatorItems`.
+    pub items_name: String,
+    /// Markdown doc lines of the paginator type: how the pages follow one another.
+    pub docs: Vec<String>,
+    /// The tokens, in the model's order (`input_token` with `output_token`).
+    pub tokens: Vec<PaginationToken>,
+    /// The input member `page_size` sets (`limit_key`).
+    pub limit: Option<InputMember>,
+    /// The boolean output member that says whether more pages follow (`more_results`).
+    pub more_results: Option<OutputPath>,
+    /// The output members holding a page's results (`result_key`), in the model's order.
+    pub result_keys: Vec<OutputPath>,
+    /// What `items()` yields, when the first result key is a list or map.
+    pub items: Option<PaginatorItems>,
+    /// Output members that are the same on every page (`non_aggregate_keys`), as the model
+    /// writes them.
+    pub non_aggregate_keys: Vec<String>,
+}
+
+/// One pagination token: the input member that sends it and where the output hands it back.
+#[derive(Debug)]
+pub struct PaginationToken {
+    /// The input member.
+    pub input: InputMember,
+    /// The output member, of the same Rust type.
+    pub output: OutputPath,
+}
+
+/// A top-level member of an operation's input.
+#[derive(Debug)]
+pub struct InputMember {
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The Rust field.
+    pub field: String,
+    /// The value type.
+    pub ty: Type,
+    /// Redacted in `Debug` (and in the error that names a repeated token).
+    pub sensitive: bool,
+}
+
+/// A member of an operation's output, reached through nested structures.
+#[derive(Debug)]
+pub struct OutputPath {
+    /// As the model writes it: `StreamDescription.NextToken`.
+    pub wire: String,
+    /// The Rust field at each step, from the output structure.
+    pub fields: Vec<String>,
+    /// The value type at the end.
+    pub ty: Type,
+}
+
+/// The items of a paginator: the elements of its first result key, whose type is a
+/// [`Kind::List`] (items are its elements) or a [`Kind::Map`] (items are `(key, value)`
+/// pairs).
+#[derive(Debug)]
+pub struct PaginatorItems {
+    /// The result key.
+    pub key: OutputPath,
 }
 
 /// How an operation's requests are authenticated, as botocore resolves the model's

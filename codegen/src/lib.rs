@@ -14,6 +14,7 @@ mod ir;
 mod lower;
 mod model;
 mod names;
+mod paginators;
 
 use std::fmt;
 
@@ -34,6 +35,8 @@ pub struct Input<'a> {
     pub endpoint_rule_set_json: Option<&'a str>,
     /// The text of botocore's `partitions.json`, for rule sets that call `aws.partition`.
     pub partitions_json: Option<&'a str>,
+    /// The text of `paginators-1.json`; without one, no operation has a paginator.
+    pub paginators_json: Option<&'a str>,
 }
 
 /// The rule set of a model that ships none: an explicit endpoint, or an error

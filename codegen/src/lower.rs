@@ -26,6 +26,8 @@ const RESERVED_METHODS: &[&str] = &[
     "as_input",
     "code",
     "request_id",
+    // The fluent builder's way to the operation's paginator.
+    "into_paginator",
     // A builder's `fn add(mut self, input: T) -> Self` looks to clippy like `std::ops::Add::add`
     // (`should_implement_trait`; ecs's `KernelCapabilities.add`): so would these.
     "add",
@@ -125,7 +127,7 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
             exceptions.push(lowering.exception(name, shape)?);
         }
     }
-    Ok(Service {
+    let mut service = Service {
         header: header(input.origin),
         user_agent: format!(
             "{}/{}",
@@ -149,7 +151,12 @@ pub fn lower(model: &Model, input: &Input<'_>) -> Result<Service, Error> {
         omitted,
         types,
         exceptions,
-    })
+        omitted_paginators: Vec::new(),
+    };
+    if let Some(json) = input.paginators_json {
+        crate::paginators::lower(&mut service, model, json)?;
+    }
+    Ok(service)
 }
 
 /// Why the crate cannot have an operation yet, if it cannot: what it needs is not in the
@@ -670,6 +677,7 @@ impl Lowering<'_> {
             host_prefix,
             module,
             links_own_items: false,
+            paginator: None,
         };
         operation.links_own_items = links_own_items(&operation);
         Ok(operation)

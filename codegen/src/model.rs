@@ -181,6 +181,55 @@ pub struct Member {
     pub host_label: bool,
 }
 
+/// `paginators-1.json`: how the operations that answer in pages are paged, as botocore's
+/// `paginate.py` reads it.
+#[derive(Debug, Deserialize)]
+pub struct Paginators {
+    /// Operation name → its paginator.
+    pub pagination: Ordered<Paginator>,
+}
+
+/// One entry of `pagination`.
+#[derive(Debug, Deserialize)]
+pub struct Paginator {
+    /// The input members that carry the tokens.
+    pub input_token: OneOrMany,
+    /// Where the output hands each token back: member paths, `a.b` for nested ones.
+    pub output_token: OneOrMany,
+    /// The input member that limits a page's size.
+    #[serde(default)]
+    pub limit_key: Option<String>,
+    /// The boolean output member (path) that says whether more pages follow.
+    #[serde(default)]
+    pub more_results: Option<String>,
+    /// The output members (paths) that hold the page's results.
+    #[serde(default)]
+    pub result_key: Option<OneOrMany>,
+    /// Output members (paths) that are the same on every page.
+    #[serde(default)]
+    pub non_aggregate_keys: Vec<String>,
+}
+
+/// A string, or a list of them: botocore accepts either for tokens and result keys.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One.
+    One(String),
+    /// Several.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings, in order.
+    pub fn to_vec(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(one) => vec![one.as_str()],
+            OneOrMany::Many(many) => many.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
 /// A JSON object read in file order (serde_json's map would sort it), because
 /// members are generated in the order the model lists them.
 #[derive(Debug)]

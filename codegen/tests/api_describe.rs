@@ -86,6 +86,7 @@ fn check(service_json: &str) -> usize {
         crate_version: "0.0.0",
         endpoint_rule_set_json: None,
         partitions_json: None,
+        paginators_json: None,
     };
     let files: BTreeMap<String, String> = codegen::generate(&input)
         .expect("the model generates")

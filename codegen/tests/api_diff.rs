@@ -528,3 +528,65 @@ fn report_sections_and_semver() {
         "{last}"
     );
 }
+
+/// The paginators of the `paginators` fixture, as `describe_model` sees them with and without
+/// an edit of its `paginators-1.json`.
+#[test]
+fn paginators_added_removed_and_changed() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let service = std::fs::read_to_string(format!("{dir}/paginators.json")).unwrap();
+    let paginators: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}/paginators.paginators.json")).unwrap(),
+    )
+    .unwrap();
+    let surface = |paginators: Option<&Value>| {
+        let text = paginators.map(Value::to_string);
+        codegen::api::describe_model(&service, text.as_deref()).unwrap()
+    };
+    let kinds = |old: Option<&Value>, new: Option<&Value>| -> Vec<(Level, ChangeKind, String)> {
+        diff(&surface(old), &surface(new))
+            .changes
+            .iter()
+            .map(|c| (c.level, c.kind, c.subject.clone()))
+            .collect()
+    };
+    let listed = surface(Some(&paginators));
+    let things = listed.operations["ListThings"].paginator.as_ref().unwrap();
+    assert_eq!(
+        things.tokens,
+        ["Page.NextToken → NextToken", "Marker → Marker"]
+    );
+    assert_eq!(things.page_size.as_deref(), Some("i32"));
+    assert_eq!(things.item.as_deref(), Some("types::Thing"));
+    assert!(listed.operations["DescribeStream"].paginator.is_none());
+
+    let added = kinds(None, Some(&paginators));
+    assert_eq!(added.len(), 4, "{added:?}");
+    assert!(added
+        .iter()
+        .all(|(level, kind, _)| (*level, *kind) == (Minor, PaginatorAdded)));
+    let removed = diff(&surface(Some(&paginators)), &surface(None));
+    assert_eq!(removed.bump(), Bump::Major);
+
+    let mut edited = paginators.clone();
+    let entry = &mut edited["pagination"]["ListThings"];
+    entry.as_object_mut().unwrap().remove("limit_key");
+    entry["result_key"] = json!(["Count"]);
+    edited["pagination"]["ListTags"]
+        .as_object_mut()
+        .unwrap()
+        .remove("more_results");
+    expect(
+        kinds(Some(&paginators), Some(&edited)),
+        &[
+            (Minor, PaginatorChanged, "ListTagsPaginator"),
+            (
+                Major,
+                PaginatorMethodRemoved,
+                "ListThingsPaginator::page_size",
+            ),
+            (Major, PaginatorMethodRemoved, "ListThingsPaginator::items"),
+            (Minor, PaginatorChanged, "ListThingsPaginator"),
+        ],
+    );
+}

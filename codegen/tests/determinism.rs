@@ -285,6 +285,7 @@ fn reordered_fixtures() {
                     crate_version: "0.0.0",
                     endpoint_rule_set_json: None,
                     partitions_json: None,
+                    paginators_json: None,
                 })
                 .unwrap_or_else(|error| panic!("{fixture}: {error}")),
             )

@@ -34,6 +34,7 @@ fn generate(model: &Value) -> Result<Vec<codegen::GeneratedFile>, codegen::Error
         crate_version: "0.0.0",
         endpoint_rule_set_json: None,
         partitions_json: None,
+        paginators_json: None,
     })
 }
 
@@ -207,6 +208,7 @@ fn malformed_json() {
         crate_version: "0.0.0",
         endpoint_rule_set_json: None,
         partitions_json: None,
+        paginators_json: None,
     })
     .unwrap_err();
     assert_mentions(&error.to_string(), &["does not parse"]);
@@ -313,4 +315,102 @@ fn auth_schemes_the_runtime_cannot_use_leave_the_operation_out() {
         assert!(lib.contains("//! - `Go`: "), "{lib}");
         assert!(lib.contains(reason), "{reason}: {lib}");
     }
+}
+
+/// The model of [`paginator_error`]: `Go` takes `NextToken` and `MaxResults` and answers
+/// `NextToken`, `Page.Token`, `Items` and `Done`.
+fn paged_model() -> Value {
+    let mut model = model(request(json!({
+        "NextToken": {"shape": "String"},
+        "MaxResults": {"shape": "String"}
+    })));
+    model["operations"]["Go"]["output"] = json!({"shape": "GoResponse"});
+    let shapes = &mut model["shapes"];
+    shapes["GoResponse"] = json!({"type": "structure", "members": {
+        "NextToken": {"shape": "String"}, "Page": {"shape": "Page"},
+        "Items": {"shape": "Items"}, "Done": {"shape": "String"}
+    }});
+    shapes["Page"] = json!({"type": "structure", "members": {"Token": {"shape": "Number"}}});
+    shapes["Items"] = json!({"type": "list", "member": {"shape": "String"}});
+    shapes["Number"] = json!({"type": "integer"});
+    model
+}
+
+/// The error for the paginator `entry` of `Go` in [`paged_model`].
+fn paginator_error(operation: &str, entry: Value) -> String {
+    let service = serde_json::to_string(&paged_model()).unwrap();
+    let paginators = json!({"pagination": {operation: entry}}).to_string();
+    let result = codegen::generate(&codegen::Input {
+        service_json: &service,
+        origin: "codegen/tests/errors.rs",
+        crate_name: "errors",
+        crate_version: "0.0.0",
+        endpoint_rule_set_json: None,
+        partitions_json: None,
+        paginators_json: Some(&paginators),
+    });
+    match result {
+        Ok(_) => panic!("generated a crate from an invalid paginator: {entry}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn invalid_paginators_name_the_service_operation_and_key() {
+    let entry = |changes: Value| {
+        let mut entry = json!({"input_token": "NextToken", "output_token": "NextToken",
+                               "limit_key": "MaxResults", "result_key": "Items"});
+        for (key, value) in changes.as_object().unwrap() {
+            entry[key] = value.clone();
+        }
+        entry.as_object_mut().unwrap().retain(|_, v| !v.is_null());
+        entry
+    };
+    let service = ["service `Errors`", "the paginator of `Go`"];
+    for (changes, parts) in [
+        (
+            json!({"limit_key": null, "output_token": "Page.Missing"}),
+            vec!["`output_token` `Page.Missing`", "no member `Missing`"],
+        ),
+        (
+            json!({"limit_key": null, "output_token": "Page.Token"}),
+            vec!["`output_token` `Page.Token` is `i32` but `input_token` `NextToken` is `String`"],
+        ),
+        (
+            json!({"limit_key": null, "output_token": "NextToken.Deeper"}),
+            vec!["`NextToken` is `String`, not a structure"],
+        ),
+        (
+            json!({"limit_key": null, "input_token": "Cursor"}),
+            vec!["`input_token` `Cursor` is not a member of the input"],
+        ),
+        (
+            json!({"limit_key": null, "input_token": ["NextToken", "NextToken"]}),
+            vec!["2 `input_token` but 1 `output_token`"],
+        ),
+        (
+            json!({}),
+            vec!["`limit_key` `MaxResults` is `String`, not an integer"],
+        ),
+        (
+            json!({"limit_key": null, "more_results": "Done"}),
+            vec!["`more_results` `Done` is `String`, not a boolean"],
+        ),
+        (
+            json!({"limit_key": null, "result_key": ["Items", "Nothing"]}),
+            vec!["`result_key` `Nothing`"],
+        ),
+        (
+            json!({"limit_key": null, "non_aggregate_keys": ["Page.None"]}),
+            vec!["`non_aggregate_keys` `Page.None`"],
+        ),
+    ] {
+        let message = paginator_error("Go", entry(changes));
+        assert_mentions(&message, &service);
+        assert_mentions(&message, &parts);
+    }
+    let message = paginator_error("Stop", entry(json!({"limit_key": null})));
+    assert_mentions(&message, &["`Stop`", "no operation"]);
+    let message = paginator_error("Go", json!({"input_token": "NextToken"}));
+    assert_mentions(&message, &["paginators-1.json does not parse"]);
 }

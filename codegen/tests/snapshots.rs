@@ -1,6 +1,7 @@
 //! Snapshot tests: each fixture model under `tests/fixtures/` is generated and compared, file by
 //! file, with the committed crate under `tests/snapshots/<fixture>/src/`. A fixture may come
-//! with an endpoint rule set, `tests/fixtures/<fixture>.rules.json`.
+//! with an endpoint rule set, `tests/fixtures/<fixture>.rules.json`, and paginators,
+//! `tests/fixtures/<fixture>.paginators.json`.
 //!
 //! Run with `UPDATE_SNAPSHOTS=1` to (re)write the snapshots and delete stale ones. The snapshot
 //! directories are workspace members (with hand-written `Cargo.toml` and `tests/`, which this
@@ -15,6 +16,7 @@ const FIXTURES: &[&str] = &[
     "all_types",
     "auth_scheme",
     "names",
+    "paginators",
     "quirks",
     "recursive",
     "s3_endpoints",
@@ -32,7 +34,7 @@ fn read(path: &Path) -> String {
 ///
 /// A fixture with a `<fixture>.rules.json` next to it is generated with that endpoint rule
 /// set and the real model's `partitions.json`; without one, the fixture's client needs an
-/// explicit endpoint URL.
+/// explicit endpoint URL. A `<fixture>.paginators.json` is its `paginators-1.json`.
 fn generate(fixture: &str) -> Vec<codegen::GeneratedFile> {
     let fixtures = tests_dir().join("fixtures");
     let service_json = read(&fixtures.join(format!("{fixture}.json")));
@@ -43,6 +45,8 @@ fn generate(fixture: &str) -> Vec<codegen::GeneratedFile> {
     } else {
         (None, None)
     };
+    let paginators_path = fixtures.join(format!("{fixture}.paginators.json"));
+    let paginators_json = paginators_path.exists().then(|| read(&paginators_path));
     let origin = format!("codegen/tests/fixtures/{fixture}.json");
     let crate_name = format!("fixture_{fixture}");
     codegen::generate(&codegen::Input {
@@ -52,6 +56,7 @@ fn generate(fixture: &str) -> Vec<codegen::GeneratedFile> {
         crate_version: "0.0.0",
         endpoint_rule_set_json: rule_set_json.as_deref(),
         partitions_json: partitions_json.as_deref(),
+        paginators_json: paginators_json.as_deref(),
     })
     .unwrap_or_else(|error| panic!("codegen::generate failed on {fixture}.json: {error}"))
 }
@@ -184,6 +189,11 @@ fn names() {
 }
 
 #[test]
+fn paginators() {
+    check_snapshot("paginators");
+}
+
+#[test]
 fn quirks() {
     check_snapshot("quirks");
 }
@@ -209,9 +219,11 @@ fn every_fixture_is_a_compiled_snapshot_crate() {
             .filter(|path| path.is_dir() == want_dir)
             .filter_map(|path| {
                 let name = path.file_name()?.to_str()?;
-                // `<fixture>.rules.json` belongs to `<fixture>.json`.
+                // `<fixture>.rules.json` and `<fixture>.paginators.json` belong to
+                // `<fixture>.json`.
                 let stem = name
                     .strip_suffix(".rules.json")
+                    .or(name.strip_suffix(".paginators.json"))
                     .or(name.strip_suffix(".json"));
                 Some(stem.unwrap_or(name).to_owned())
             })

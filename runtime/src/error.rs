@@ -582,9 +582,72 @@ impl fmt::Display for ResponseError {
 
 impl StdError for ResponseError {}
 
+/// A paginator stopped: a page answered with pagination tokens that an earlier page of the
+/// same stream was requested with, so following them would request the same pages again,
+/// forever. The pages before arrived; no later page was requested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaginationError {
+    operation: &'static str,
+    page: usize,
+    first_page: usize,
+    tokens: String,
+}
+
+impl PaginationError {
+    /// Page `page` of `operation` answered with `tokens` (described, e.g. `NextToken "abc"`),
+    /// which page `first_page` was requested with.
+    pub fn new(
+        operation: &'static str,
+        page: usize,
+        first_page: usize,
+        tokens: impl Into<String>,
+    ) -> Self {
+        PaginationError {
+            operation,
+            page,
+            first_page,
+            tokens: tokens.into(),
+        }
+    }
+
+    /// The operation, e.g. `GetEntitlements`.
+    pub fn operation(&self) -> &str {
+        self.operation
+    }
+
+    /// The page, from 1, that answered with the tokens again.
+    pub fn page(&self) -> usize {
+        self.page
+    }
+
+    /// The page, from 1, that was requested with those tokens before.
+    pub fn first_page(&self) -> usize {
+        self.first_page
+    }
+
+    /// The tokens by name, with their values unless the model marks them sensitive:
+    /// `NextToken "abc"`.
+    pub fn tokens(&self) -> &str {
+        &self.tokens
+    }
+}
+
+impl fmt::Display for PaginationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} page {} answered with {}, which page {} was requested with: the paginator stops \
+             rather than request the same pages again",
+            self.operation, self.page, self.tokens, self.first_page
+        )
+    }
+}
+
+impl StdError for PaginationError {}
+
 /// The error of a call: `E` is the operation's own error enum.
 ///
-/// The six categories are fixed by how a call can fail, so the enum is exhaustive:
+/// The seven categories are fixed by how a call can fail, so the enum is exhaustive:
 /// match it without a wildcard.
 #[derive(Debug)]
 pub enum SdkError<E> {
@@ -603,6 +666,9 @@ pub enum SdkError<E> {
     Response(ResponseError),
     /// The service returned an error.
     Service(E),
+    /// A paginator's page answered with pagination tokens it had already sent, and the
+    /// paginator stopped (only paginators return this).
+    Pagination(PaginationError),
 }
 
 impl<E: ProvideErrorMetadata> SdkError<E> {
@@ -664,6 +730,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
             SdkError::Transport(error) => fmt::Display::fmt(error, f),
             SdkError::Response(error) => fmt::Display::fmt(error, f),
             SdkError::Service(error) => fmt::Display::fmt(error, f),
+            SdkError::Pagination(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -677,6 +744,7 @@ impl<E: StdError + 'static> StdError for SdkError<E> {
             SdkError::Transport(error) => Some(error),
             SdkError::Response(error) => Some(error),
             SdkError::Service(error) => Some(error),
+            SdkError::Pagination(error) => Some(error),
         }
     }
 }

@@ -55,6 +55,7 @@ pub mod file;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod operation;
+pub mod paginator;
 mod random;
 #[doc(hidden)]
 pub mod redact;

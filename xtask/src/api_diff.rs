@@ -28,6 +28,8 @@ struct Side {
     label: String,
     /// The text of its `service-2.json`.
     service_json: String,
+    /// The text of the `paginators-1.json` next to it, when there is one.
+    paginators_json: Option<String>,
 }
 
 /// Runs the command: prints the report for `old` → `new`.
@@ -37,8 +39,11 @@ pub(crate) fn run(root: &Path, service: Option<&str>, old: &str, new: &str) -> R
     let model = || services::botocore_model(root, service);
     let old = resolve(old, &model, &tmp.path().join("old"))?;
     let new = resolve(new, &model, &tmp.path().join("new"))?;
-    let diff = compare(&old.service_json, &new.service_json)
-        .map_err(|e| format!("{e} (comparing {} with {})", old.label, new.label))?;
+    let diff = compare_models(
+        (&old.service_json, old.paginators_json.as_deref()),
+        (&new.service_json, new.paginators_json.as_deref()),
+    )
+    .map_err(|e| format!("{e} (comparing {} with {})", old.label, new.label))?;
     say!("{}", report(&old.label, &new.label, &diff, None).trim_end());
     Ok(())
 }
@@ -65,12 +70,14 @@ fn resolve(
         return Ok(Side {
             label,
             service_json,
+            paginators_json: paginators_next_to(&file)?,
         });
     }
     if path.is_file() {
         return Ok(Side {
             label: arg.to_string(),
             service_json: files::read_text(path)?,
+            paginators_json: paginators_next_to(path)?,
         });
     }
     if update_model::check_version(arg).is_err() {
@@ -83,13 +90,38 @@ fn resolve(
     Ok(Side {
         label: format!("botocore {}", fetched.version),
         service_json,
+        paginators_json: paginators_next_to(&scratch.join("service-2.json"))?,
     })
+}
+
+/// The `paginators-1.json` in the directory of the `service-2.json` at `service`, if any.
+fn paginators_next_to(service: &Path) -> Result<Option<String>, String> {
+    let Some(dir) = service.parent() else {
+        return Ok(None);
+    };
+    files::read_optional(&dir.join("paginators-1.json"))?
+        .map(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|e| format!("{}/paginators-1.json: {e}", dir.display()))
+        })
+        .transpose()
 }
 
 /// Describes both models as the generator lowers them and compares the results.
 pub(crate) fn compare(old: &str, new: &str) -> Result<ApiDiff, String> {
-    let old = codegen::api::describe(old).map_err(|e| format!("the old model: {e}"))?;
-    let new = codegen::api::describe(new).map_err(|e| format!("the new model: {e}"))?;
+    compare_models((old, None), (new, None))
+}
+
+/// [`compare`] of models with their `paginators-1.json`, when they have one:
+/// `(service-2.json, paginators-1.json)`.
+pub(crate) fn compare_models(
+    old: (&str, Option<&str>),
+    new: (&str, Option<&str>),
+) -> Result<ApiDiff, String> {
+    let old =
+        codegen::api::describe_model(old.0, old.1).map_err(|e| format!("the old model: {e}"))?;
+    let new =
+        codegen::api::describe_model(new.0, new.1).map_err(|e| format!("the new model: {e}"))?;
     Ok(codegen::api::diff(&old, &new))
 }
 

@@ -115,6 +115,14 @@ fn plan_service(
     let rule_set_json =
         files::read_text(&root.join(format!("{model_dir}/endpoint-rule-set-1.json")))?;
     let partitions_json = files::read_text(&root.join(format!("{model_dir}/partitions.json")))?;
+    // Optional, as in botocore: a model without paginators has no file.
+    let paginators_json =
+        files::read_optional(&root.join(format!("{model_dir}/paginators-1.json")))?
+            .map(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|e| format!("{model_dir}/paginators-1.json is not UTF-8: {e}"))
+            })
+            .transpose()?;
 
     // Every file's header names the model file, not the botocore release it came from (that is
     // in `provenance.json`): a botocore bump that leaves these three files alone changes nothing.
@@ -126,6 +134,7 @@ fn plan_service(
         crate_version,
         endpoint_rule_set_json: Some(&rule_set_json),
         partitions_json: Some(&partitions_json),
+        paginators_json: paginators_json.as_deref(),
     };
     // A panicking generator should end in `error:` and exit code 1 like any other failure; the
     // panic hook has already printed its message and location.

@@ -1,7 +1,8 @@
 //! The generated crate's version follows its public API.
 //!
 //! `generated/<crate>/release.json` records the crate's version and the model that version
-//! was generated from. `cargo xtask semver` (CI) describes both models' APIs, diffs them as
+//! was generated from (`service-2.json`, and `paginators-1.json` when there is one: the
+//! paginators are API too). `cargo xtask semver` (CI) describes both models' APIs, diffs them as
 //! `api-diff` does, and fails when the API changed but `Cargo.toml`'s version is still the
 //! recorded one, or was bumped less than the change needs (the 0.x way: a breaking change
 //! bumps the minor number, anything else the patch number). `update-model` runs the bump step
@@ -22,6 +23,8 @@ const RELEASE_FILE: &str = "release.json";
 struct Release {
     version: String,
     model: String,
+    /// The model's `paginators-1.json`; releases recorded before paginators have none.
+    paginators: Option<String>,
 }
 
 fn read_release(crate_dir: &Path) -> Result<Release, String> {
@@ -35,21 +38,35 @@ fn read_release(crate_dir: &Path) -> Result<Release, String> {
         .get("model")
         .filter(|model| model.is_object())
         .ok_or_else(|| format!("{}: no \"model\" object", path.display()))?;
+    let paginators = value
+        .get("paginators")
+        .filter(|paginators| paginators.is_object())
+        .map(Value::to_string);
     Ok(Release {
         version: version.to_owned(),
         model: model.to_string(),
+        paginators,
     })
 }
 
-fn write_release(crate_dir: &Path, version: &str, model: &str) -> Result<(), String> {
+fn write_release(
+    crate_dir: &Path,
+    version: &str,
+    model: &str,
+    paginators: Option<&str>,
+) -> Result<(), String> {
     let model: Value =
         serde_json::from_str(model).map_err(|e| format!("the model is not JSON: {e}"))?;
-    let release = serde_json::json!({
+    let mut release = serde_json::json!({
         "//": "The version this crate was last released as and the model it was generated from; \
                `cargo xtask semver` checks the version against the API change since then.",
         "version": version,
         "model": model,
     });
+    if let Some(paginators) = paginators {
+        release["paginators"] = serde_json::from_str(paginators)
+            .map_err(|e| format!("paginators-1.json is not JSON: {e}"))?;
+    }
     let text = serde_json::to_string_pretty(&release).map_err(|e| e.to_string())? + "\n";
     files::ensure_file_contents(&crate_dir.join(RELEASE_FILE), text.as_bytes()).map(|_| ())
 }
@@ -64,8 +81,15 @@ fn crate_version(crate_dir: &Path) -> Result<String, String> {
 
 /// What the API change since the release needs: `None` when the API is the same, else the
 /// bump and the version it leads to.
-fn needed(release: &Release, model: &str) -> Result<Option<(codegen::api::Bump, String)>, String> {
-    let diff = crate::api_diff::compare(&release.model, model)?;
+fn needed(
+    release: &Release,
+    model: &str,
+    paginators: Option<&str>,
+) -> Result<Option<(codegen::api::Bump, String)>, String> {
+    let diff = crate::api_diff::compare_models(
+        (&release.model, release.paginators.as_deref()),
+        (model, paginators),
+    )?;
     let bump = diff.bump();
     if bump == codegen::api::Bump::None {
         return Ok(None);
@@ -86,11 +110,23 @@ fn parts(version: &str) -> Option<(u64, u64, u64)> {
     parts.next().is_none().then_some(parsed)
 }
 
+/// The `paginators-1.json` of `service`'s model, if it has one.
+fn paginators(root: &Path, service: &Service) -> Result<Option<String>, String> {
+    let path = root.join(service.model_dir()).join("paginators-1.json");
+    files::read_optional(&path)?
+        .map(|bytes| String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display())))
+        .transpose()
+}
+
 /// CI's check: the crate's version covers the API change since its last release.
-pub(crate) fn check(crate_dir: &Path, model: &str) -> Result<String, String> {
+pub(crate) fn check(
+    crate_dir: &Path,
+    model: &str,
+    paginators: Option<&str>,
+) -> Result<String, String> {
     let release = read_release(crate_dir)?;
     let current = crate_version(crate_dir)?;
-    let Some((bump, next)) = needed(&release, model)? else {
+    let Some((bump, next)) = needed(&release, model, paginators)? else {
         return Ok(format!(
             "the public API is that of release {} (version {current})",
             release.version
@@ -123,13 +159,14 @@ pub(crate) fn bump(
 ) -> Result<Option<(String, String)>, String> {
     let crate_dir = root.join(&service.crate_dir);
     let release = read_release(&crate_dir)?;
-    let Some((_, next)) = needed(&release, model)? else {
+    let paginators = paginators(root, service)?;
+    let Some((_, next)) = needed(&release, model, paginators.as_deref())? else {
         return Ok(None);
     };
     let current = crate_version(&crate_dir)?;
     set_package_version(&crate_dir.join("Cargo.toml"), &current, &next)?;
     set_dependency_version(&root.join("Cargo.toml"), &service.package, &current, &next)?;
-    write_release(&crate_dir, &next, model)?;
+    write_release(&crate_dir, &next, model, paginators.as_deref())?;
     Ok(Some((current, next)))
 }
 
@@ -137,7 +174,13 @@ pub(crate) fn bump(
 pub(crate) fn record_first_release(root: &Path, service: &Service) -> Result<(), String> {
     let crate_dir = root.join(&service.crate_dir);
     let model = files::read_text(&root.join(service.model_dir()).join("service-2.json"))?;
-    write_release(&crate_dir, &crate_version(&crate_dir)?, &model)
+    let paginators = paginators(root, service)?;
+    write_release(
+        &crate_dir,
+        &crate_version(&crate_dir)?,
+        &model,
+        paginators.as_deref(),
+    )
 }
 
 /// `update-model`'s report and bump: the api-diff report into the CHANGELOG, then
@@ -215,7 +258,12 @@ pub(crate) fn run(root: &Path, bump_it: bool) -> Result<(), String> {
             }
             continue;
         }
-        match check(&root.join(&service.crate_dir), &model) {
+        let paginators = paginators(root, &service)?;
+        match check(
+            &root.join(&service.crate_dir),
+            &model,
+            paginators.as_deref(),
+        ) {
             Ok(verdict) => say!("{name}: {verdict}"),
             Err(error) => {
                 note!("error: {name}: {error}");
@@ -266,7 +314,7 @@ mod tests {
             "[workspace.dependencies]\nmarketplace-metering = { path = \"generated/marketplace-metering\", version = \"0.1.0\" }\n",
         )
         .unwrap();
-        write_release(&root.join(CRATE_DIR), "0.1.0", MODEL_V1).unwrap();
+        write_release(&root.join(CRATE_DIR), "0.1.0", MODEL_V1, None).unwrap();
         tmp
     }
 
@@ -276,7 +324,7 @@ mod tests {
         let root = tmp.path();
         let v2 = MODEL_V1.replace(r#", "Note": {"shape": "Id"}"#, "");
         // CI's check fails until the version is bumped.
-        let error = check(&root.join(CRATE_DIR), &v2).unwrap_err();
+        let error = check(&root.join(CRATE_DIR), &v2, None).unwrap_err();
         assert!(
             error.contains("major change") && error.contains("needs 0.2.0"),
             "{error}"
@@ -303,7 +351,7 @@ mod tests {
             .unwrap()
             .contains("version 0.1.0 -> 0.2.0"));
         // Released: the check passes, and a second bump has nothing to do.
-        check(&root.join(CRATE_DIR), &v2).unwrap();
+        check(&root.join(CRATE_DIR), &v2, None).unwrap();
         assert_eq!(bump(root, &service(), &v2).unwrap(), None);
     }
 
@@ -315,18 +363,44 @@ mod tests {
             r#""Note": {"shape": "Id"}"#,
             r#""Note": {"shape": "Id"}, "More": {"shape": "Id"}"#,
         );
-        let error = check(&dir, &v2).unwrap_err();
+        let error = check(&dir, &v2, None).unwrap_err();
         assert!(
             error.contains("minor change") && error.contains("needs 0.1.1"),
             "{error}"
         );
         set_package_version(&dir.join("Cargo.toml"), "0.1.0", "0.2.0").unwrap();
-        assert!(check(&dir, &v2)
+        assert!(check(&dir, &v2, None)
             .unwrap()
             .contains("version 0.2.0 covers it"));
         // The same model: nothing to check.
-        assert!(check(&dir, MODEL_V1)
+        assert!(check(&dir, MODEL_V1, None)
             .unwrap()
             .contains("is that of release 0.1.0"));
+    }
+
+    #[test]
+    fn paginators_are_api_recorded_with_the_release() {
+        let tmp = repo();
+        let dir = tmp.path().join(CRATE_DIR);
+        let model = MODEL_V1.replace(
+            r#""PingResult": {"type": "structure", "members": {}}"#,
+            r#""PingResult": {"type": "structure", "members": {"Id": {"shape": "Id"}}}"#,
+        );
+        write_release(&dir, "0.1.0", &model, None).unwrap();
+        let paginators = r#"{"pagination": {"Ping": {"input_token": "Id", "output_token": "Id"}}}"#;
+        // A release recorded before paginators: the new paginator is a minor change.
+        let error = check(&dir, &model, Some(paginators)).unwrap_err();
+        assert!(
+            error.contains("minor change") && error.contains("needs 0.1.1"),
+            "{error}"
+        );
+        write_release(&dir, "0.1.1", &model, Some(paginators)).unwrap();
+        set_package_version(&dir.join("Cargo.toml"), "0.1.0", "0.1.1").unwrap();
+        assert!(check(&dir, &model, Some(paginators))
+            .unwrap()
+            .contains("is that of release 0.1.1"));
+        // Dropping it is breaking.
+        let error = check(&dir, &model, None).unwrap_err();
+        assert!(error.contains("major change"), "{error}");
     }
 }

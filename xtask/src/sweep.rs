@@ -91,7 +91,7 @@ if partitions is None:
 write(os.path.join(dest, 'partitions.json'), partitions)
 for service, api_versions in sorted(versions.items()):
     newest = max(api_versions)
-    for file in ('service-2.json', 'endpoint-rule-set-1.json'):
+    for file in ('service-2.json', 'endpoint-rule-set-1.json', 'paginators-1.json'):
         data = get(f'{service}/{newest}/{file}')
         if data is not None:
             write(os.path.join(dest, service, file), data)
@@ -195,6 +195,8 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
         }
         let rules = files::read_optional(&dir.join("endpoint-rule-set-1.json"))?
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        let paginators = files::read_optional(&dir.join("paginators-1.json"))?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         let mut row = Row {
             protocols,
             ..Row::default()
@@ -209,6 +211,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
             crate_version: "0.0.0",
             endpoint_rule_set_json: rules.as_deref(),
             partitions_json: Some(&partitions),
+            paginators_json: paginators.as_deref(),
         };
         let generated = std::panic::catch_unwind(|| ::codegen::generate(&input));
         row.generate_time = begin.elapsed();

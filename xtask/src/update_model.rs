@@ -84,8 +84,9 @@ impl FileRecord {
 pub(crate) enum Wanted {
     /// Everything `model/` holds: the service files and `partitions.json`, each required.
     Model,
-    /// Only `service-2.json`, which every botocore release with the service has (old
-    /// releases have no endpoint rule set): what comparing APIs needs.
+    /// `service-2.json`, which every botocore release with the service has (old releases
+    /// have no endpoint rule set), and `paginators-1.json` when the release has one: what
+    /// comparing APIs needs.
     ServiceOnly,
 }
 
@@ -157,7 +158,15 @@ pub(crate) fn fetch_from_wheel(
     let names: Vec<&str> = listing.lines().collect();
     let members = match wanted {
         Wanted::Model => select_members(&names, model, &SERVICE_FILES, true),
-        Wanted::ServiceOnly => select_members(&names, model, &["service-2"], false),
+        Wanted::ServiceOnly => {
+            select_members(&names, model, &["service-2"], false).map(|mut members| {
+                // Optional: a model without paginators has no file.
+                members.extend(
+                    select_members(&names, model, &["paginators-1"], false).unwrap_or_default(),
+                );
+                members
+            })
+        }
     }
     .map_err(|e| format!("{wheel_name}: {e}"))?;
 
@@ -205,8 +214,9 @@ pub(crate) fn download_wheel(requested: Option<&str>, dir: &Path) -> Result<Path
     find_wheel(dir)
 }
 
-/// `cargo xtask fetch-model VERSION DIR`: `service-2.json` of the model `model` in botocore `VERSION` and a
-/// `provenance.json` for it in `DIR`, e.g. for a test fixture.
+/// `cargo xtask fetch-model VERSION DIR`: `service-2.json` (and `paginators-1.json`, if any) of the
+/// model `model` in botocore `VERSION` and a `provenance.json` for them in `DIR`, e.g. for a test
+/// fixture.
 pub(crate) fn fetch_model(version: &str, model: &str, dir: &Path) -> Result<(), String> {
     let fetched = fetch(Some(version), model, Wanted::ServiceOnly, dir)?;
     let records: Vec<FileRecord> = fetched.files.iter().map(FileRecord::of).collect();

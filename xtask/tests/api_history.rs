@@ -448,6 +448,7 @@ fn generate(version: &str) -> BTreeMap<String, String> {
         crate_version: "0.1.0",
         endpoint_rule_set_json: None,
         partitions_json: None,
+        paginators_json: None,
     };
     codegen::generate(&input)
         .unwrap_or_else(|e| panic!("botocore {version}: {e}"))

@@ -233,6 +233,9 @@ pub fn codegen_input() -> codegen::Input<'static> {
         partitions_json: Some(include_str!(
             "../../../model/meteringmarketplace/partitions.json"
         )),
+        paginators_json: Some(include_str!(
+            "../../../model/meteringmarketplace/paginators-1.json"
+        )),
     }
 }
 

@@ -66,6 +66,27 @@ pub struct OperationApi {
     pub error_enum: String,
     /// The modeled errors: the variants of the error enum besides `Unhandled`, in model order.
     pub errors: Vec<String>,
+    /// The paginator `into_paginator()` makes, when `paginators-1.json` has one.
+    pub paginator: Option<PaginatorApi>,
+}
+
+/// An operation's paginator: the `<Operation>Paginator` type and how its pages follow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaginatorApi {
+    /// The type `into_paginator()` returns.
+    pub name: String,
+    /// Each token as `output path → input member`, e.g. `NextToken → NextToken`.
+    pub tokens: Vec<String>,
+    /// The Rust type `page_size` takes, when the model has a `limit_key`.
+    pub page_size: Option<String>,
+    /// The `more_results` member path.
+    pub more_results: Option<String>,
+    /// The result keys, in the model's order.
+    pub result_keys: Vec<String>,
+    /// The Rust type of the items `items()` yields, when the first result key is a list or map.
+    pub item: Option<String>,
+    /// The non-aggregate keys.
+    pub non_aggregate_keys: Vec<String>,
 }
 
 /// A generated struct: an operation input or output, a type, or an exception's fields.
@@ -263,8 +284,16 @@ pub struct ExceptionApi {
 }
 
 /// Lowers `service_json` the way `codegen::generate` does and describes the public API of
-/// the result. Fails where `generate` would.
+/// the result. Fails where `generate` would. Without paginators: see [`describe_model`].
 pub fn describe(service_json: &str) -> Result<ApiSurface, Error> {
+    describe_model(service_json, None)
+}
+
+/// [`describe`] with the model's `paginators-1.json`, whose paginators are API too.
+pub fn describe_model(
+    service_json: &str,
+    paginators_json: Option<&str>,
+) -> Result<ApiSurface, Error> {
     let model: model::Model = serde_json::from_str(service_json)
         .map_err(|error| Error(format!("the service model does not parse: {error}")))?;
     // Only the header and the User-Agent depend on these; neither is API.
@@ -275,6 +304,7 @@ pub fn describe(service_json: &str) -> Result<ApiSurface, Error> {
         crate_version: "0.0.0",
         endpoint_rule_set_json: None,
         partitions_json: None,
+        paginators_json,
     };
     let service = lower::lower(&model, &input).map_err(|error| crate::in_service(&model, error))?;
     Ok(surface(&service))
@@ -295,6 +325,7 @@ fn surface(service: &ir::Service) -> ApiSurface {
                 output: structure(&op.output),
                 error_enum: op.error_name.clone(),
                 errors: op.errors.iter().map(|e| e.variant.clone()).collect(),
+                paginator: op.paginator.as_ref().map(paginator),
             };
             (op.wire_name.clone(), api)
         })
@@ -374,6 +405,27 @@ fn surface(service: &ir::Service) -> ApiSurface {
         operations,
         types,
         exceptions,
+    }
+}
+
+fn paginator(p: &ir::Paginator) -> PaginatorApi {
+    let item = p.items.as_ref().map(|items| match &items.key.ty.kind {
+        Kind::List { member, sparse } => sparse_element(member, *sparse),
+        Kind::Map { value, sparse, .. } => format!("(String, {})", sparse_element(value, *sparse)),
+        _ => rust_type(&items.key.ty),
+    });
+    PaginatorApi {
+        name: p.name.clone(),
+        tokens: p
+            .tokens
+            .iter()
+            .map(|t| format!("{} → {}", t.output.wire, t.input.wire_name))
+            .collect(),
+        page_size: p.limit.as_ref().map(|limit| rust_type(&limit.ty)),
+        more_results: p.more_results.as_ref().map(|more| more.wire.clone()),
+        result_keys: p.result_keys.iter().map(|key| key.wire.clone()).collect(),
+        item,
+        non_aggregate_keys: p.non_aggregate_keys.clone(),
     }
 }
 

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::describe::{
-    ApiSurface, Check, Constraint, EnumApi, ExceptionApi, MemberApi, OperationApi, StructureApi,
-    TypeApi, UnionApi, UnionVariantApi,
+    ApiSurface, Check, Constraint, EnumApi, ExceptionApi, MemberApi, OperationApi, PaginatorApi,
+    StructureApi, TypeApi, UnionApi, UnionVariantApi,
 };
 
 /// How much a change matters to users of the generated crate, in semver terms.
@@ -57,6 +57,16 @@ pub enum ChangeKind {
     Undeprecated,
     /// The deprecation note changed.
     DeprecationNoteChanged,
+    /// An operation has a paginator now.
+    PaginatorAdded,
+    /// An operation's paginator is gone.
+    PaginatorRemoved,
+    /// A paginator lost `page_size` or `items()`, or its items changed type.
+    PaginatorMethodRemoved,
+    /// A paginator gained `page_size` or `items()`.
+    PaginatorMethodAdded,
+    /// A paginator follows other tokens, keys or `more_results`: the same API, other requests.
+    PaginatorChanged,
     /// An operation lists a new error.
     ErrorAdded,
     /// An operation no longer lists an error.
@@ -479,6 +489,7 @@ impl Differ {
             new: n.output.validated,
         };
         self.structure(&o.output, &n.output, &owner, checked);
+        self.paginator(o.paginator.as_ref(), n.paginator.as_ref(), &owner, name);
         let enum_name = &n.error_enum;
         for variant in &o.errors {
             if !n.errors.contains(variant) {
@@ -503,6 +514,105 @@ impl Differ {
                     "the error enum is `#[non_exhaustive]`, so every `match` already has a catch-all; the code used to arrive as `Unhandled`",
                 );
             }
+        }
+    }
+
+    fn paginator(
+        &mut self,
+        o: Option<&PaginatorApi>,
+        n: Option<&PaginatorApi>,
+        owner: &Owner,
+        name: &str,
+    ) {
+        let (o, n) = match (o, n) {
+            (None, None) => return,
+            (None, Some(n)) => {
+                return self.push(
+                    Level::Minor,
+                    ChangeKind::PaginatorAdded,
+                    owner.clone(),
+                    &n.name,
+                    format!(
+                        "`{name}` has a paginator: `into_paginator()` and `{}`",
+                        n.name
+                    ),
+                    "new methods and types break nobody",
+                )
+            }
+            (Some(o), None) => {
+                return self.push(
+                    Level::Major,
+                    ChangeKind::PaginatorRemoved,
+                    owner.clone(),
+                    &o.name,
+                    format!(
+                        "`{name}` has no paginator any more: `into_paginator()` and `{}` are gone",
+                        o.name
+                    ),
+                    "code that pages through the operation no longer compiles",
+                )
+            }
+            (Some(o), Some(n)) => (o, n),
+        };
+        for (method, old, new) in [
+            ("page_size", &o.page_size, &n.page_size),
+            ("items", &o.item, &n.item),
+        ] {
+            let subject = format!("{}::{method}", n.name);
+            match (old, new) {
+                (Some(old), None) => self.push(
+                    Level::Major,
+                    ChangeKind::PaginatorMethodRemoved,
+                    owner.clone(),
+                    &subject,
+                    format!("`{subject}` (of `{old}`) is gone"),
+                    "code calling it no longer compiles",
+                ),
+                (Some(old), Some(new)) if old != new => self.push(
+                    Level::Major,
+                    ChangeKind::PaginatorMethodRemoved,
+                    owner.clone(),
+                    &subject,
+                    format!("`{subject}` changed from `{old}` to `{new}`"),
+                    "code that passes or reads the old type no longer compiles",
+                ),
+                (None, Some(new)) => self.push(
+                    Level::Minor,
+                    ChangeKind::PaginatorMethodAdded,
+                    owner.clone(),
+                    &subject,
+                    format!("new `{subject}` (of `{new}`)"),
+                    "a new method breaks nobody",
+                ),
+                _ => {}
+            }
+        }
+        let follows = |p: &PaginatorApi| {
+            (
+                p.tokens.clone(),
+                p.more_results.clone(),
+                p.result_keys.clone(),
+                p.non_aggregate_keys.clone(),
+            )
+        };
+        if follows(o) != follows(n) {
+            self.push(
+                Level::Minor,
+                ChangeKind::PaginatorChanged,
+                owner.clone(),
+                &n.name,
+                format!(
+                    "`{}` follows other members: tokens {} → {}, `more_results` {:?} → {:?}, result keys {} → {}",
+                    n.name,
+                    o.tokens.join(", "),
+                    n.tokens.join(", "),
+                    o.more_results,
+                    n.more_results,
+                    o.result_keys.join(", "),
+                    n.result_keys.join(", ")
+                ),
+                "no Rust API changes, but the pages are requested and ended differently",
+            );
         }
     }
 

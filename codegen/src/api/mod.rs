@@ -35,6 +35,9 @@
 //!   values, variants and errors are minor; removed ones are major.
 //! - Deprecations add `#[deprecated]` warnings: minor. Docs, `Debug` redaction and JSON keys
 //!   are patch. A new service id is major: it names the endpoint-URL settings users configure.
+//! - Paginators ([`describe_model`] with the model's `paginators-1.json`): a new one is minor,
+//!   a removed one major, as are a removed `page_size` or `items()` or a new item type; other
+//!   tokens, `more_results` or result keys change the requests, not the Rust API: minor.
 //! - The protocol the crate speaks is the first of the model's `metadata.protocols` that the
 //!   runtime speaks. When it changes (awsJson 1.0 to 1.1, say), what goes on the wire changes
 //!   but no Rust API does: minor. When only the model's list changes (AWS puts Smithy RPC v2
@@ -59,8 +62,10 @@ mod describe;
 mod diff;
 mod markdown;
 
+pub(crate) use describe::rust_type;
 pub use describe::{
-    describe, ApiSurface, Check, Constraint, EnumApi, EnumValueApi, ExceptionApi, MemberApi,
-    OperationApi, ServiceApi, StructureApi, TypeApi, TypeFile, UnionApi, UnionVariantApi,
+    describe, describe_model, ApiSurface, Check, Constraint, EnumApi, EnumValueApi, ExceptionApi,
+    MemberApi, OperationApi, PaginatorApi, ServiceApi, StructureApi, TypeApi, TypeFile, UnionApi,
+    UnionVariantApi,
 };
 pub use diff::{diff, ApiDiff, Bump, Change, ChangeKind, DocsChange, Level, Owner};

@@ -33,6 +33,9 @@ pub fn emit(service: &Service, rules: &EndpointRules) -> Result<Vec<GeneratedFil
     add("src/primitives.rs".into(), service::primitives())?;
     add("src/error.rs".into(), service::error(service))?;
     add("src/operation.rs".into(), service::operation_index(service))?;
+    if service.has_paginators() {
+        add("src/paginator.rs".into(), service::paginator())?;
+    }
     add("src/types.rs".into(), service::types_index(service))?;
     add(
         "src/types/error.rs".into(),

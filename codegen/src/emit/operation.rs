@@ -2,7 +2,7 @@
 
 use super::docs;
 use super::shapes::{builder_methods, structure, Holder, Role};
-use crate::ir::{Auth, HostPrefixPart, Operation};
+use crate::ir::{Auth, HostPrefixPart, Kind, Operation, OutputPath, Paginator};
 use crate::names::bare;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -18,6 +18,7 @@ pub fn operation(op: &Operation, query_compatible: bool) -> TokenStream {
     let operation_impl = operation_impl(op);
     let error = error_enum(op, query_compatible);
     let fluent = fluent_builder(op);
+    let paginator = op.paginator.as_ref().map(|p| paginator(op, p));
     let allow = op
         .links_own_items
         .then(|| quote!(#![allow(rustdoc::redundant_explicit_links)]));
@@ -29,6 +30,7 @@ pub fn operation(op: &Operation, query_compatible: bool) -> TokenStream {
         #output
         #error
         #fluent
+        #paginator
     }
 }
 
@@ -233,6 +235,19 @@ fn fluent_builder(op: &Operation) -> TokenStream {
         .iter()
         .map(|m| builder_methods(m, Holder::Inner));
     let op_doc = docs(&op.docs);
+    let into_paginator = op.paginator.as_ref().map(|p| {
+        let paginator = format_ident!("{}", p.name);
+        let doc = format!(
+            " The pages of `{}` as a stream, one request per page: see [`{}`].",
+            op.wire_name, p.name
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn into_paginator(self) -> #paginator {
+                #paginator { handle: self.handle, inner: self.inner }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #[doc = ""]
@@ -260,11 +275,216 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 self.handle.send(input).await
             }
 
+            #into_paginator
+
             #( #setters )*
         }
 
         impl ::marketplace_sdk_runtime::client::FluentBuilder for #name {
             type Input = #input;
         }
+    }
+}
+
+/// The paginator: `impl Paginate` (and `PaginateItems`) for the input, the paginator type
+/// `into_paginator()` returns, and its items type.
+fn paginator(op: &Operation, p: &Paginator) -> TokenStream {
+    let runtime = quote!(::marketplace_sdk_runtime::paginator);
+    let input = format_ident!("{}", op.input.name);
+    let input_builder = format_ident!("{}", op.input.builder);
+    let output = format_ident!("{}", op.output.name);
+    let name = format_ident!("{}", p.name);
+    let token_types = p.tokens.iter().map(|t| {
+        let ty = super::rust_type(&t.input.ty);
+        quote!(::std::option::Option<#ty>)
+    });
+    let token_names = p.tokens.iter().map(|t| {
+        let (wire, sensitive) = (&t.input.wire_name, t.input.sensitive);
+        quote!(#runtime::TokenName { name: #wire, sensitive: #sensitive })
+    });
+    let input_fields: Vec<_> = p
+        .tokens
+        .iter()
+        .map(|t| super::ident(&t.input.field))
+        .collect();
+    let output_tokens = p
+        .tokens
+        .iter()
+        .map(|t| path(&t.output, quote!(output), Access::Clone));
+    let more_results = p.more_results.as_ref().map(|more| {
+        let value = path(more, quote!(output), Access::Copy);
+        quote! {
+            fn more_results(output: &#output) -> bool {
+                #value.unwrap_or(false)
+            }
+        }
+    });
+    let items_impl = p.items.as_ref().map(|items| {
+        let (item, collect) = match &items.key.ty.kind {
+            Kind::List { member, sparse } => (element(member, *sparse), quote!()),
+            Kind::Map { value, sparse, .. } => {
+                let value = element(value, *sparse);
+                (
+                    quote!((::std::string::String, #value)),
+                    quote!(.into_iter().collect()),
+                )
+            }
+            _ => unreachable!("lowering keeps items only for lists and maps"),
+        };
+        let value = path(&items.key, quote!(output), Access::Move);
+        quote! {
+            #[allow(deprecated)]
+            impl #runtime::PaginateItems for #input {
+                type Item = #item;
+                fn items(output: #output) -> ::std::vec::Vec<Self::Item> {
+                    #value.unwrap_or_default() #collect
+                }
+            }
+        }
+    });
+    let page_size = p.limit.as_ref().map(|limit| {
+        let field = super::ident(&limit.field);
+        let ty = super::rust_type(&limit.ty);
+        let doc = format!(
+            " Sets `{}`, the most results a page holds (the service's default and maximum apply).",
+            limit.wire_name
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn page_size(mut self, size: #ty) -> Self {
+                #[allow(deprecated)]
+                {
+                    self.inner.#field = ::std::option::Option::Some(size);
+                }
+                self
+            }
+        }
+    });
+    let (items_method, items_struct) = match &p.items {
+        Some(items) => {
+            let items_name = format_ident!("{}", p.items_name);
+            let items_doc = format!(
+                " The elements of `{}` across the pages of `{}`: made by [`{}::items`].",
+                items.key.wire, op.wire_name, p.name
+            );
+            let method_doc = format!(
+                " The elements of `{}` across the pages, as a stream: see [`{}::send`].",
+                items.key.wire, p.items_name
+            );
+            let method = quote! {
+                #[doc = #method_doc]
+                pub fn items(self) -> #items_name {
+                    #items_name(self)
+                }
+            };
+            let structure = quote! {
+                #[doc = #items_doc]
+                #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+                pub struct #items_name(#name);
+
+                impl #items_name {
+                    /// The stream of items, each a `Result`: a page is requested when the items
+                    /// of the one before are used up. An error is the stream's last item.
+                    pub fn send(self) -> crate::paginator::ItemStream<#input> {
+                        crate::paginator::ItemStream::new(self.0.send())
+                    }
+                }
+            };
+            (Some(method), Some(structure))
+        }
+        None => (None, None),
+    };
+    let paginator_docs = docs(&p.docs);
+    quote! {
+        #[allow(deprecated)]
+        impl #runtime::Paginate for #input {
+            type Tokens = ( #( #token_types, )* );
+            const TOKENS: &'static [#runtime::TokenName] = &[ #( #token_names ),* ];
+
+            fn input_tokens(&self) -> Self::Tokens {
+                ( #( self.#input_fields.clone(), )* )
+            }
+
+            fn set_input_tokens(&mut self, tokens: Self::Tokens) {
+                ( #( self.#input_fields, )* ) = tokens;
+            }
+
+            fn output_tokens(output: &#output) -> Self::Tokens {
+                ( #( #output_tokens, )* )
+            }
+
+            #more_results
+        }
+
+        #items_impl
+
+        #paginator_docs
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct #name {
+            handle: ::marketplace_sdk_runtime::client::Handle,
+            inner: #input_builder,
+        }
+
+        impl #name {
+            #page_size
+
+            /// The stream of pages, each a `Result` of the output: the first request is sent
+            /// when the stream is first polled, each next one when the page before has been
+            /// yielded. An error is the stream's last item.
+            pub fn send(self) -> crate::paginator::PageStream<#input> {
+                crate::paginator::PageStream::new(self.handle, self.inner.build_unchecked())
+            }
+
+            #items_method
+        }
+
+        #items_struct
+    }
+}
+
+/// How a member path's value is taken.
+#[derive(Clone, Copy)]
+enum Access {
+    /// Cloned out of a borrowed output: `Option<T>`.
+    Clone,
+    /// Copied out of a borrowed output (booleans): `Option<T>`.
+    Copy,
+    /// Moved out of an owned output: `Option<T>`.
+    Move,
+}
+
+/// `root.a.b` as an `Option` of the value at the end, through the `Option`s (and `Box`es)
+/// of the structures on the way.
+fn path(path: &OutputPath, root: TokenStream, access: Access) -> TokenStream {
+    let fields: Vec<_> = path.fields.iter().map(|f| super::ident(f)).collect();
+    let (last, steps) = fields.split_last().expect("a path has a member");
+    let take = |value: TokenStream| match access {
+        Access::Clone => quote!(#value.clone()),
+        Access::Copy | Access::Move => value,
+    };
+    let Some((first, middle)) = steps.split_first() else {
+        return take(quote!(#root.#last));
+    };
+    let mut value = match access {
+        Access::Move => quote!(#root.#first),
+        Access::Clone | Access::Copy => quote!(#root.#first.as_ref()),
+    };
+    for field in middle {
+        value = match access {
+            Access::Move => quote!(#value.and_then(|value| value.#field)),
+            Access::Clone | Access::Copy => quote!(#value.and_then(|value| value.#field.as_ref())),
+        };
+    }
+    let last = take(quote!(value.#last));
+    quote!(#value.and_then(|value| #last))
+}
+
+/// The type of an element of a list or a map value; `Option` in a sparse one.
+fn element(ty: &crate::ir::Type, sparse: bool) -> TokenStream {
+    let ty = super::rust_type(ty);
+    if sparse {
+        quote!(::std::option::Option<#ty>)
+    } else {
+        ty
     }
 }

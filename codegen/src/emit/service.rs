@@ -36,6 +36,26 @@ pub fn lib(service: &Service) -> TokenStream {
             #( #![doc = #items] )*
         }
     });
+    let omitted_paginators = (!service.omitted_paginators.is_empty()).then(|| {
+        let items = service
+            .omitted_paginators
+            .iter()
+            .map(|op| format!(" - `{}`: {}.", op.wire_name, op.reason));
+        quote! {
+            #![doc = ""]
+            #![doc = " # Paginators not in this crate"]
+            #![doc = ""]
+            #![doc = " The model's `paginators-1.json` has paginators for these operations, which this crate leaves out (the operations are here; send their pagination tokens yourself):"]
+            #![doc = ""]
+            #( #![doc = #items] )*
+        }
+    });
+    let paginator_module = service.has_paginators().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            pub mod paginator;
+        }
+    });
     quote! {
         #( #![doc = #lines] )*
         #![doc = ""]
@@ -65,6 +85,7 @@ pub fn lib(service: &Service) -> TokenStream {
         #![doc = ""]
         #![doc = " Rust 1.88 (the bridge features: 1.94.1, as the official SDK's crates). The version follows the model: a model update that breaks this crate's API bumps the minor version (0.x), any other change the patch version, as `cargo xtask api-diff` classifies it. Defaults that a minor version of the runtime may change: timeouts, retry settings, the order of the credentials chain, the user agent."]
         #omitted
+        #omitted_paginators
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
@@ -78,6 +99,7 @@ pub fn lib(service: &Service) -> TokenStream {
         pub mod error;
         #[rustfmt::skip]
         pub mod operation;
+        #paginator_module
         #[rustfmt::skip]
         pub mod primitives;
         #[rustfmt::skip]
@@ -214,8 +236,8 @@ pub fn error(service: &Service) -> TokenStream {
     quote! {
         #![doc = " Errors: the service-wide [`Error`], and the pieces every operation's error is made of."]
         pub use ::marketplace_sdk_runtime::error::{
-            ConfigError, CredentialsError, CredentialsErrorKind, ErrorMetadata, ProvideErrorMetadata,
-            ResponseError, SdkError, TransportError, Unhandled, ValidationError,
+            ConfigError, CredentialsError, CredentialsErrorKind, ErrorMetadata, PaginationError,
+            ProvideErrorMetadata, ResponseError, SdkError, TransportError, Unhandled, ValidationError,
         };
 
         /// Any error of any operation, in one flat enum: every exception the model
@@ -239,6 +261,9 @@ pub fn error(service: &Service) -> TokenStream {
             Transport(TransportError),
             /// The response could not be read.
             Response(ResponseError),
+            /// A paginator stopped: a page answered with pagination tokens that an earlier
+            /// page was requested with.
+            Pagination(PaginationError),
         }
 
         impl Error {
@@ -282,6 +307,7 @@ pub fn error(service: &Service) -> TokenStream {
                     Self::Credentials(error) => ::marketplace_sdk_runtime::error::display_credentials_error(error, f),
                     Self::Transport(error) => ::std::fmt::Display::fmt(error, f),
                     Self::Response(error) => ::std::fmt::Display::fmt(error, f),
+                    Self::Pagination(error) => ::std::fmt::Display::fmt(error, f),
                 }
             }
         }
@@ -304,8 +330,19 @@ pub fn error(service: &Service) -> TokenStream {
                 SdkError::Transport(error) => Error::Transport(error),
                 SdkError::Response(error) => Error::Response(error),
                 SdkError::Service(error) => error.into(),
+                SdkError::Pagination(error) => Error::Pagination(error),
             }
         }
+    }
+}
+
+/// `src/paginator.rs`, in crates with paginators: the streams they make.
+pub fn paginator() -> TokenStream {
+    quote! {
+        #![doc = " The streams paginators make: an operation's pages, or the items on them."]
+        #![doc = ""]
+        #![doc = " An operation that answers in pages has `into_paginator()` on its fluent builder; see the runtime's [`marketplace_sdk_runtime::paginator`] for when the pages end."]
+        pub use ::marketplace_sdk_runtime::paginator::{ItemStream, PageStream};
     }
 }
 

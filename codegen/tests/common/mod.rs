@@ -28,6 +28,7 @@ pub struct RealModel {
     pub crate_version: String,
     pub rule_set_json: String,
     pub partitions_json: String,
+    pub paginators_json: String,
 }
 
 /// `MODEL_DIR` in xtask.
@@ -46,6 +47,7 @@ impl RealModel {
             crate_version: package_version(&read(&format!("{CRATE_DIR}/Cargo.toml"))),
             rule_set_json: read(&format!("{MODEL_DIR}/endpoint-rule-set-1.json")),
             partitions_json: read(&format!("{MODEL_DIR}/partitions.json")),
+            paginators_json: read(&format!("{MODEL_DIR}/paginators-1.json")),
         }
     }
 
@@ -58,6 +60,7 @@ impl RealModel {
             crate_version: &self.crate_version,
             endpoint_rule_set_json: Some(&self.rule_set_json),
             partitions_json: Some(&self.partitions_json),
+            paginators_json: Some(&self.paginators_json),
         }
     }
 

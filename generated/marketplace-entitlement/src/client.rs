@@ -7,7 +7,7 @@ static SERVICE: ::marketplace_sdk_runtime::client::ServiceSpec = ::marketplace_s
     target_prefix: "AWSMPEntitlementService",
     json_version: "1.1",
     query_compatible: false,
-    user_agent: "marketplace-entitlement/0.1.0",
+    user_agent: "marketplace-entitlement/0.1.1",
     resolve_endpoint: crate::endpoint::resolve_builtins,
 };
 /// A client for Marketplace Entitlement Service: cheap to clone, `Send + Sync`, one connection pool for all clones.

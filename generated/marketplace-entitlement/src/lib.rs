@@ -49,6 +49,8 @@ pub mod error;
 #[rustfmt::skip]
 pub mod operation;
 #[rustfmt::skip]
+pub mod paginator;
+#[rustfmt::skip]
 pub mod primitives;
 #[rustfmt::skip]
 pub mod types;

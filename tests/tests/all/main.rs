@@ -31,6 +31,7 @@ mod credentials_failures;
 mod credentials_imds;
 mod endpoint_rules;
 mod entitlement;
+mod entitlement_paginator;
 mod errors;
 mod faults;
 mod hostile_responses;

@@ -517,6 +517,13 @@ impl GetEntitlementsFluentBuilder {
         let input: GetEntitlementsInput = self.inner.build_unchecked();
         self.handle.send(input).await
     }
+    /// The pages of `GetEntitlements` as a stream, one request per page: see [`GetEntitlementsPaginator`].
+    pub fn into_paginator(self) -> GetEntitlementsPaginator {
+        GetEntitlementsPaginator {
+            handle: self.handle,
+            inner: self.inner,
+        }
+    }
     /// Product code is used to uniquely identify a product in AWS Marketplace. The product code will be provided by AWS Marketplace when the product listing is created.
     ///
     /// This member is required.
@@ -639,4 +646,70 @@ impl GetEntitlementsFluentBuilder {
 }
 impl ::marketplace_sdk_runtime::client::FluentBuilder for GetEntitlementsFluentBuilder {
     type Input = GetEntitlementsInput;
+}
+#[allow(deprecated)]
+impl ::marketplace_sdk_runtime::paginator::Paginate for GetEntitlementsInput {
+    type Tokens = (::std::option::Option<::std::string::String>,);
+    const TOKENS: &'static [::marketplace_sdk_runtime::paginator::TokenName] = &[
+        ::marketplace_sdk_runtime::paginator::TokenName {
+            name: "NextToken",
+            sensitive: false,
+        },
+    ];
+    fn input_tokens(&self) -> Self::Tokens {
+        (self.next_token.clone(),)
+    }
+    fn set_input_tokens(&mut self, tokens: Self::Tokens) {
+        (self.next_token,) = tokens;
+    }
+    fn output_tokens(output: &GetEntitlementsOutput) -> Self::Tokens {
+        (output.next_token.clone(),)
+    }
+}
+#[allow(deprecated)]
+impl ::marketplace_sdk_runtime::paginator::PaginateItems for GetEntitlementsInput {
+    type Item = crate::types::Entitlement;
+    fn items(output: GetEntitlementsOutput) -> ::std::vec::Vec<Self::Item> {
+        output.entitlements.unwrap_or_default()
+    }
+}
+/// The pages of [`GetEntitlements`](crate::Client::get_entitlements), made by [`GetEntitlementsFluentBuilder::into_paginator`]: [`send`](Self::send) makes the stream of pages, [`items`](Self::items) that of the elements of `Entitlements`, the first result key.
+///
+/// The first request is the input as built; each next one sends the page's `NextToken` as the request's `NextToken`, until a page has none. A page that answers with tokens an earlier page was requested with ends the stream with [`Error::Pagination`](crate::Error::Pagination).
+///
+/// A page's results: `Entitlements`.
+#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+pub struct GetEntitlementsPaginator {
+    handle: ::marketplace_sdk_runtime::client::Handle,
+    inner: GetEntitlementsInputBuilder,
+}
+impl GetEntitlementsPaginator {
+    /// Sets `MaxResults`, the most results a page holds (the service's default and maximum apply).
+    pub fn page_size(mut self, size: i32) -> Self {
+        #[allow(deprecated)]
+        {
+            self.inner.max_results = ::std::option::Option::Some(size);
+        }
+        self
+    }
+    /// The stream of pages, each a `Result` of the output: the first request is sent
+    /// when the stream is first polled, each next one when the page before has been
+    /// yielded. An error is the stream's last item.
+    pub fn send(self) -> crate::paginator::PageStream<GetEntitlementsInput> {
+        crate::paginator::PageStream::new(self.handle, self.inner.build_unchecked())
+    }
+    /// The elements of `Entitlements` across the pages, as a stream: see [`GetEntitlementsPaginatorItems::send`].
+    pub fn items(self) -> GetEntitlementsPaginatorItems {
+        GetEntitlementsPaginatorItems(self)
+    }
+}
+/// The elements of `Entitlements` across the pages of `GetEntitlements`: made by [`GetEntitlementsPaginator::items`].
+#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+pub struct GetEntitlementsPaginatorItems(GetEntitlementsPaginator);
+impl GetEntitlementsPaginatorItems {
+    /// The stream of items, each a `Result`: a page is requested when the items
+    /// of the one before are used up. An error is the stream's last item.
+    pub fn send(self) -> crate::paginator::ItemStream<GetEntitlementsInput> {
+        crate::paginator::ItemStream::new(self.0.send())
+    }
 }
