@@ -107,13 +107,8 @@ fn paginators_next_to(service: &Path) -> Result<Option<String>, String> {
         .transpose()
 }
 
-/// Describes both models as the generator lowers them and compares the results.
-pub(crate) fn compare(old: &str, new: &str) -> Result<ApiDiff, String> {
-    compare_models((old, None), (new, None))
-}
-
-/// [`compare`] of models with their `paginators-1.json`, when they have one:
-/// `(service-2.json, paginators-1.json)`.
+/// Describes both models, `(service-2.json, paginators-1.json if any)`, as the generator
+/// lowers them and compares the results.
 pub(crate) fn compare_models(
     old: (&str, Option<&str>),
     new: (&str, Option<&str>),
@@ -135,22 +130,53 @@ pub(crate) fn report(old: &str, new: &str, diff: &ApiDiff, crate_version: Option
     format!("## {old} → {new}\n\n{body}")
 }
 
-/// For `update-model`: prints the report for the service model `old` → `new` to `out` and
+/// One side of a model update: the bytes of `service-2.json` and, when the release has
+/// one, of `paginators-1.json` (a paginator is part of the crate's API too).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ModelFiles<'a> {
+    /// `service-2.json`.
+    pub(crate) service: &'a [u8],
+    /// `paginators-1.json`, if any.
+    pub(crate) paginators: Option<&'a [u8]>,
+}
+
+impl<'a> ModelFiles<'a> {
+    /// A model without paginators.
+    pub(crate) fn service(service: &'a [u8]) -> Self {
+        ModelFiles {
+            service,
+            paginators: None,
+        }
+    }
+
+    /// Both files as text; `which` (old, new) names the side in the error.
+    fn texts(&self, which: &str) -> Result<(String, Option<String>), String> {
+        let text = |bytes: &[u8], file: &str| {
+            String::from_utf8(bytes.to_vec())
+                .map_err(|e| format!("the {which} {file} is not UTF-8: {e}"))
+        };
+        Ok((
+            text(self.service, "service-2.json")?,
+            self.paginators
+                .map(|bytes| text(bytes, "paginators-1.json"))
+                .transpose()?,
+        ))
+    }
+}
+
+/// For `update-model`: prints the report for the model `old` → `new` to `out` and
 /// adds it to the service crate's `CHANGELOG.md`.
 pub(crate) fn record_update(
     root: &Path,
     service: &Service,
-    old: &[u8],
-    new: &[u8],
+    old: ModelFiles<'_>,
+    new: ModelFiles<'_>,
     labels: (&str, &str),
     out: &mut dyn Write,
 ) -> Result<(), String> {
     let (old_label, new_label) = labels;
-    let text = |bytes: &[u8], which: &str| {
-        String::from_utf8(bytes.to_vec())
-            .map_err(|e| format!("the {which} service-2.json is not UTF-8: {e}"))
-    };
-    let diff = compare(&text(old, "old")?, &text(new, "new")?)?;
+    let (old, new) = (old.texts("old")?, new.texts("new")?);
+    let diff = compare_models((&old.0, old.1.as_deref()), (&new.0, new.1.as_deref()))?;
     let cargo_toml = files::read_text(&root.join(&service.crate_dir).join("Cargo.toml"))?;
     let crate_version = crate::codegen::package_version(&cargo_toml);
     let entry = report(old_label, new_label, &diff, crate_version);
@@ -281,8 +307,8 @@ mod tests {
         record_update(
             tmp.path(),
             &metering(),
-            &fixture("1.44.0"),
-            &fixture("1.44.1"),
+            ModelFiles::service(&fixture("1.44.0")),
+            ModelFiles::service(&fixture("1.44.1")),
             ("botocore 1.44.0", "botocore 1.44.1"),
             &mut out,
         )
@@ -317,8 +343,8 @@ mod tests {
         record_update(
             tmp.path(),
             &metering(),
-            &old,
-            &new,
+            ModelFiles::service(&old),
+            ModelFiles::service(&new),
             ("a", "b"),
             &mut Vec::new(),
         )

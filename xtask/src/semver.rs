@@ -10,6 +10,7 @@
 //! crate's `Cargo.toml` and in the workspace's path dependency on it, and records the new
 //! release; `cargo xtask semver --bump` does the same after a model edited by hand.
 
+use crate::api_diff::ModelFiles;
 use crate::files;
 use crate::services::{self, Service};
 use serde_json::Value;
@@ -188,13 +189,13 @@ pub(crate) fn record_first_release(root: &Path, service: &Service) -> Result<(),
 pub(crate) fn record_and_bump(
     root: &Path,
     service: &Service,
-    old: &[u8],
-    new: &[u8],
+    old: ModelFiles<'_>,
+    new: ModelFiles<'_>,
     labels: (&str, &str),
     out: &mut dyn Write,
 ) -> Result<(), String> {
     crate::api_diff::record_update(root, service, old, new, labels, out)?;
-    let new = String::from_utf8(new.to_vec()).map_err(|e| format!("the new model: {e}"))?;
+    let new = String::from_utf8(new.service.to_vec()).map_err(|e| format!("the new model: {e}"))?;
     if let Some((from, to)) = bump(root, service, &new)? {
         let _ = writeln!(out, "{}: version {from} -> {to}", service.package);
     }
@@ -334,8 +335,8 @@ mod tests {
         record_and_bump(
             root,
             &service(),
-            MODEL_V1.as_bytes(),
-            v2.as_bytes(),
+            ModelFiles::service(MODEL_V1.as_bytes()),
+            ModelFiles::service(v2.as_bytes()),
             ("v1", "v2"),
             &mut out,
         )
@@ -402,5 +403,43 @@ mod tests {
         // Dropping it is breaking.
         let error = check(&dir, &model, None).unwrap_err();
         assert!(error.contains("major change"), "{error}");
+    }
+
+    #[test]
+    fn an_update_that_only_adds_a_paginator_is_reported_and_bumped() {
+        let tmp = repo();
+        let root = tmp.path();
+        let model = MODEL_V1.replace(
+            r#""PingResult": {"type": "structure", "members": {}}"#,
+            r#""PingResult": {"type": "structure", "members": {"Id": {"shape": "Id"}}}"#,
+        );
+        write_release(&root.join(CRATE_DIR), "0.1.0", &model, None).unwrap();
+        let paginators = r#"{"pagination": {"Ping": {"input_token": "Id", "output_token": "Id"}}}"#;
+        // update-model has written the new files before it reports.
+        let model_dir = root.join(service().model_dir());
+        fs::create_dir_all(&model_dir).unwrap();
+        fs::write(model_dir.join("paginators-1.json"), paginators).unwrap();
+
+        let mut out = Vec::new();
+        record_and_bump(
+            root,
+            &service(),
+            ModelFiles::service(model.as_bytes()),
+            ModelFiles {
+                service: model.as_bytes(),
+                paginators: Some(paginators.as_bytes()),
+            },
+            ("v1", "v2"),
+            &mut out,
+        )
+        .unwrap();
+        let changelog = fs::read_to_string(root.join(CRATE_DIR).join("CHANGELOG.md")).unwrap();
+        assert!(changelog.contains("## v1 → v2"), "{changelog}");
+        assert!(changelog.contains("aginator"), "{changelog}");
+        let cargo = fs::read_to_string(root.join(CRATE_DIR).join("Cargo.toml")).unwrap();
+        assert!(cargo.contains("version = \"0.1.1\""), "{cargo}");
+        assert!(check(&root.join(CRATE_DIR), &model, Some(paginators))
+            .unwrap()
+            .contains("is that of release 0.1.1"));
     }
 }

@@ -20,6 +20,7 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
+use crate::api_diff::ModelFiles;
 use crate::files::{self, TempDir};
 use crate::services::{self, Service, RUNTIME_PARTITIONS_MODEL};
 
@@ -300,6 +301,7 @@ fn update_service(
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| botocore_version(&text).ok());
     let previous_service = files::read_optional(&model_dir.join("service-2.json"))?;
+    let previous_paginators = files::read_optional(&model_dir.join("paginators-1.json"))?;
 
     let mut records = Vec::new();
     let mut changed = 0;
@@ -311,6 +313,15 @@ fn update_service(
             &file.bytes,
         )?);
         records.push(FileRecord::of(file));
+    }
+    // A release can drop the paginators: the old file would keep generating them.
+    let stale_paginators = model_dir.join("paginators-1.json");
+    if previous_paginators.is_some() && !fetched.files.iter().any(|f| f.file == "paginators-1.json")
+    {
+        fs::remove_file(&stale_paginators)
+            .map_err(|e| format!("{}: {e}", stale_paginators.display()))?;
+        say!("removed {model_rel}/paginators-1.json (the release has none)");
+        changed += 1;
     }
     let provenance = render_provenance(&version, &records);
     changed += usize::from(write_model_file(
@@ -328,13 +339,25 @@ fn update_service(
         _ => say!("{model_rel}/: botocore {version}, {changed} files changed"),
     }
 
-    let new_service = fetched
-        .files
-        .iter()
-        .find(|f| f.file == "service-2.json")
-        .map(|f| f.bytes.as_slice());
-    if let (Some(old), Some(new)) = (previous_service.as_deref(), new_service) {
-        if old != new {
+    let fetched_file = |name: &str| {
+        fetched
+            .files
+            .iter()
+            .find(|f| f.file == name)
+            .map(|f| f.bytes.as_slice())
+    };
+    if let (Some(old), Some(new)) = (previous_service.as_deref(), fetched_file("service-2.json")) {
+        let old = ModelFiles {
+            service: old,
+            paginators: previous_paginators.as_deref(),
+        };
+        let new = ModelFiles {
+            service: new,
+            paginators: fetched_file("paginators-1.json"),
+        };
+        // A paginator is part of the crate's API: a release that changes only
+        // paginators-1.json gets its report and bump too.
+        if old.service != new.service || old.paginators != new.paginators {
             let old_label = match &previous {
                 Some(previous) => format!("botocore {previous}"),
                 None => "the previous model".to_string(),
