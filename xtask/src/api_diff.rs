@@ -142,6 +142,7 @@ pub(crate) struct ModelFiles<'a> {
 
 impl<'a> ModelFiles<'a> {
     /// A model without paginators.
+    #[cfg(test)]
     pub(crate) fn service(service: &'a [u8]) -> Self {
         ModelFiles {
             service,
