@@ -125,7 +125,9 @@ class Sampler:
                 value = shape.enum[self.next() % len(shape.enum)]
             else:
                 value = self.string(shape)
-            if sensitive:
+            # Only the values that are unmistakable in a Debug rendering: "v<n>z" whole
+            # (not cut by a max length), never part of another sample.
+            if sensitive and not shape.enum and value.startswith("v") and "z" in value:
                 self.redacted.append(value)
             return value, value
         if kind in ("integer", "long", "short", "byte"):
@@ -161,13 +163,13 @@ class Sampler:
         return value
 
     def string(self, shape):
-        value = "v%d" % self.next()
+        value = "v%dz" % self.next()
         low = shape.metadata.get("min", 0)
         high = shape.metadata.get("max")
         if len(value) < low:
             value = value + "x" * (low - len(value))
         if high is not None and len(value) > high:
-            value = value[-high:]
+            value = value[:high]
         return value
 
     def structure(self, shape, stack, sensitive):

@@ -204,8 +204,8 @@ struct Problems {
     first: String,
     /// Each distinct message (without its location), with how often it came.
     kinds: BTreeMap<String, usize>,
-    /// The rendered errors seen: `--all-targets` checks the library twice (as a library and
-    /// as its unit tests), and each error counts once.
+    /// The rendered errors seen: an error the compiler reports twice (a library checked as a
+    /// library and as a dependency's test, say) counts once.
     seen: std::collections::BTreeSet<String>,
 }
 
@@ -331,7 +331,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
                 out.display()
             );
             let begin = Instant::now();
-            let problems = check(&out, tool)?;
+            let problems = check(&out, tool, options.compile == Compile::Ladder)?;
             check_times.push((tool, begin.elapsed()));
             for (service, row) in rows.iter_mut() {
                 if members.contains(service) {
@@ -566,7 +566,7 @@ fn write_workspace(root: &Path, out: &Path, members: &[String]) -> Result<(), St
 /// A check run on the whole scratch workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tool {
-    /// `cargo clippy --workspace --all-targets -- -D warnings`.
+    /// `cargo clippy --workspace --lib -- -D warnings`.
     Clippy,
     /// `cargo doc --workspace --no-deps` with `RUSTDOCFLAGS=-D warnings`.
     Doc,
@@ -585,19 +585,30 @@ impl Tool {
 }
 
 /// Runs `tool` on the workspace in `out` (target directory `out/target`), `--keep-going` so
-/// every crate is tried; returns the errors per crate (library target name).
-fn check(out: &Path, tool: Tool) -> Result<BTreeMap<String, Problems>, String> {
+/// every crate is tried; returns the errors per crate (library target name). Clippy checks
+/// the libraries, not `--all-targets`: a generated crate has no test code, and its test target
+/// would check the same code a second time; with `wire_tests`, also the wire tests (which
+/// rustdoc leaves out).
+fn check(out: &Path, tool: Tool, wire_tests: bool) -> Result<BTreeMap<String, Problems>, String> {
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cargo
         .current_dir(out)
         .env("CARGO_TARGET_DIR", out.join("target"));
     match tool {
         Tool::Clippy => {
-            cargo.args(["clippy", "--workspace", "--all-targets", "--keep-going"]);
+            cargo.args(["clippy", "--workspace", "--lib", "--keep-going"]);
+            if wire_tests {
+                cargo.args(["--test", "wire"]);
+            }
             cargo.args(["--message-format=json", "--", "-D", "warnings"]);
         }
         Tool::Doc => {
             cargo.args(["doc", "--workspace", "--no-deps", "--keep-going"]);
+            if wire_tests {
+                // Its docs are nothing to check, and documenting it would first check every
+                // ladder crate again as its dependency.
+                cargo.args(["--exclude", ladder::WIRE_CRATE]);
+            }
             cargo.args(["--message-format=json"]);
             cargo.env("RUSTDOCFLAGS", "-D warnings");
         }
