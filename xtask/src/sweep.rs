@@ -6,7 +6,7 @@
 //! under its `target/`), and checks the crates `--compile` names there at once: `cargo clippy
 //! -D warnings` and `cargo doc` with `RUSTDOCFLAGS=-D warnings`, the settings of the
 //! repository's CI. `--compile all` checks every crate (hours on a small machine: a
-//! maintainer's run); `--compile ladder`, which CI runs, only the [ladder](crate::ladder) of
+//! maintainer's run); `--compile ladder`, which CI runs, only the [`ladder`] of
 //! services that covers the models' features, and runs its wire tests against botocore; the
 //! scratch workspace's members are then only those crates. One workspace, so the runtime and
 //! its dependencies compile once; its lock file starts as a copy of the repository's, so it
@@ -119,7 +119,7 @@ pub(crate) enum Source {
 pub(crate) enum Compile {
     /// Every generated crate: the full check, hours on a small machine.
     All,
-    /// The services of [`ladder::LADDER`](crate::ladder::LADDER), and their wire tests
+    /// The services of [`ladder::LADDER`], and their wire tests
     /// against botocore.
     Ladder,
     /// None: generation only.
