@@ -27,6 +27,7 @@ macro_rules! note {
 mod api_diff;
 mod codegen;
 mod files;
+mod ladder;
 mod layers;
 mod msrv;
 mod release;
@@ -124,19 +125,27 @@ COMMANDS:
         Print each cycle and exit 1 when there is one.
 
     sweep (--botocore <PATH> | --botocore-version <VERSION>) --out <DIR>
-          [--services <A,B,..>] [--no-check]
-        A maintainer's check of the generator on every model of a botocore
-        release whose metadata.protocols lists json. Generates each into a
-        scratch cargo workspace DIR/crates/<service>/ (outside the repository;
-        path dependencies on this checkout's runtime), then runs clippy
-        (-D warnings) and rustdoc (-D warnings) on all of them at once. PATH is
-        a botocore wheel, an unpacked wheel or its botocore/data directory;
-        VERSION is downloaded with pip. Prints a table per service (protocols,
-        files, lines and generation time or the generator's error, the first
-        clippy and rustdoc error) and writes it to DIR/SWEEP.md; exit 1 when
-        anything failed. Needs python3. A second run rebuilds only what changed.
-        --services   Only these services (botocore names, e.g. dynamodb,sqs).
-        --no-check   Generate only.
+          [--compile all|ladder|none] [--services <A,B,..>]
+        The generator on every model of a botocore release whose
+        metadata.protocols lists json. Generates each into a scratch cargo
+        workspace DIR/crates/<service>/ (outside the repository; path
+        dependencies on this checkout's runtime), then runs clippy
+        (-D warnings) and rustdoc (-D warnings) on the crates --compile names.
+        PATH is a botocore wheel, an unpacked wheel or its botocore/data
+        directory; VERSION is downloaded with pip. Prints a table per service
+        (protocols, files, lines and generation time or the generator's error,
+        the first clippy and rustdoc error) and writes it to DIR/SWEEP.md; exit
+        1 when anything failed. Needs python3. A second run rebuilds only what
+        changed.
+        --compile    all (the default): every generated crate, hours on a small
+                     machine. ladder: only the ladder (xtask/src/ladder.rs), a
+                     fixed set of services that covers the models' features,
+                     plus its wire tests: each operation's request and modeled
+                     errors against botocore's serializer and parser
+                     (xtask/ladder/make_cases.py, with botocore from PATH).
+                     none: generate only (--no-check is the same).
+        --services   Generate only these services (botocore names, e.g.
+                     dynamodb,sqs); with --compile ladder, the ladder too.
 
     help
         Print this text.
@@ -373,7 +382,8 @@ fn take_service(command: &str, rest: &[String]) -> Result<(Option<String>, Vec<S
 
 /// `sweep`'s options.
 fn parse_sweep(rest: &[String]) -> Result<Command, String> {
-    let (mut source, mut out, mut services, mut check) = (None, None, Vec::new(), true);
+    let (mut source, mut out, mut services) = (None, None, Vec::new());
+    let mut compile = None;
     let mut rest = rest.iter();
     while let Some(arg) = rest.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -401,7 +411,12 @@ fn parse_sweep(rest: &[String]) -> Result<Command, String> {
                     .map(str::to_owned)
                     .collect()
             }
-            "--no-check" if inline.is_none() => check = false,
+            "--compile" | "--no-check" if compile.is_some() => {
+                return Err("sweep: give --compile (or --no-check) once".into())
+            }
+            "--compile" => compile = Some(sweep::Compile::parse(&value()?)?),
+            // The option's name before --compile: the same as `--compile none`.
+            "--no-check" if inline.is_none() => compile = Some(sweep::Compile::None),
             _ => return Err(unexpected("sweep", arg)),
         }
     }
@@ -413,7 +428,7 @@ fn parse_sweep(rest: &[String]) -> Result<Command, String> {
         source,
         out,
         services,
-        check,
+        compile: compile.unwrap_or(sweep::Compile::All),
     }))
 }
 
@@ -511,7 +526,7 @@ mod tests {
                 source: sweep::Source::Path("/tmp/b".into()),
                 out: "/tmp/s".into(),
                 services: vec!["sqs".into(), "kms".into()],
-                check: false,
+                compile: sweep::Compile::None,
             }))
         );
         assert_eq!(
@@ -520,9 +535,38 @@ mod tests {
                 source: sweep::Source::Version("1.44.8".into()),
                 out: "s".into(),
                 services: vec![],
-                check: true,
+                compile: sweep::Compile::All,
             }))
         );
+        for (flag, compile) in [
+            ("all", sweep::Compile::All),
+            ("ladder", sweep::Compile::Ladder),
+            ("none", sweep::Compile::None),
+        ] {
+            let expected = Ok(Command::Sweep(sweep::Options {
+                source: sweep::Source::Path("w.whl".into()),
+                out: "s".into(),
+                services: vec![],
+                compile,
+            }));
+            assert_eq!(
+                parse(&[
+                    "sweep",
+                    "--botocore",
+                    "w.whl",
+                    "--out",
+                    "s",
+                    "--compile",
+                    flag
+                ]),
+                expected
+            );
+            let inline = format!("--compile={flag}");
+            assert_eq!(
+                parse(&["sweep", &inline, "--botocore=w.whl", "--out=s"]),
+                expected
+            );
+        }
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
         assert_eq!(parse(&["codegen", "-h"]), Ok(Command::Help));
     }
@@ -556,5 +600,26 @@ mod tests {
         .is_err());
         assert!(parse(&["sweep", "--botocore", "--out", "s"]).is_err());
         assert!(parse(&["sweep", "--botocore", "b", "--out", "s", "--compile"]).is_err());
+        assert!(parse(&[
+            "sweep",
+            "--botocore",
+            "b",
+            "--out",
+            "s",
+            "--compile",
+            "some"
+        ])
+        .is_err());
+        assert!(parse(&[
+            "sweep",
+            "--botocore",
+            "b",
+            "--out",
+            "s",
+            "--compile=all",
+            "--no-check"
+        ])
+        .is_err());
+        assert!(parse(&["sweep", "--botocore", "b", "--out", "s", "--no-check=yes"]).is_err());
     }
 }

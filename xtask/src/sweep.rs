@@ -1,13 +1,16 @@
 //! `cargo xtask sweep`: the generator on every JSON-capable model of a botocore release.
 //!
-//! A maintainer's tool, not a CI step (the full check of some 150 crates takes long on a small
-//! machine). It takes the models from a botocore wheel or its unpacked `data` directory (or
-//! downloads the wheel of a version with pip), generates a crate from each model whose
-//! `metadata.protocols` lists `json` into a scratch cargo workspace outside the repository,
-//! and checks them all there at once: `cargo clippy -D warnings` and `cargo doc` with
-//! `RUSTDOCFLAGS=-D warnings`, the settings of the repository's CI. One workspace, so the
-//! runtime and its dependencies compile once; its lock file starts as a copy of the
-//! repository's, so it builds with the versions the repository is tested with.
+//! It takes the models from a botocore wheel or its unpacked `data` directory (or downloads
+//! the wheel of a version with pip), generates a crate from each model whose
+//! `metadata.protocols` lists `json` into a scratch cargo workspace outside the repository (or
+//! under its `target/`), and checks the crates `--compile` names there at once: `cargo clippy
+//! -D warnings` and `cargo doc` with `RUSTDOCFLAGS=-D warnings`, the settings of the
+//! repository's CI. `--compile all` checks every crate (hours on a small machine: a
+//! maintainer's run); `--compile ladder`, which CI runs, only the [`ladder`] of
+//! services that covers the models' features, and runs its wire tests against botocore; the
+//! scratch workspace's members are then only those crates. One workspace, so the runtime and
+//! its dependencies compile once; its lock file starts as a copy of the repository's, so it
+//! builds with the versions the repository is tested with.
 //!
 //! The crates depend on this checkout's runtime by path, and take their `[dependencies]` and
 //! `[features]` from `generated/marketplace-metering/Cargo.toml` and the workspace's
@@ -18,8 +21,8 @@
 //! The compiler's messages are kept in `<out>/clippy.json` and `<out>/rustdoc.json` (cargo's
 //! JSON messages). The report (stdout and `<out>/SWEEP.md`) has a row per service: the protocols its model
 //! lists and the one generated, the files and lines generated and how long that took, or the
-//! generator's error; the first error clippy and rustdoc found in its crate. Exit code 1 when
-//! anything failed.
+//! generator's error; the first error clippy and rustdoc found in its crate; for the ladder,
+//! what it covers and the wire tests' summary. Exit code 1 when anything failed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -28,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::files;
+use crate::{files, ladder};
 
 /// The crate whose `Cargo.toml` the sweep crates copy their dependencies and features from.
 const TEMPLATE_CRATE: &str = "generated/marketplace-metering";
@@ -111,16 +114,69 @@ pub(crate) enum Source {
     Version(String),
 }
 
+/// Which generated crates the sweep compiles (clippy and rustdoc, `-D warnings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compile {
+    /// Every generated crate: the full check, hours on a small machine.
+    All,
+    /// The services of [`ladder::LADDER`], and their wire tests
+    /// against botocore.
+    Ladder,
+    /// None: generation only.
+    None,
+}
+
+impl Compile {
+    /// Parses the value of `--compile`.
+    pub(crate) fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "all" => Ok(Compile::All),
+            "ladder" => Ok(Compile::Ladder),
+            "none" => Ok(Compile::None),
+            other => Err(format!(
+                "sweep: --compile takes all, ladder or none, not `{other}`"
+            )),
+        }
+    }
+}
+
 /// What `cargo xtask sweep` was asked to do.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Options {
     pub(crate) source: Source,
     /// The scratch directory: `models/`, `crates/`, `Cargo.toml`, `target/`, `SWEEP.md`.
     pub(crate) out: String,
-    /// Only these services (botocore directory names); all when empty.
+    /// Only these services (botocore directory names); all when empty. With
+    /// `--compile ladder` the ladder's services are generated as well.
     pub(crate) services: Vec<String>,
-    /// Run clippy and rustdoc on the generated crates.
-    pub(crate) check: bool,
+    /// Which generated crates to compile.
+    pub(crate) compile: Compile,
+}
+
+/// The services to generate, of the `available` ones (sorted): those asked for (all when
+/// none is), and the ladder's when it is compiled.
+pub(crate) fn to_generate(available: &[String], options: &Options) -> Vec<String> {
+    available
+        .iter()
+        .filter(|service| {
+            options.services.is_empty()
+                || options.services.contains(service)
+                || (options.compile == Compile::Ladder && ladder::on_ladder(service))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The generated services to compile (and make the scratch workspace's members of).
+pub(crate) fn to_compile(generated: &[String], compile: Compile) -> Vec<String> {
+    match compile {
+        Compile::All | Compile::None => generated.to_vec(),
+        Compile::Ladder => generated
+            .iter()
+            .filter(|service| ladder::on_ladder(service))
+            .cloned()
+            .collect(),
+    }
 }
 
 /// One service's row of the report.
@@ -136,6 +192,8 @@ struct Row {
     clippy: Option<Problems>,
     /// Likewise rustdoc.
     doc: Option<Problems>,
+    /// The first line of the wire tests' report, for a ladder service.
+    wire: Option<String>,
 }
 
 /// The errors a tool found in one crate.
@@ -146,23 +204,24 @@ struct Problems {
     first: String,
     /// Each distinct message (without its location), with how often it came.
     kinds: BTreeMap<String, usize>,
-    /// The rendered errors seen: `--all-targets` checks the library twice (as a library and
-    /// as its unit tests), and each error counts once.
+    /// The rendered errors seen: an error the compiler reports twice (a library checked as a
+    /// library and as a dependency's test, say) counts once.
     seen: std::collections::BTreeSet<String>,
 }
 
 /// Runs the sweep.
 pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
     let out = absolute(Path::new(&options.out))?;
-    if out.starts_with(root) {
+    if !out_allowed(root, &out) {
         return Err(format!(
-            "sweep: --out {} is inside the repository; choose a scratch directory outside it",
+            "sweep: --out {} is inside the repository; choose a scratch directory outside it \
+             or under its target/",
             out.display()
         ));
     }
     fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
     let models = out.join("models");
-    let version = extract(root, &options.source, &out, &models)?;
+    let (version, botocore) = extract(&options.source, &out, &models)?;
 
     let mut services: Vec<String> = fs::read_dir(&models)
         .map_err(|e| format!("listing {}: {e}", models.display()))?
@@ -176,15 +235,24 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
             return Err(format!("sweep: botocore has no service `{wanted}`"));
         }
     }
+    if options.compile == Compile::Ladder {
+        for rung in ladder::LADDER {
+            if !services.iter().any(|s| s == rung.service) {
+                return Err(format!(
+                    "sweep: botocore has no service `{}`, which is on the ladder",
+                    rung.service
+                ));
+            }
+        }
+    }
+    let services = to_generate(&services, options);
     let partitions = files::read_text(&models.join("partitions.json"))?;
 
     let started = Instant::now();
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut not_json = 0;
+    let mut wire = Vec::new();
     for service in &services {
-        if !options.services.is_empty() && !options.services.contains(service) {
-            continue;
-        }
         let dir = models.join(service);
         let service_json = files::read_text(&dir.join("service-2.json"))?;
         let protocols = listed_protocols(&service_json)
@@ -221,27 +289,43 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
             Ok(Ok(files)) => {
                 let lines = files.iter().map(|f| f.contents.lines().count()).sum();
                 write_crate(root, &out.join("crates").join(service), service, &files)?;
+                if options.compile == Compile::Ladder && ladder::on_ladder(service) {
+                    wire.push(ladder::WireService::describe(
+                        service,
+                        &self::crate_name(service),
+                        &service_json,
+                    )?);
+                }
                 Ok((files.len(), lines))
             }
         });
         rows.insert(service.clone(), row);
     }
     let generate_time = started.elapsed();
-    let members: Vec<String> = rows
+    let generated: Vec<String> = rows
         .iter()
         .filter(|(_, row)| matches!(row.generated, Some(Ok(_))))
         .map(|(service, _)| service.clone())
         .collect();
-    write_workspace(root, &out, &members)?;
     note!(
         "generated {} of {} JSON-capable models in {:.1} s ({not_json} other models skipped)",
-        members.len(),
+        generated.len(),
         rows.len(),
         generate_time.as_secs_f64()
     );
+    let members = to_compile(&generated, options.compile);
+    let mut workspace_members: Vec<String> =
+        members.iter().map(|m| format!("crates/{m}")).collect();
+    if options.compile == Compile::Ladder {
+        ladder::write_wire_crate(&out, &wire)?;
+        let wired: Vec<String> = wire.iter().map(|w| w.service.clone()).collect();
+        ladder::make_cases(root, &botocore, &models, &out, &wired)?;
+        workspace_members.push(format!("crates/{}", ladder::WIRE_CRATE));
+    }
+    write_workspace(root, &out, &workspace_members)?;
 
     let mut check_times = Vec::new();
-    if options.check && !members.is_empty() {
+    if options.compile != Compile::None && !members.is_empty() {
         for tool in [Tool::Clippy, Tool::Doc] {
             note!(
                 "running {} on {} crates in {}",
@@ -250,7 +334,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
                 out.display()
             );
             let begin = Instant::now();
-            let problems = check(&out, tool)?;
+            let problems = check(&out, tool, options.compile == Compile::Ladder)?;
             check_times.push((tool, begin.elapsed()));
             for (service, row) in rows.iter_mut() {
                 if members.contains(service) {
@@ -261,8 +345,23 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
                     match tool {
                         Tool::Clippy => row.clippy = Some(found),
                         Tool::Doc => row.doc = Some(found),
+                        Tool::Wire => {}
                     }
                 }
+            }
+        }
+    }
+
+    if options.compile == Compile::Ladder && !wire.is_empty() {
+        note!("running the wire tests of {} ladder services", wire.len());
+        let begin = Instant::now();
+        let results = ladder::run_wire_tests(&out)?;
+        check_times.push((Tool::Wire, begin.elapsed()));
+        for (service, row) in rows.iter_mut() {
+            if ladder::on_ladder(service) {
+                row.wire = Some(results.get(service).cloned().unwrap_or_else(|| {
+                    "**no result** (the test did not run; see wire.log)".to_owned()
+                }));
             }
         }
     }
@@ -274,12 +373,20 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
         !matches!(row.generated, Some(Ok(_)))
             || row.clippy.as_ref().is_some_and(|p| p.count > 0)
             || row.doc.as_ref().is_some_and(|p| p.count > 0)
+            || row.wire.as_ref().is_some_and(|w| !ladder::wire_passed(w))
     });
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether the scratch workspace may be at `out`: outside the repository, or under its
+/// `target/` (ignored by git, and where CI keeps it between runs).
+fn out_allowed(root: &Path, out: &Path) -> bool {
+    let target = root.join("target");
+    !out.starts_with(root) || (out.starts_with(&target) && out != target)
 }
 
 /// `sweep-<service>`: the package name of a service's crate.
@@ -296,9 +403,9 @@ fn absolute(path: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// Fills `models` from the source; returns the botocore version (or `unknown version`).
-fn extract(root: &Path, source: &Source, out: &Path, models: &Path) -> Result<String, String> {
-    let _ = root;
+/// Fills `models` from the source; returns the botocore version (or `unknown version`) and
+/// the wheel or directory read.
+fn extract(source: &Source, out: &Path, models: &Path) -> Result<(String, PathBuf), String> {
     let path = match source {
         Source::Path(path) => absolute(Path::new(path))?,
         Source::Version(version) => {
@@ -326,11 +433,12 @@ fn extract(root: &Path, source: &Source, out: &Path, models: &Path) -> Result<St
         ));
     }
     let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    Ok(if version.is_empty() {
+    let version = if version.is_empty() {
         "(unknown version)".into()
     } else {
         version
-    })
+    };
+    Ok((version, path))
 }
 
 /// `metadata.protocols`, or `[metadata.protocol]`.
@@ -429,6 +537,7 @@ fn write_crate(
 /// The scratch workspace's `Cargo.toml` (its members, the repository's
 /// `[workspace.package]` and `[workspace.dependencies]` with paths made absolute), and, the
 /// first time, the repository's `Cargo.lock`.
+/// `members` are paths relative to `out`.
 fn write_workspace(root: &Path, out: &Path, members: &[String]) -> Result<(), String> {
     let workspace = files::read_text(&root.join("Cargo.toml"))?;
     let root_text = root.to_string_lossy().replace('\\', "/");
@@ -439,7 +548,7 @@ fn write_workspace(root: &Path, out: &Path, members: &[String]) -> Result<(), St
          [workspace]\nresolver = \"3\"\nmembers = [\n",
     );
     for member in members {
-        let _ = writeln!(manifest, "    \"crates/{member}\",");
+        let _ = writeln!(manifest, "    \"{member}\",");
     }
     let _ = write!(
         manifest,
@@ -460,10 +569,12 @@ fn write_workspace(root: &Path, out: &Path, members: &[String]) -> Result<(), St
 /// A check run on the whole scratch workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tool {
-    /// `cargo clippy --workspace --all-targets -- -D warnings`.
+    /// `cargo clippy --workspace --lib -- -D warnings`.
     Clippy,
     /// `cargo doc --workspace --no-deps` with `RUSTDOCFLAGS=-D warnings`.
     Doc,
+    /// `cargo test -p ladder-wire`: the ladder's wire tests (not run by [`check`]).
+    Wire,
 }
 
 impl Tool {
@@ -471,27 +582,40 @@ impl Tool {
         match self {
             Tool::Clippy => "clippy",
             Tool::Doc => "rustdoc",
+            Tool::Wire => "wire tests",
         }
     }
 }
 
 /// Runs `tool` on the workspace in `out` (target directory `out/target`), `--keep-going` so
-/// every crate is tried; returns the errors per crate (library target name).
-fn check(out: &Path, tool: Tool) -> Result<BTreeMap<String, Problems>, String> {
+/// every crate is tried; returns the errors per crate (library target name). Clippy checks
+/// the libraries, not `--all-targets`: a generated crate has no test code, and its test target
+/// would check the same code a second time; with `wire_tests`, also the wire tests (which
+/// rustdoc leaves out).
+fn check(out: &Path, tool: Tool, wire_tests: bool) -> Result<BTreeMap<String, Problems>, String> {
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cargo
         .current_dir(out)
         .env("CARGO_TARGET_DIR", out.join("target"));
     match tool {
         Tool::Clippy => {
-            cargo.args(["clippy", "--workspace", "--all-targets", "--keep-going"]);
+            cargo.args(["clippy", "--workspace", "--lib", "--keep-going"]);
+            if wire_tests {
+                cargo.args(["--test", "wire"]);
+            }
             cargo.args(["--message-format=json", "--", "-D", "warnings"]);
         }
         Tool::Doc => {
             cargo.args(["doc", "--workspace", "--no-deps", "--keep-going"]);
+            if wire_tests {
+                // Its docs are nothing to check, and documenting it would first check every
+                // ladder crate again as its dependency.
+                cargo.args(["--exclude", ladder::WIRE_CRATE]);
+            }
             cargo.args(["--message-format=json"]);
             cargo.env("RUSTDOCFLAGS", "-D warnings");
         }
+        Tool::Wire => unreachable!("the wire tests run in ladder::run_wire_tests"),
     }
     // The compiler's messages go to a file as they come, so a run stopped halfway still
     // shows what it found; the report is read from it.
@@ -569,14 +693,20 @@ fn report(
         rows.len(),
         generate_time.as_secs_f64()
     );
+    let compiled = rows.values().filter(|r| r.clippy.is_some()).count();
     for (tool, time) in check_times {
-        let passed = match tool {
-            Tool::Clippy => clean(|r| &r.clippy),
-            Tool::Doc => clean(|r| &r.doc),
+        let (passed, of, what) = match tool {
+            Tool::Clippy => (clean(|r| &r.clippy), compiled, "crates without warnings"),
+            Tool::Doc => (clean(|r| &r.doc), compiled, "crates without warnings"),
+            Tool::Wire => {
+                let wired: Vec<_> = rows.values().filter_map(|r| r.wire.as_ref()).collect();
+                let passed = wired.iter().filter(|w| ladder::wire_passed(w)).count();
+                (passed, wired.len(), "ladder services without a mismatch")
+            }
         };
         let _ = writeln!(
             out,
-            "- {}: {passed}/{generated} crates without warnings, {:.0} s",
+            "- {}: {passed}/{of} {what}, {:.0} s",
             tool.name(),
             time.as_secs_f64()
         );
@@ -586,7 +716,7 @@ fn report(
         "\n| service | protocols | generated | lines | ms | clippy | rustdoc |\n| --- | --- | --- | --- | --- | --- | --- |"
     );
     let status = |p: &Option<Problems>| match p {
-        None => "-".to_owned(),
+        None => "not compiled".to_owned(),
         Some(p) if p.count == 0 => "ok".to_owned(),
         Some(p) => format!("{} error(s)", p.count),
     };
@@ -604,6 +734,28 @@ fn report(
             status(&row.clippy),
             status(&row.doc),
         );
+    }
+    if rows.values().any(|r| r.wire.is_some()) {
+        let _ = writeln!(
+            out,
+            "\n## The ladder\n\nCompiled, and their wire tests run against botocore's \
+             serializer and parser (`results/<service>.txt` in `crates/{}/` has every line).\n\n\
+             | service | covers | wire tests |\n| --- | --- | --- |",
+            ladder::WIRE_CRATE
+        );
+        for rung in ladder::LADDER {
+            let wire = rows
+                .get(rung.service)
+                .and_then(|r| r.wire.as_deref())
+                .unwrap_or("-");
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                rung.service,
+                table_cell(rung.covers),
+                table_cell(wire)
+            );
+        }
     }
     let failures: Vec<_> = rows
         .iter()
@@ -651,6 +803,48 @@ mod tests {
             "a = 1\nb = { workspace = true }"
         );
         assert_eq!(toml_section(text, "[features]"), "");
+    }
+
+    #[test]
+    fn keeps_the_scratch_workspace_out_of_the_sources() {
+        let root = Path::new("/repo");
+        assert!(out_allowed(root, Path::new("/tmp/sweep")));
+        assert!(out_allowed(root, Path::new("/repo/target/sweep")));
+        assert!(!out_allowed(root, Path::new("/repo/target")));
+        assert!(!out_allowed(root, Path::new("/repo/generated/sweep")));
+        assert!(!out_allowed(root, Path::new("/repo")));
+    }
+
+    #[test]
+    fn selects_what_to_generate_and_compile() {
+        let available: Vec<String> = ["acm", "dynamodb", "kms", "s3", "sqs"]
+            .map(str::to_owned)
+            .to_vec();
+        let options = |services: &[&str], compile| Options {
+            source: Source::Path("w".into()),
+            out: "o".into(),
+            services: services.iter().map(|s| s.to_string()).collect(),
+            compile,
+        };
+        // Without --services every model is generated, whatever is compiled.
+        for compile in [Compile::All, Compile::Ladder, Compile::None] {
+            assert_eq!(to_generate(&available, &options(&[], compile)), available);
+        }
+        // --services picks; the ladder's services come along when it is compiled.
+        assert_eq!(
+            to_generate(&available, &options(&["acm"], Compile::All)),
+            ["acm"]
+        );
+        assert_eq!(
+            to_generate(&available, &options(&["acm"], Compile::Ladder)),
+            ["acm", "dynamodb", "kms", "sqs"]
+        );
+        // The ladder compiles only its own crates, the others are not workspace members.
+        assert_eq!(
+            to_compile(&available, Compile::Ladder),
+            ["dynamodb", "kms", "sqs"]
+        );
+        assert_eq!(to_compile(&available, Compile::All), available);
     }
 
     #[test]

@@ -657,6 +657,27 @@ mod tests {
         );
     }
 
+    /// CI's sweep step downloads the botocore release `model/meteringmarketplace/provenance.json`
+    /// names: every model must come from that one.
+    #[test]
+    fn every_model_pins_the_same_botocore_release() {
+        let root = crate::project_root();
+        let mut versions = std::collections::BTreeMap::new();
+        for entry in fs::read_dir(root.join("model")).unwrap() {
+            let path = entry.unwrap().path().join("provenance.json");
+            if let Some(text) = files::read_optional(&path).unwrap() {
+                let version = botocore_version(&String::from_utf8(text).unwrap()).unwrap();
+                versions.insert(path.display().to_string(), version);
+            }
+        }
+        assert!(versions.len() >= 2, "{versions:?}");
+        let pinned = &versions[&root
+            .join("model/meteringmarketplace/provenance.json")
+            .display()
+            .to_string()];
+        assert!(versions.values().all(|v| v == pinned), "{versions:?}");
+    }
+
     #[test]
     fn reads_botocore_version() {
         assert_eq!(
