@@ -45,24 +45,7 @@ const PROTOCOL_HEADERS: &[&str] = &["content-type", "x-amz-target", "x-amzn-quer
 /// but they do not fail the test. Strict: a known gap that no longer shows fails, so that the
 /// entry is removed when the feature lands and the check guards it from then on.
 /// (check, services it applies to (empty: all), why).
-pub const KNOWN_GAPS: &[(&str, &[&str], &str)] = &[
-    (
-        "unsigned",
-        &["cognito-identity"],
-        "operations with `authtype: none` are signed (branch wt2 adds unsigned operations)",
-    ),
-    (
-        "query-error",
-        &["sqs"],
-        "the code of x-amzn-query-error is not read (branch wt2 adds it)",
-    ),
-    (
-        "query-mode",
-        &["sqs"],
-        "no x-amzn-query-mode: true header, which botocore sends to awsQueryCompatible services \
-         (not fixed here: the awsQueryCompatible support is being changed on branch wt2)",
-    ),
-];
+pub const KNOWN_GAPS: &[(&str, &[&str], &str)] = &[];
 
 /// One call: the input's params and the response the transport answers with.
 pub struct Call {
