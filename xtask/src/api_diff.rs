@@ -132,7 +132,7 @@ pub(crate) fn report(old: &str, new: &str, diff: &ApiDiff, crate_version: Option
 
 /// One side of a model update: the bytes of `service-2.json` and, when the release has
 /// one, of `paginators-1.json` (a paginator is part of the crate's API too).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ModelFiles<'a> {
     /// `service-2.json`.
     pub(crate) service: &'a [u8],

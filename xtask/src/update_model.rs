@@ -357,7 +357,7 @@ fn update_service(
         };
         // A paginator is part of the crate's API: a release that changes only
         // paginators-1.json gets its report and bump too.
-        if old.service != new.service || old.paginators != new.paginators {
+        if old != new {
             let old_label = match &previous {
                 Some(previous) => format!("botocore {previous}"),
                 None => "the previous model".to_string(),
