@@ -59,8 +59,10 @@ fn operation_impl(op: &Operation) -> TokenStream {
         }
     });
     let host_prefix = op.host_prefix.as_ref().map(|prefix| {
+        // The local holding a label's checked value.
+        let label_var = |field: &str| format_ident!("label_{}", bare(field));
         let checks = prefix.labels.iter().map(|label| {
-            let var = format_ident!("label_{}", bare(&label.field));
+            let var = label_var(&label.field);
             let field = super::ident(&label.field);
             let wire = &label.wire_name;
             quote! {
@@ -70,7 +72,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
         let pieces = prefix.parts.iter().map(|part| match part {
             HostPrefixPart::Text(text) => quote!(#text),
             HostPrefixPart::Label(label) => {
-                let var = format_ident!("label_{}", bare(&label.field));
+                let var = label_var(&label.field);
                 quote!(#var)
             }
         });
@@ -84,7 +86,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
                     .iter()
                     .any(|part| matches!(part, HostPrefixPart::Label(used) if used.wire_name == label.wire_name))
             })
-            .map(|label| format_ident!("label_{}", bare(&label.field)));
+            .map(|label| label_var(&label.field));
         let prefix = match &prefix.parts[..] {
             [HostPrefixPart::Text(text)] => quote!(::std::string::String::from(#text)),
             _ => quote!([#( #pieces ),*].concat()),
