@@ -221,7 +221,7 @@ pub(crate) fn write_wire_crate(out: &Path, services: &[WireService]) -> Result<(
             "#[tokio::test(flavor = \"current_thread\")]\n\
              async fn {module}() {{\n\
              \x20   let cases = include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/cases/{0}.json\"));\n\
-             \x20   ladder_wire::harness::check_service(cases, |operation, call| ladder_wire::{module}::run(operation, call)).await;\n\
+             \x20   ladder_wire::harness::check_service(cases, ladder_wire::{module}::run).await;\n\
              }}\n\n",
             service.service
         );

@@ -325,6 +325,9 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
     write_workspace(root, &out, &workspace_members)?;
 
     let mut check_times = Vec::new();
+    // Errors in targets that are no service's crate (the wire-test crate's tests): they fail
+    // the run as much as a crate's own.
+    let mut other_problems: Vec<(Tool, String, Problems)> = Vec::new();
     if options.compile != Compile::None && !members.is_empty() {
         for tool in [Tool::Clippy, Tool::Doc] {
             note!(
@@ -334,8 +337,19 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
                 out.display()
             );
             let begin = Instant::now();
-            let problems = check(&out, tool, options.compile == Compile::Ladder)?;
+            let mut problems = check(&out, tool, options.compile == Compile::Ladder)?;
             check_times.push((tool, begin.elapsed()));
+            let service_targets: Vec<String> = members
+                .iter()
+                .map(|service| crate_name(service).replace('-', "_"))
+                .collect();
+            problems.retain(|target, found| {
+                let theirs = service_targets.contains(target);
+                if !theirs && found.count > 0 {
+                    other_problems.push((tool, target.clone(), found.clone()));
+                }
+                theirs
+            });
             for (service, row) in rows.iter_mut() {
                 if members.contains(service) {
                     let found = problems
@@ -366,15 +380,25 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<ExitCode, String> {
         }
     }
 
-    let report = report(&version, &rows, generate_time, &check_times);
+    let mut report = report(&version, &rows, generate_time, &check_times);
+    for (tool, target, found) in &other_problems {
+        let _ = write!(
+            report,
+            "\n## {} errors in `{target}` (not a service's crate)\n\n{} error(s); the first:\n\n```text\n{}\n```\n",
+            tool.name(),
+            found.count,
+            found.first
+        );
+    }
     files::ensure_file_contents(&out.join("SWEEP.md"), report.as_bytes())?;
     say!("{report}");
-    let failed = rows.values().any(|row| {
-        !matches!(row.generated, Some(Ok(_)))
-            || row.clippy.as_ref().is_some_and(|p| p.count > 0)
-            || row.doc.as_ref().is_some_and(|p| p.count > 0)
-            || row.wire.as_ref().is_some_and(|w| !ladder::wire_passed(w))
-    });
+    let failed = !other_problems.is_empty()
+        || rows.values().any(|row| {
+            !matches!(row.generated, Some(Ok(_)))
+                || row.clippy.as_ref().is_some_and(|p| p.count > 0)
+                || row.doc.as_ref().is_some_and(|p| p.count > 0)
+                || row.wire.as_ref().is_some_and(|w| !ladder::wire_passed(w))
+        });
     Ok(if failed {
         ExitCode::FAILURE
     } else {
