@@ -22,9 +22,10 @@ use std::fmt;
 pub struct Input<'a> {
     /// The text of `service-2.json`.
     pub service_json: &'a str,
-    /// The model file, for the header of every file, e.g.
-    /// `model/meteringmarketplace/service-2.json`. Name the file, not the botocore release
-    /// it came from: a release that leaves the model alone should change no generated file.
+    /// The model files, for the header of every file, e.g.
+    /// `model/meteringmarketplace/ (service-2.json, endpoint-rule-set-1.json, partitions.json)`.
+    /// Name the files, not the botocore release they came from: a release that leaves the
+    /// model alone should change no generated file.
     pub origin: &'a str,
     /// The Rust name of the generated crate, e.g. `marketplace_metering`.
     pub crate_name: &'a str,

@@ -124,12 +124,14 @@ fn plan_service(
             })
             .transpose()?;
 
-    // Every file's header names the model file, not the botocore release it came from (that is
-    // in `provenance.json`): a botocore bump that leaves these three files alone changes nothing.
+    // Every file's header names the model files it is generated from, not the botocore release
+    // they came from (that is in `provenance.json`): a botocore bump that leaves them alone
+    // changes nothing.
+    let origin = origin(&model_dir, paginators_json.is_some());
     let crate_name = service.crate_name();
     let input = ::codegen::Input {
         service_json: &service_json,
-        origin: &service_rel,
+        origin: &origin,
         crate_name: &crate_name,
         crate_version,
         endpoint_rule_set_json: Some(&rule_set_json),
@@ -306,6 +308,18 @@ fn summary(n: usize) -> String {
     }
 }
 
+/// The model files a crate is generated from, for the header of its files: e.g.
+/// `model/marketplace-entitlement/ (service-2.json, endpoint-rule-set-1.json, partitions.json,
+/// paginators-1.json)`.
+fn origin(model_dir: &str, has_paginators: bool) -> String {
+    let paginators = if has_paginators {
+        ", paginators-1.json"
+    } else {
+        ""
+    };
+    format!("{model_dir}/ (service-2.json, endpoint-rule-set-1.json, partitions.json{paginators})")
+}
+
 /// The `version = "..."` of a `Cargo.toml`'s `[package]` section. A line-based parse, enough
 /// for the hand-written manifest of the generated crate; `version.workspace = true` is not
 /// understood and yields `None`.
@@ -452,7 +466,10 @@ mod tests {
 
     /// Stands in for the generator: checks what it is given and returns two files.
     fn fake_generate(input: &::codegen::Input<'_>) -> Result<Vec<GeneratedFile>, ::codegen::Error> {
-        assert_eq!(input.origin, "model/meteringmarketplace/service-2.json");
+        assert_eq!(
+            input.origin,
+            "model/meteringmarketplace/ (service-2.json, endpoint-rule-set-1.json, partitions.json)"
+        );
         assert_eq!(input.crate_name, "marketplace_metering");
         assert_eq!(input.crate_version, "0.4.0");
         if input.service_json.contains("broken") {
