@@ -40,6 +40,18 @@ pub struct Input<'a> {
     pub paginators_json: Option<&'a str>,
 }
 
+/// The [`Input::origin`] of a crate generated from the model files in `model_dir`, naming
+/// each file: e.g. `model/marketplace-entitlement/ (service-2.json, endpoint-rule-set-1.json,
+/// partitions.json, paginators-1.json)`.
+pub fn model_files(model_dir: &str, has_paginators: bool) -> String {
+    let paginators = if has_paginators {
+        ", paginators-1.json"
+    } else {
+        ""
+    };
+    format!("{model_dir}/ (service-2.json, endpoint-rule-set-1.json, partitions.json{paginators})")
+}
+
 /// The rule set of a model that ships none: an explicit endpoint, or an error
 /// saying one is needed.
 const NO_RULE_SET: &str = r#"{

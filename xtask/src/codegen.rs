@@ -127,7 +127,7 @@ fn plan_service(
     // Every file's header names the model files it is generated from, not the botocore release
     // they came from (that is in `provenance.json`): a botocore bump that leaves them alone
     // changes nothing.
-    let origin = origin(&model_dir, paginators_json.is_some());
+    let origin = ::codegen::model_files(&model_dir, paginators_json.is_some());
     let crate_name = service.crate_name();
     let input = ::codegen::Input {
         service_json: &service_json,
@@ -306,18 +306,6 @@ fn summary(n: usize) -> String {
         1 => "the generated code is stale: 1 file differs; run cargo xtask codegen".to_string(),
         n => format!("the generated code is stale: {n} files differ; run cargo xtask codegen"),
     }
-}
-
-/// The model files a crate is generated from, for the header of its files: e.g.
-/// `model/marketplace-entitlement/ (service-2.json, endpoint-rule-set-1.json, partitions.json,
-/// paginators-1.json)`.
-fn origin(model_dir: &str, has_paginators: bool) -> String {
-    let paginators = if has_paginators {
-        ", paginators-1.json"
-    } else {
-        ""
-    };
-    format!("{model_dir}/ (service-2.json, endpoint-rule-set-1.json, partitions.json{paginators})")
 }
 
 /// The `version = "..."` of a `Cargo.toml`'s `[package]` section. A line-based parse, enough

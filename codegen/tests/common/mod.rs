@@ -20,8 +20,8 @@ pub fn read(rel: &str) -> String {
 /// The inputs `cargo xtask codegen` passes to `codegen::generate` for the real model.
 ///
 /// Keep in sync with `regenerate` in `xtask/src/codegen.rs`: the model directory, the
-/// `origin` text, the crate name and where the crate version comes from are duplicated here
-/// so that these tests need nothing from xtask.
+/// crate name and where the crate version comes from are duplicated here (the `origin` text
+/// is `codegen::model_files`, as in xtask) so that these tests need nothing from xtask.
 pub struct RealModel {
     pub service_json: String,
     pub origin: String,
@@ -31,7 +31,7 @@ pub struct RealModel {
     pub paginators_json: String,
 }
 
-/// `MODEL_DIR` in xtask.
+/// `MODEL_DIR` in xtask; it has a `paginators-1.json`.
 pub const MODEL_DIR: &str = "model/meteringmarketplace";
 /// `CRATE_DIR` in xtask.
 pub const CRATE_DIR: &str = "generated/marketplace-metering";
@@ -43,7 +43,7 @@ impl RealModel {
         let service_rel = format!("{MODEL_DIR}/service-2.json");
         RealModel {
             service_json: read(&service_rel),
-            origin: service_rel,
+            origin: codegen::model_files(MODEL_DIR, true),
             crate_version: package_version(&read(&format!("{CRATE_DIR}/Cargo.toml"))),
             rule_set_json: read(&format!("{MODEL_DIR}/endpoint-rule-set-1.json")),
             partitions_json: read(&format!("{MODEL_DIR}/partitions.json")),
