@@ -182,7 +182,9 @@ where
                 break;
             };
             requests += 1;
-            check_request(&name, op, case, &outcome, &mut findings);
+            if params_deserialized(&name, &outcome, &mut findings) {
+                check_request(&name, op, case, &outcome, &mut findings);
+            }
         }
         if !present {
             notes.push(format!(
@@ -216,7 +218,9 @@ where
                 continue;
             };
             errors += 1;
-            check_error(&name, &service, case, &outcome, &mut findings);
+            if params_deserialized(&name, &outcome, &mut findings) {
+                check_error(&name, case, &outcome, &mut findings);
+            }
         }
     }
 
@@ -274,15 +278,20 @@ fn push(findings: &mut Vec<Finding>, check: &'static str, text: String) {
     findings.push(Finding { check, text });
 }
 
+/// Whether the case's params made an input; a finding when they did not (nothing was sent).
+fn params_deserialized(name: &str, outcome: &Outcome, out: &mut Vec<Finding>) -> bool {
+    let Some(error) = &outcome.input_error else {
+        return true;
+    };
+    push(
+        out,
+        "params",
+        format!("{name}: the params do not deserialize: {error}"),
+    );
+    false
+}
+
 fn check_request(name: &str, op: &Value, case: &Value, outcome: &Outcome, out: &mut Vec<Finding>) {
-    if let Some(error) = &outcome.input_error {
-        push(
-            out,
-            "params",
-            format!("{name}: the params do not deserialize: {error}"),
-        );
-        return;
-    }
     if let Some(failure) = &outcome.failure {
         push(
             out,
@@ -429,16 +438,7 @@ fn check_request(name: &str, op: &Value, case: &Value, outcome: &Outcome, out: &
     }
 }
 
-fn check_error(name: &str, service: &str, case: &Value, outcome: &Outcome, out: &mut Vec<Finding>) {
-    let _ = service;
-    if let Some(error) = &outcome.input_error {
-        push(
-            out,
-            "params",
-            format!("{name}: the params do not deserialize: {error}"),
-        );
-        return;
-    }
+fn check_error(name: &str, case: &Value, outcome: &Outcome, out: &mut Vec<Finding>) {
     let Some(ServiceError {
         variant,
         code,

@@ -37,13 +37,14 @@ type Module = Vec<String>;
 pub(crate) fn run(root: &Path) -> Result<(), String> {
     let mut cycles = 0;
     for src in CHECKED {
-        let graph = module_graph(&root.join(src))?;
+        let sources = sources(&root.join(src))?;
+        let graph = graph_of(&sources);
         for cycle in cycles_of(&graph) {
             cycles += 1;
             let names: Vec<String> = cycle.iter().map(name).collect();
             say!("{src}: modules import each other: {}", names.join(", "));
         }
-        let size = size_of(&root.join(src))?;
+        let size = size_of(&sources);
         say!(
             "{src}: {} modules, {} lines of code and {} of tests",
             graph.len(),
@@ -72,10 +73,8 @@ pub(crate) struct Size {
     pub(crate) tests: usize,
 }
 
-/// The size of the crate whose `src` directory is `src`.
-pub(crate) fn size_of(src: &Path) -> Result<Size, String> {
-    let mut files = BTreeMap::new();
-    collect(src, &mut Vec::new(), &mut files)?;
+/// The size of a crate with these `sources` (see [`sources`]).
+pub(crate) fn size_of(files: &BTreeMap<Module, String>) -> Size {
     let test_only: Vec<Module> = files
         .iter()
         .flat_map(|(module, text)| {
@@ -87,7 +86,7 @@ pub(crate) fn size_of(src: &Path) -> Result<Size, String> {
         })
         .collect();
     let mut size = Size::default();
-    for (module, text) in &files {
+    for (module, text) in files {
         let all = text.lines().count();
         if test_only.iter().any(|t| module.starts_with(t)) {
             size.tests += all;
@@ -97,7 +96,7 @@ pub(crate) fn size_of(src: &Path) -> Result<Size, String> {
             size.tests += all - code;
         }
     }
-    Ok(size)
+    size
 }
 
 /// The child modules `text` declares only for tests: `#[cfg(test)] mod name;`.
@@ -121,15 +120,20 @@ fn name(module: &Module) -> String {
     }
 }
 
-/// Every module of the crate whose `src` directory is `src`, with the modules it imports.
-pub(crate) fn module_graph(src: &Path) -> Result<BTreeMap<Module, BTreeSet<Module>>, String> {
+/// Every `.rs` file of the crate whose `src` directory is `src`, keyed by module.
+pub(crate) fn sources(src: &Path) -> Result<BTreeMap<Module, String>, String> {
     let mut files = BTreeMap::new();
     collect(src, &mut Vec::new(), &mut files)?;
+    Ok(files)
+}
+
+/// Every module of a crate with these `sources`, with the modules it imports.
+pub(crate) fn graph_of(files: &BTreeMap<Module, String>) -> BTreeMap<Module, BTreeSet<Module>> {
     let modules: BTreeSet<Module> = files.keys().cloned().collect();
-    Ok(files
+    files
         .iter()
         .map(|(module, text)| (module.clone(), imports(module, text, &modules)))
-        .collect())
+        .collect()
 }
 
 /// Reads every `.rs` file under `dir` into `files`, keyed by module.
@@ -334,14 +338,15 @@ mod tests {
     use super::*;
     use crate::files::TempDir;
 
-    fn graph_of(files: &[(&str, &str)]) -> BTreeMap<Module, BTreeSet<Module>> {
+    /// The sources of a crate whose `src/` holds `files` (path, text).
+    fn sources_of(files: &[(&str, &str)]) -> BTreeMap<Module, String> {
         let tmp = TempDir::new("xtask-test-layers").unwrap();
         for (path, text) in files {
             let path = tmp.path().join(path);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, text).unwrap();
         }
-        module_graph(tmp.path()).unwrap()
+        sources(tmp.path()).unwrap()
     }
 
     fn module(path: &str) -> Module {
@@ -350,13 +355,13 @@ mod tests {
 
     #[test]
     fn finds_a_cycle_through_a_third_module() {
-        let graph = graph_of(&[
+        let graph = graph_of(&sources_of(&[
             ("lib.rs", "pub mod a;\npub mod b;\npub mod c;\n"),
             ("a.rs", "use crate::b::B;\n"),
             ("b/mod.rs", "mod inner;\npub use inner::B;\n"),
             ("b/inner.rs", "pub struct B(crate::c::C);\n"),
             ("c.rs", "pub struct C;\nfn f() { super::a::g() }\n"),
-        ]);
+        ]));
         assert_eq!(
             cycles_of(&graph),
             vec![vec![
@@ -370,7 +375,7 @@ mod tests {
 
     #[test]
     fn tests_comments_and_macro_paths_are_not_imports() {
-        let graph = graph_of(&[
+        let graph = graph_of(&sources_of(&[
             ("lib.rs", "pub mod a;\npub mod b;\n"),
             (
                 "a.rs",
@@ -378,15 +383,14 @@ mod tests {
                  fn g() {} // crate::b::f\n#[cfg(test)]\nmod tests { use crate::b; }\n",
             ),
             ("b.rs", "pub fn f() { crate::a::g() }\n"),
-        ]);
+        ]));
         assert!(cycles_of(&graph).is_empty(), "{graph:?}");
         assert_eq!(graph[&module("b")], BTreeSet::from([module("a")]));
     }
 
     #[test]
     fn test_only_modules_and_test_modules_count_as_tests() {
-        let tmp = TempDir::new("xtask-test-size").unwrap();
-        let files = [
+        let sources = sources_of(&[
             ("lib.rs", "pub mod a;\n#[cfg(test)]\nmod fuzz;\n"),
             (
                 "a.rs",
@@ -394,21 +398,16 @@ mod tests {
             ),
             ("fuzz/mod.rs", "mod x;\n"),
             ("fuzz/x.rs", "#[test]\nfn p() {}\n"),
-        ];
-        for (path, text) in files {
-            let path = tmp.path().join(path);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, text).unwrap();
-        }
+        ]);
         // lib.rs: 3 lines of code; a.rs: 2 of code, 5 of tests; fuzz/: 3 of tests.
-        assert_eq!(size_of(tmp.path()).unwrap(), Size { code: 5, tests: 8 });
+        assert_eq!(size_of(&sources), Size { code: 5, tests: 8 });
     }
 
     /// The core crate's code stays within the budget a reader can read in one sitting.
     #[test]
     fn the_core_crate_stays_within_its_budget() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let size = size_of(&root.join(CORE)).unwrap();
+        let size = size_of(&sources(&root.join(CORE)).unwrap());
         assert!(size.code > 1_000 && size.tests > 1_000, "{size:?}");
         assert!(size.code < CORE_CODE_BUDGET, "{CORE}: {size:?}");
     }
@@ -418,7 +417,7 @@ mod tests {
     fn the_runtime_crates_have_no_import_cycles() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         for src in CHECKED {
-            let graph = module_graph(&root.join(src)).unwrap();
+            let graph = graph_of(&sources(&root.join(src)).unwrap());
             assert!(graph.len() > 10, "{src}: {} modules", graph.len());
             let cycles = cycles_of(&graph);
             assert!(cycles.is_empty(), "{src}: {cycles:?}");
